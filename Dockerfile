@@ -1,0 +1,20 @@
+# The ISM image: web (gunicorn), worker and beat run from it with different commands.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=ism.settings
+# WeasyPrint needs Pango; psycopg's binary wheel brings its own libpq.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core curl \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN python manage.py compile_translations \
+ && SECRET_KEY=build python manage.py collectstatic --noinput -v 0 \
+ && useradd --system --home /app ism && mkdir -p /var/lib/ism/media && chown -R ism /var/lib/ism
+USER ism
+ENV ISM_MEDIA_ROOT=/var/lib/ism/media
+EXPOSE 8000
+CMD ["gunicorn", "ism.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "120", "--access-logfile", "-"]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from accounts import receivers  # noqa: F401  (audit of log-ins)
+        from accounts.search import search_users
+        from ism.registry import register_search
+
+        register_search(search_users)

@@ -1,0 +1,132 @@
+"""Writes about users: creation, roles, API tokens, invitations."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Role, User
+from accounts.tokens import password_reset_token
+from audit.services import audit_record
+from ism.exceptions import ApplicationError
+
+
+def user_create(
+    *,
+    username: str,
+    email: str,
+    role: str,
+    by: Any,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    request: Any = None,
+) -> User:
+    """Create an account in the current schema. Without a password it cannot log in until it
+    sets one (invitation or password reset)."""
+    username = username.strip()
+    if not username:
+        raise ApplicationError(_("A login is required."), field="username")
+    if role not in Role.values:
+        raise ApplicationError(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(
+            _("The login %(username)s is already taken.") % {"username": username}, field="username"
+        )
+    user = User(username=username, email=email.strip(), role=role, first_name=first_name, last_name=last_name)
+    if password:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), field="password") from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit_record(
+        actor=by,
+        action="user.created",
+        obj=user,
+        changes={"role": role, "email": user.email},
+        request=request,
+    )
+    return user
+
+
+def user_set_role(*, user: User, role: str, by: Any, request: Any = None) -> User:
+    if role not in Role.values:
+        raise ApplicationError(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    if user.role == role:
+        return user
+    old = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit_record(
+        actor=by, action="user.role_changed", obj=user, changes={"role": [old, role]}, request=request
+    )
+    return user
+
+
+def user_set_active(*, user: User, active: bool, by: Any, request: Any = None) -> User:
+    if getattr(by, "pk", None) == user.pk and not active:
+        raise ApplicationError(_("You cannot deactivate your own account."))
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        Token.objects.filter(user=user).delete()
+    audit_record(
+        actor=by, action="user.activated" if active else "user.deactivated", obj=user, request=request
+    )
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Unknown language."), field="language")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+def api_token_regenerate(*, user: User, by: Any, request: Any = None) -> str:
+    """Give `user` a new API token (the old one stops working). The key is shown once."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+    audit_record(actor=by, action="user.api_token_created", obj=user, request=request)
+    return token.key
+
+
+def api_token_revoke(*, user: User, by: Any, request: Any = None) -> None:
+    deleted, _count = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=by, action="user.api_token_revoked", obj=user, request=request)
+
+
+def password_reset_link(*, user: User, base_url: str) -> str:
+    """The link that lets `user` choose a password, valid on this schema's site only."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = password_reset_token.make_token(user)
+    return f"{base_url.rstrip('/')}/reset/{uid}/{token}/"
+
+
+def user_send_invitation(*, user: User, base_url: str, site_name: str, by: Any) -> None:
+    """E-mail `user` a link to choose their password and log in."""
+    if not user.email:
+        raise ApplicationError(_("This account has no e-mail address to send the invitation to."))
+    link = password_reset_link(user=user, base_url=base_url)
+    context = {"user": user, "link": link, "site_name": site_name}
+    subject = render_to_string("registration/invitation_subject.txt", context).strip()
+    body = render_to_string("registration/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    audit_record(actor=by, action="user.invited", obj=user, changes={"email": user.email})

@@ -1,0 +1,135 @@
+"""Log in, log out, password recovery and the user's own profile (every domain)."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from accounts import services
+from accounts.forms import LoginForm, LoginOrEmailPasswordResetForm, ProfileForm
+from accounts.models import Role, User
+from accounts.permissions import is_staff_here
+from accounts.tokens import password_reset_token
+from ism.forms import call_service
+from ism.tenancy import in_public_schema
+
+
+def home_for(user: Any) -> str:
+    """Where a user lands after logging in on this domain."""
+    if getattr(user, "role", None) == Role.CUSTOMER and not in_public_schema():
+        return reverse("portal:home")
+    return reverse("home")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return home_for(self.request.user)
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        # An end customer following a `next` to a staff page would only meet a 403.
+        if (
+            url
+            and getattr(self.request.user, "role", None) == Role.CUSTOMER
+            and not url.startswith("/portal/")
+        ):
+            return ""
+        return url
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LoginOrEmailPasswordResetForm
+    token_generator = password_reset_token
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The site name and domain of the mail are the ones the user is on.
+        self.extra_email_context = {"site_name": _site_name(self.request), "domain": self.request.get_host()}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    token_generator = password_reset_token
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+def _site_name(request: HttpRequest) -> str:
+    tenant = getattr(request, "tenant", None)
+    return tenant.name if tenant is not None and tenant.schema_name != "public" else "ISM"
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own details, language and API token."""
+    user = cast(User, request.user)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("profile")
+        response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+        return response
+    has_token = Token.objects.filter(user=user).exists()
+    new_token = request.session.pop("new_api_token", None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "has_token": has_token,
+            "new_token": new_token,
+            "api_allowed": is_staff_here(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the user's API token; shown once, then never again."""
+    user = cast(User, request.user)
+    if not is_staff_here(user):
+        raise PermissionDenied
+    if request.POST.get("action") == "revoke":
+        services.api_token_revoke(user=user, by=user, request=request)
+        messages.success(request, _("Your API token is revoked."))
+    else:
+        request.session["new_api_token"] = services.api_token_regenerate(user=user, by=user, request=request)
+    return redirect("profile")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language (and remember it on the account)."""
+    language = request.POST.get("language", "fr")
+    if request.user.is_authenticated:
+        call_service(
+            ProfileForm(), services.user_set_language, user=cast(User, request.user), language=language
+        )
+    next_url = request.POST.get("next") or "/"
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in ("fr", "en"):
+        response.set_cookie("django_language", language, samesite="Lax", max_age=365 * 24 * 3600)
+    return response

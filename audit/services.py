@@ -1,0 +1,87 @@
+"""Writing the audit trail. Every feature records its actions through `audit_record`."""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+
+SYSTEM = "system"
+# Values of these keys never reach the trail, whatever the caller passes.
+_SECRET_MARKERS = ("password", "secret", "puk", "pin", "token", "private_key", "iban_full")
+MASK = "***"
+
+
+def _mask(details: Any) -> Any:
+    if isinstance(details, dict):
+        return {
+            key: MASK if any(marker in str(key).lower() for marker in _SECRET_MARKERS) else _mask(value)
+            for key, value in details.items()
+        }
+    if isinstance(details, list | tuple):
+        return [_mask(value) for value in details]
+    if isinstance(details, str | int | float | bool) or details is None:
+        return details
+    return str(details)
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Record that `actor` (a user, or None for the system) did `action` to `obj`.
+
+    `action` is `<object>.<verb>` (e.g. `customer.created`); `changes` holds the details, with
+    secrets masked.
+    """
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if user is not None:
+        label = user.get_username()
+    elif isinstance(actor, str) and actor:
+        label = actor
+    else:
+        label = SYSTEM
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        changes=_mask(changes or {}),
+        ip_address=_client_ip(request),
+    )
+
+
+def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields whose value differs, as `{field: [old, new]}` (JSON-safe)."""
+    changed = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changed[key] = [_mask({key: old})[key], _mask({key: new})[key]]
+    return {key: [_jsonable(v) for v in values] for key, values in changed.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)

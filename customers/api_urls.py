@@ -1,0 +1,5 @@
+"""API routes of the customers app, mounted under /api/v1/ by ism/urls_tenant.py."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

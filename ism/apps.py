@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IsmConfig(AppConfig):
+    name = "ism"
+    verbose_name = "ISM"

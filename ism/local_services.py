@@ -1,0 +1,67 @@
+"""Finding (or starting) the services a developer machine may lack: PostgreSQL and Redis.
+
+Used by `make demo` (scripts/demo.py) and by the test settings; production configures both
+through DATABASE_URL and REDIS_URL and never comes here.
+"""
+
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def tcp_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    if not tcp_open(host, port):
+        return False
+    try:
+        import psycopg
+
+        with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001  (any failure means: not usable as is)
+        return False
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    if not tcp_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def embedded_postgres(data_dir: Path, database: str) -> str:
+    """Start (or reuse) an embedded PostgreSQL under `data_dir`; return the URL of `database`.
+
+    The server keeps running after this process ends (the demo's web, worker and tests share
+    it); `stop_embedded_postgres` stops it.
+    """
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    if not database.isidentifier():
+        raise ValueError(f"unexpected database name {database!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    uri = server.get_uri(database)  # postgresql://postgres:@/db?host=/socket/dir
+    return uri.replace("postgresql://postgres:@/", "postgres://postgres@/")
+
+
+def stop_embedded_postgres(data_dir: Path) -> None:
+    import pgserver
+
+    if (data_dir / "postmaster.pid").exists():
+        pgserver.get_server(data_dir, cleanup_mode="stop").cleanup()

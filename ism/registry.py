@@ -1,0 +1,51 @@
+"""What each app contributes to the shell: navigation entries and search providers.
+
+Apps register in their `AppConfig.ready()`, so the shell (at the bottom of the import graph)
+never imports the business apps.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: Any  # a lazy translation
+    url_name: str
+    order: int = 100
+    capability: str | None = None  # the accounts capability needed to see it
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: Any
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass
+class _Registry:
+    tenant_nav: list[NavItem] = field(default_factory=list)
+    public_nav: list[NavItem] = field(default_factory=list)
+    search_providers: list[Callable[[HttpRequest, str], Iterable[SearchHit]]] = field(default_factory=list)
+
+
+registry = _Registry()
+
+
+def register_nav(item: NavItem, *, public: bool = False) -> None:
+    items = registry.public_nav if public else registry.tenant_nav
+    if all(existing.key != item.key for existing in items):
+        items.append(item)
+        items.sort(key=lambda i: i.order)
+
+
+def register_search(provider: Callable[[HttpRequest, str], Iterable[SearchHit]]) -> None:
+    if provider not in registry.search_providers:
+        registry.search_providers.append(provider)

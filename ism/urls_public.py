@@ -1,0 +1,28 @@
+"""URLs of the platform's own site (the public domain): the platform admins' pages and API."""
+
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import MeView
+from audit.api import AuditEventList
+
+handler403 = "ism.views.permission_denied"
+handler404 = "ism.views.page_not_found"
+handler500 = "ism.views.server_error"
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("me/", MeView.as_view(), name="api-me"),
+    path("audit-events/", AuditEventList.as_view(), name="api-audit-events"),
+    path("", include("tenants.api_urls_platform")),
+    path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_public"), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="platform:tenant_list"), name="home"),
+    path("tenants/", include("tenants.urls_platform")),
+    path("", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", include(api_patterns)),
+]

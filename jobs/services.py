@@ -1,0 +1,62 @@
+"""Writes about jobs. A job is taken by a conditional update, so two workers never run it twice."""
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from jobs.models import Heartbeat, Job, JobStatus
+
+
+def job_create(*, kind: str, label: str, by: Any = None, total: int = 0) -> Job:
+    user = by if getattr(by, "is_authenticated", False) else None
+    return Job.objects.create(kind=kind, label=label[:255], created_by=user, progress_total=total)
+
+
+def job_start(*, job_id: int) -> bool:
+    """Take a queued job; False when another worker already took it (or it is finished)."""
+    taken = Job.objects.filter(id=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    return taken == 1
+
+
+def job_progress(
+    *,
+    job_id: int,
+    done: int | None = None,
+    total: int | None = None,
+    step: int = 0,
+    message: str | None = None,
+) -> None:
+    fields: dict[str, Any] = {}
+    if done is not None:
+        fields["progress_done"] = done
+    elif step:
+        fields["progress_done"] = F("progress_done") + step
+    if total is not None:
+        fields["progress_total"] = total
+    if message is not None:
+        fields["message"] = message[:500]
+    if fields:
+        Job.objects.filter(id=job_id).update(**fields)
+
+
+def job_finish(*, job_id: int, message: str = "", result: dict[str, Any] | None = None) -> None:
+    Job.objects.filter(id=job_id).update(
+        status=JobStatus.DONE, finished_at=timezone.now(), message=message[:500], result=result or {}
+    )
+
+
+def job_fail(*, job_id: int, message: str) -> None:
+    Job.objects.filter(id=job_id).update(
+        status=JobStatus.FAILED, finished_at=timezone.now(), message=message[:500]
+    )
+
+
+def heartbeat_record(*, worker: str) -> Heartbeat:
+    """Record that a worker is alive in this schema."""
+    beat, _created = Heartbeat.objects.update_or_create(
+        pk=1, defaults={"worker": worker, "beat_at": timezone.now()}
+    )
+    return beat

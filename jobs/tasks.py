@@ -1,0 +1,32 @@
+"""Periodic work: dispatched from the public schema to each active tenant's schema."""
+
+import socket
+
+from celery import shared_task
+from django_tenants.utils import schema_context
+
+from ism.tenancy import current_schema
+from jobs.services import heartbeat_record
+
+
+@shared_task(name="jobs.tasks.dispatch_to_tenants")
+def dispatch_to_tenants(task_name: str, *args: object) -> int:
+    """Queue `task_name` once in the schema of every active tenant; return how many."""
+    from celery import current_app
+
+    from tenants.selectors import tenant_list_active
+
+    task = current_app.tasks[task_name]
+    count = 0
+    for tenant in tenant_list_active():
+        with schema_context(tenant.schema_name):
+            task.delay(*args)
+        count += 1
+    return count
+
+
+@shared_task(name="jobs.tasks.tenant_heartbeat")
+def tenant_heartbeat() -> str:
+    """Record, in the schema the task runs in, that a worker is alive there."""
+    heartbeat_record(worker=socket.gethostname())
+    return current_schema()

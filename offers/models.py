@@ -1,0 +1,1 @@
+"""Models of the offers app (built by its issue; see shared/DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Models of the provisioning app (built by its issue; see shared/DESIGN.md)."""

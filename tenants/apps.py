@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TenantsConfig(AppConfig):
+    name = "tenants"
+    verbose_name = _("Tenants")
+
+    def ready(self) -> None:
+        from ism.registry import NavItem, register_nav
+
+        register_nav(NavItem("tenants", _("Tenants"), "platform:tenant_list", order=10), public=True)
+        register_nav(
+            NavItem(
+                "platform-audit", _("Audit trail"), "audit:event_list", order=90, capability="audit.view"
+            ),
+            public=True,
+        )
