@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,8 @@ def test_the_beat_schedule_dispatches_the_heartbeat():
 def test_a_real_worker_on_redis_runs_acmes_task_in_acmes_schema(committed_db):
     from tenants.models import Tenant
 
-    broker = "redis://127.0.0.1:6379/14"
-    redis.Redis.from_url(broker).flushdb()
+    broker = os.environ.get("ISM_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
+    queue = f"test-{uuid.uuid4().hex[:8]}"  # several checkouts may run this test at once
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -94,7 +95,7 @@ def test_a_real_worker_on_redis_runs_acmes_task_in_acmes_schema(committed_db):
     try:
         celery_app.conf.task_always_eager = False
         with in_schema(acme), celery_app.connection_for_write(broker) as conn:
-            tenant_heartbeat.apply_async(connection=conn)
+            tenant_heartbeat.apply_async(connection=conn, queue=queue)
         deadline = time.monotonic() + 60
         written = False
         while time.monotonic() < deadline and not written:
@@ -110,6 +111,7 @@ def test_a_real_worker_on_redis_runs_acmes_task_in_acmes_schema(committed_db):
             assert not Heartbeat.objects.exists()
     finally:
         celery_app.conf.task_always_eager = old_eager
+        redis.Redis.from_url(broker).delete(queue)
         worker.terminate()
         worker.wait(timeout=20)
         for tenant in (acme, nova):
