@@ -37,6 +37,33 @@ class Tenant(TenantMixin):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # Company identity (printed on the tenant's invoices).
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    vat_number = models.CharField(_("intra-EU VAT number"), max_length=20, blank=True)
+    share_capital = models.DecimalField(
+        _("share capital (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    rcs_city = models.CharField(_("RCS city"), max_length=100, blank=True)
+    # The operator and the contacts.
+    operator_name = models.CharField(_("operator name"), max_length=100, blank=True)
+    accounting_email = models.EmailField(_("accounting e-mail"), blank=True)
+    technical_email = models.EmailField(_("technical e-mail"), blank=True)
+    technical_contact_name = models.CharField(_("technical contact"), max_length=150, blank=True)
+    invoice_from_email = models.EmailField(
+        _("invoices sent from"), blank=True, help_text=_("The address customer invoices are sent from.")
+    )
+    # SEPA direct debit: the tenant is the creditor.
+    sepa_creditor_id = models.CharField(_("SEPA creditor identifier (ICS)"), max_length=35, blank=True)
+    creditor_iban = models.CharField(_("creditor IBAN"), max_length=34, blank=True)
+    creditor_bic = models.CharField(_("creditor BIC"), max_length=11, blank=True)
+
     auto_create_schema = True
     auto_drop_schema = False
 
