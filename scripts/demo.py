@@ -18,7 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".ism"
 sys.path.insert(0, str(ROOT))
 
-from ism.local_services import embedded_postgres, postgres_reachable, redis_reachable  # noqa: E402
+from ism.local_services import (  # noqa: E402
+    embedded_postgres,
+    postgres_reachable,
+    redis_reachable,
+    stop_embedded_postgres,
+)
 
 
 def persistent_secret(name: str, factory) -> str:  # type: ignore[no-untyped-def]
@@ -36,6 +41,7 @@ def main() -> int:
     env = dict(os.environ)
     port = int(env.get("PORT", "8000"))
 
+    embedded = False
     if env.get("DATABASE_URL"):
         database = f"DATABASE_URL from the environment ({env['DATABASE_URL'].split('@')[-1]})"
     elif postgres_reachable():
@@ -45,6 +51,7 @@ def main() -> int:
     else:
         print("No PostgreSQL on 127.0.0.1:5432: starting an embedded PostgreSQL under .ism/pgdata …")
         env["DATABASE_URL"] = embedded_postgres(STATE / "pgdata", "ism")
+        embedded = True
         database = "an embedded PostgreSQL (pgserver) under .ism/pgdata"
 
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -175,6 +182,8 @@ def main() -> int:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+    if embedded:
+        stop_embedded_postgres(STATE / "pgdata")
     print("Stopped.")
     return 0
 

@@ -44,11 +44,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_keepdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """The test database, always (pytest-django skips it when no selected test asks for `db`,
+    and a committing test would then write into the real database), with the platform and two
+    tenant schemas."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.models import Domain, Tenant, TenantStatus
     from tenants.services import platform_ensure
 
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            keepdb=django_db_keepdb,
+        )
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            pytest.exit(
+                f"refusing to run tests on database {connection.settings_dict['NAME']!r}", returncode=3
+            )
         platform_ensure(domain=PUBLIC_DOMAIN)
         for schema, spec in TENANT_SPECS.items():
             if not Tenant.objects.filter(schema_name=schema).exists():
@@ -62,20 +83,24 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
                 tenant.save()
                 Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
         connection.set_schema_to_public()
+    yield
+    if django_db_keepdb:
+        return
+    with django_db_blocker.unblock():
+        # Threads of the live server and worker processes may still hold connections.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fast_and_local(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def _tasks_in_process(django_db_setup: None) -> None:
     from ism.celery import app as celery_app
 
     celery_app.conf.task_always_eager = True
-    yield
-    # Threads of the live server may still hold connections; the test database is dropped next.
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
 
 
 @pytest.fixture(autouse=True)
