@@ -8,7 +8,7 @@ other variables, so a tenant admin cannot reach settings or objects through a te
 
 import re
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -212,7 +212,11 @@ def email_from_address(*, tenant: Tenant | None) -> str:
     if tenant is None:
         return settings.DEFAULT_FROM_EMAIL
     address = tenant.invoice_from_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return formataddr((tenant.name, address))
+    # Django encodes non-ASCII names itself; quote names holding address punctuation.
+    name = tenant.name.replace("\\", "").replace('"', "").replace("\n", " ").strip()
+    if any(char in name for char in ',;:<>@()[]'):
+        name = f'"{name}"'
+    return f"{name} <{address}>"
 
 
 def email_render(
