@@ -34,10 +34,18 @@ def invoice_specimen_context(*, tenant: Tenant, today: date, payment_mode: str =
     for label, quantity, unit_price, vat_rate in SAMPLE_LINES:
         amount = quantize_price(quantity * unit_price)
         lines.append(
-            {"label": label, "quantity": quantity, "unit_price": unit_price, "vat_rate": vat_rate, "amount": amount}
+            {
+                "label": label,
+                "quantity": quantity,
+                "unit_price": unit_price,
+                "vat_rate": vat_rate,
+                "amount": amount,
+            }
         )
         bases[vat_rate] += amount
-    vat_lines = [{"rate": rate, "base": base, "vat": vat_amount(base, rate)} for rate, base in sorted(bases.items())]
+    vat_lines = [
+        {"rate": rate, "base": base, "vat": vat_amount(base, rate)} for rate, base in sorted(bases.items())
+    ]
     total_ht = sum((line["base"] for line in vat_lines), ZERO)
     total_vat = sum((line["vat"] for line in vat_lines), ZERO)
     period_end = today.replace(day=1) - timedelta(days=1)
@@ -64,7 +72,9 @@ def invoice_specimen_context(*, tenant: Tenant, today: date, payment_mode: str =
         "logo_src": image_data_uri(logo[0] if logo else None),
         "banner_src": image_data_uri(banner[0] if banner else None),
         "invoice": {
-            "number": invoice_number_format(settings.number_format, year=today.year, month=today.month, seq=1),
+            "number": invoice_number_format(
+                settings.number_format, year=today.year, month=today.month, seq=1
+            ),
             "date": today,
             "due_date": today + timedelta(days=30),
             "period_start": period_end.replace(day=1),

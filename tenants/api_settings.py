@@ -44,7 +44,9 @@ class BankDetailsView(APIView):
     def put(self, request: Request) -> Response:
         data = BankDetailsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tenant = services.bank_details_update(tenant=_tenant(request), by=request.user, request=request, **data.validated_data)
+        tenant = services.bank_details_update(
+            tenant=_tenant(request), by=request.user, request=request, **data.validated_data
+        )
         return Response(BankDetailsSerializer(tenant).data)
 
 
@@ -91,7 +93,9 @@ class BrandingView(APIView):
         for kind in ("logo", "banner"):
             upload = values.pop(kind, None)
             values[kind] = upload.read(MAX_FILE_BYTES + 1) if upload else None
-        warnings = services.branding_update(tenant=_tenant(request), by=request.user, request=request, **values)
+        warnings = services.branding_update(
+            tenant=_tenant(request), by=request.user, request=request, **values
+        )
         return self._out(request, warnings)
 
 
@@ -117,13 +121,17 @@ class InvoiceSettingsView(APIView):
 
     @extend_schema(responses=InvoiceSettingsSerializer)
     def get(self, request: Request) -> Response:
-        return Response(InvoiceSettingsSerializer(selectors.invoice_settings_get(tenant=_tenant(request))).data)
+        return Response(
+            InvoiceSettingsSerializer(selectors.invoice_settings_get(tenant=_tenant(request))).data
+        )
 
     @extend_schema(request=InvoiceSettingsSerializer, responses=InvoiceSettingsSerializer)
     def put(self, request: Request) -> Response:
         data = InvoiceSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        saved = services.invoice_settings_update(tenant=_tenant(request), by=request.user, request=request, **data.validated_data)
+        saved = services.invoice_settings_update(
+            tenant=_tenant(request), by=request.user, request=request, **data.validated_data
+        )
         return Response(InvoiceSettingsSerializer(saved).data)
 
 
@@ -165,13 +173,19 @@ class EmailTemplateView(APIView):
         data = EmailTemplateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.email_template_save(
-            tenant=_tenant(request), kind=self._kind(kind), by=request.user, request=request, **data.validated_data
+            tenant=_tenant(request),
+            kind=self._kind(kind),
+            by=request.user,
+            request=request,
+            **data.validated_data,
         )
         return Response(EmailTemplateSerializer(self._row(request, kind)).data)
 
     @extend_schema(responses=EmailTemplateSerializer)
     def delete(self, request: Request, kind: str) -> Response:
-        services.email_template_reset(tenant=_tenant(request), kind=self._kind(kind), by=request.user, request=request)
+        services.email_template_reset(
+            tenant=_tenant(request), kind=self._kind(kind), by=request.user, request=request
+        )
         return Response(EmailTemplateSerializer(self._row(request, kind)).data)
 
 

@@ -32,6 +32,16 @@ DEMO_LOOKS = {
 }
 
 
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    # DejaVu has the accents of the names; Pillow's own font is the fallback.
+    for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "DejaVuSans-Bold.ttf"):
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
 def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -42,7 +52,7 @@ def demo_logo(*, initials: str, color: str) -> bytes:
     """A 95×95 square of the tenant's colour with its initials."""
     image = Image.new("RGB", (95, 95), color)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=40)
+    font = _font(38)
     draw.text((47.5, 47.5), initials, fill="#ffffff", font=font, anchor="mm")
     return _png(image)
 
@@ -52,7 +62,7 @@ def demo_banner(*, text: str, color: str) -> bytes:
     image = Image.new("RGB", (760, 95), "#ffffff")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 760, 12), fill=color)
-    draw.text((380, 55), text, fill=color, font=ImageFont.load_default(size=28), anchor="mm")
+    draw.text((380, 55), text, fill=color, font=_font(26), anchor="mm")
     return _png(image)
 
 
@@ -62,7 +72,11 @@ def seed_branding(tenant: Tenant) -> None:
         return
     branding, created = TenantBranding.objects.get_or_create(
         tenant=tenant,
-        defaults={"primary_color": look["primary"], "ink_color": look["ink"], "welcome_message": look["welcome"]},
+        defaults={
+            "primary_color": look["primary"],
+            "ink_color": look["ink"],
+            "welcome_message": look["welcome"],
+        },
     )
     if created:
         logo = image_clean(data=demo_logo(initials=look["initials"], color=look["primary"]), kind="logo")

@@ -10,7 +10,9 @@ STAFF_ROLE_CHOICES = [(r.value, r.label) for r in (Role.ADMIN, Role.SALES, Role.
 
 class BankDetailsForm(forms.Form):
     sepa_creditor_id = forms.CharField(
-        label=_("SEPA creditor identifier (ICS)"), required=False, max_length=40,
+        label=_("SEPA creditor identifier (ICS)"),
+        required=False,
+        max_length=40,
         help_text=_("Given by your bank, e.g. FR72ZZZ123456."),
     )
     creditor_iban = forms.CharField(label=_("IBAN of the account credited"), required=False, max_length=50)
@@ -19,30 +21,40 @@ class BankDetailsForm(forms.Form):
 
 class BrandingForm(forms.Form):
     logo = forms.FileField(
-        label=_("Logo"), required=False,
+        label=_("Logo"),
+        required=False,
         help_text=_("JPG or PNG, 95×95 px recommended (300 dpi). Shown on your site and on invoices."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     banner = forms.FileField(
-        label=_("Invoice footer banner"), required=False,
+        label=_("Invoice footer banner"),
+        required=False,
         help_text=_("JPG or PNG, 760×95 px recommended (300 dpi). Printed at the bottom of invoices."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
     remove_banner = forms.BooleanField(label=_("Remove the banner"), required=False)
-    primary_color = forms.CharField(label=_("Main colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}))
+    primary_color = forms.CharField(
+        label=_("Main colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"})
+    )
     ink_color = forms.CharField(
-        label=_("Text colour on the main colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"})
+        label=_("Text colour on the main colour"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
     )
     welcome_message = forms.CharField(
-        label=_("Welcome message"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Welcome message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown on the log-in page and on the dashboard."),
     )
 
 
 class DomainForm(forms.Form):
     domain = forms.CharField(
-        label=_("Custom domain"), max_length=253, help_text=_("e.g. extranet.your-company.fr, pointed at the platform.")
+        label=_("Custom domain"),
+        max_length=253,
+        help_text=_("e.g. extranet.your-company.fr, pointed at the platform."),
     )
 
 
@@ -53,20 +65,37 @@ class EmailTemplateForm(forms.Form):
 
 class InvoiceSettingsForm(forms.Form):
     number_format = forms.CharField(
-        label=_("Invoice number format"), max_length=60,
-        help_text=_("Tokens: {YYYY} year, {YY} year on 2 digits, {MM} month, {SEQ:5} sequence on 5 digits; other characters are kept."),
+        label=_("Invoice number format"),
+        max_length=60,
+        help_text=_(
+            "Tokens: {YYYY} year, {YY} year on 2 digits, {MM} month, {SEQ:5} sequence on 5 digits; other characters are kept."
+        ),
     )
-    footer_text = forms.CharField(label=_("Footer text"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    footer_text = forms.CharField(
+        label=_("Footer text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     late_payment_text = forms.CharField(
-        label=_("Late-payment terms"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Late-payment terms"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Mandatory between businesses: late-payment penalties and the 40 € recovery indemnity."),
     )
-    text_sepa = forms.CharField(label=_("Text for SEPA direct debit"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    text_transfer = forms.CharField(label=_("Text for bank transfer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    text_cheque = forms.CharField(label=_("Text for cheque"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    text_card = forms.CharField(label=_("Text for card payment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text_sepa = forms.CharField(
+        label=_("Text for SEPA direct debit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    text_transfer = forms.CharField(
+        label=_("Text for bank transfer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    text_cheque = forms.CharField(
+        label=_("Text for cheque"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    text_card = forms.CharField(
+        label=_("Text for card payment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     bank_details = forms.CharField(
-        label=_("Bank details shown on invoices"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Bank details shown on invoices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Left empty: your creditor IBAN and BIC are printed."),
     )
 
@@ -76,4 +105,4 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES, initial=Role.SALES)

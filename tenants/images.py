@@ -68,13 +68,17 @@ def image_clean(*, data: bytes, kind: str, field: str | None = None) -> CleanIma
             field=field,
         ) from None
     except UnidentifiedImageError:
-        raise ApplicationError(_("This file is not an image Pillow can read (JPG or PNG expected)."), field=field) from None
+        raise ApplicationError(
+            _("This file is not an image Pillow can read (JPG or PNG expected)."), field=field
+        ) from None
     except (OSError, SyntaxError, ValueError):
-        raise ApplicationError(_("This image is damaged or truncated and cannot be read."), field=field) from None
+        raise ApplicationError(
+            _("This image is damaged or truncated and cannot be read."), field=field
+        ) from None
 
-    image = ImageOps.exif_transpose(image)
-    mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
-    pixels = image.convert(mode)
+    upright = ImageOps.exif_transpose(image)
+    mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info else "RGB"
+    pixels = upright.convert(mode)
     # A new image from the raw pixels: nothing of the uploaded file's metadata comes along.
     fresh = Image.frombytes(mode, pixels.size, pixels.tobytes())
     out = io.BytesIO()

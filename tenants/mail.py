@@ -54,7 +54,11 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
             *_COMMON,
             _CUSTOMER,
             Placeholder("login", gettext_lazy("customer's login"), "dupont"),
-            Placeholder("set_password_link", gettext_lazy("link to choose a password"), "https://acme.example/reset/MQ/abc123/"),
+            Placeholder(
+                "set_password_link",
+                gettext_lazy("link to choose a password"),
+                "https://acme.example/reset/MQ/abc123/",
+            ),
         ),
         "Votre espace client {{ company_name }}",
         "Bonjour {{ customer_name }},\n\n"
@@ -73,7 +77,9 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
             Placeholder("invoice_date", gettext_lazy("invoice date"), "30/11/2026"),
             Placeholder("amount_ttc", gettext_lazy("amount including VAT"), "1 234,56 €"),
             Placeholder("due_date", gettext_lazy("due date"), "30/12/2026"),
-            Placeholder("portal_url", gettext_lazy("link to the customer area"), "https://acme.example/portal/"),
+            Placeholder(
+                "portal_url", gettext_lazy("link to the customer area"), "https://acme.example/portal/"
+            ),
         ),
         "Votre facture {{ invoice_number }} - {{ company_name }}",
         "Bonjour {{ customer_name }},\n\n"
@@ -88,7 +94,11 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
             *_COMMON,
             Placeholder("user_name", gettext_lazy("person's name"), "Marie Dupont"),
             Placeholder("login", gettext_lazy("login"), "dupont"),
-            Placeholder("reset_link", gettext_lazy("link to choose a new password"), "https://acme.example/reset/MQ/abc123/"),
+            Placeholder(
+                "reset_link",
+                gettext_lazy("link to choose a new password"),
+                "https://acme.example/reset/MQ/abc123/",
+            ),
         ),
         "Réinitialisation de votre mot de passe {{ company_name }}",
         "Bonjour {{ user_name }},\n\n"
@@ -104,7 +114,9 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
             _CUSTOMER,
             Placeholder("order_number", gettext_lazy("order number"), "CMD-2026-0117"),
             Placeholder("order_date", gettext_lazy("order date"), "21/11/2026"),
-            Placeholder("order_summary", gettext_lazy("what was ordered"), "2 lignes mobiles - Forfait Pro 100 Go"),
+            Placeholder(
+                "order_summary", gettext_lazy("what was ordered"), "2 lignes mobiles - Forfait Pro 100 Go"
+            ),
         ),
         "Confirmation de votre commande {{ order_number }}",
         "Bonjour {{ customer_name }},\n\n"
@@ -135,14 +147,18 @@ def template_text_validate(text: str, *, allowed: frozenset[str], field: str = "
         position = match.end()
         if match.group(1) is None:
             raise ApplicationError(
-                _("“%(code)s” is refused: only placeholders such as {{ customer_name }} are allowed, no template tags or comments.")
+                _(
+                    "“%(code)s” is refused: only placeholders such as {{ customer_name }} are allowed, no template tags or comments."
+                )
                 % {"code": _short(match.group(0))},
                 field=field,
             )
         name = _NAME_RE.fullmatch(match.group(1))
         if name is None:
             raise ApplicationError(
-                _("“%(code)s” is refused: a placeholder is a single name such as {{ customer_name }}, without dots, filters or other expressions.")
+                _(
+                    "“%(code)s” is refused: a placeholder is a single name such as {{ customer_name }}, without dots, filters or other expressions."
+                )
                 % {"code": _short(match.group(0))},
                 field=field,
             )
@@ -214,7 +230,7 @@ def email_from_address(*, tenant: Tenant | None) -> str:
     address = tenant.invoice_from_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     # Django encodes non-ASCII names itself; quote names holding address punctuation.
     name = tenant.name.replace("\\", "").replace('"', "").replace("\n", " ").strip()
-    if any(char in name for char in ',;:<>@()[]'):
+    if any(char in name for char in ",;:<>@()[]"):
         name = f'"{name}"'
     return f"{name} <{address}>"
 

@@ -8,7 +8,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, User
-from tenants.models import Domain, EmailKind, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.models import (
+    Domain,
+    EmailKind,
+    Tenant,
+    TenantBranding,
+    TenantEmailTemplate,
+    TenantInvoiceSettings,
+)
 from tenants.numbering import invoice_number_format
 
 DEFAULT_LATE_PAYMENT_TEXT = (

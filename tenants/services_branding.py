@@ -13,7 +13,14 @@ from audit.services import audit_changes, audit_record
 from ism.exceptions import ApplicationError
 from ism.identifiers import clean_bic, clean_iban, clean_ics
 from tenants.images import image_clean
-from tenants.mail import EmailSpec, RenderedEmail, email_render, email_sample_context, email_spec, template_text_validate
+from tenants.mail import (
+    EmailSpec,
+    RenderedEmail,
+    email_render,
+    email_sample_context,
+    email_spec,
+    template_text_validate,
+)
 from tenants.models import Domain, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
 from tenants.numbering import invoice_number_pattern_validate
 from tenants.selectors_branding import invoice_settings_get
@@ -35,11 +42,19 @@ def color_clean(value: str, *, field: str) -> str:
 
 
 def bank_details_update(
-    *, tenant: Tenant, sepa_creditor_id: str, creditor_iban: str, creditor_bic: str, by: Any, request: Any = None
+    *,
+    tenant: Tenant,
+    sepa_creditor_id: str,
+    creditor_iban: str,
+    creditor_bic: str,
+    by: Any,
+    request: Any = None,
 ) -> Tenant:
     """The creditor identifier (ICS), IBAN and BIC are checked (check digits) before being saved."""
     values = {
-        "sepa_creditor_id": clean_ics(sepa_creditor_id, field="sepa_creditor_id") if sepa_creditor_id.strip() else "",
+        "sepa_creditor_id": clean_ics(sepa_creditor_id, field="sepa_creditor_id")
+        if sepa_creditor_id.strip()
+        else "",
         "creditor_iban": clean_iban(creditor_iban, field="creditor_iban") if creditor_iban.strip() else "",
         "creditor_bic": clean_bic(creditor_bic, field="creditor_bic") if creditor_bic.strip() else "",
     }
@@ -78,9 +93,12 @@ def branding_update(
     welcome_message = (welcome_message or "").strip()
     if len(welcome_message) > WELCOME_MAX:
         raise ApplicationError(
-            _("The welcome message is limited to %(max)s characters.") % {"max": WELCOME_MAX}, field="welcome_message"
+            _("The welcome message is limited to %(max)s characters.") % {"max": WELCOME_MAX},
+            field="welcome_message",
         )
-    images = {kind: image_clean(data=data, kind=kind) for kind, data in (("logo", logo), ("banner", banner)) if data}
+    images = {
+        kind: image_clean(data=data, kind=kind) for kind, data in (("logo", logo), ("banner", banner)) if data
+    }
     with transaction.atomic():
         branding, _created = TenantBranding.objects.select_for_update().get_or_create(tenant=tenant)
         before = {**{k: getattr(branding, k) for k in colors}, "welcome_message": branding.welcome_message}
@@ -101,7 +119,9 @@ def branding_update(
         if changes or _created:
             branding.save()
         if changes:
-            audit_record(actor=by, action="tenant.branding_changed", obj=tenant, changes=changes, request=request)
+            audit_record(
+                actor=by, action="tenant.branding_changed", obj=tenant, changes=changes, request=request
+            )
     return [clean.warning for clean in images.values() if clean.warning]
 
 
@@ -109,7 +129,9 @@ def tenant_domain_add(*, tenant: Tenant, domain: str, by: Any, request: Any = No
     """A custom domain for the tenant's site, unique across the platform."""
     name = domain_validate(domain)
     created = Domain.objects.create(domain=name, tenant=tenant, is_primary=False)
-    audit_record(actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, request=request)
+    audit_record(
+        actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, request=request
+    )
     return created
 
 
@@ -122,7 +144,9 @@ def tenant_domain_remove(*, tenant: Tenant, domain_id: int, by: Any, request: An
         raise ApplicationError(_("The main domain of your site cannot be removed."))
     name = domain.domain
     domain.delete()
-    audit_record(actor=by, action="tenant.domain_removed", obj=tenant, changes={"domain": name}, request=request)
+    audit_record(
+        actor=by, action="tenant.domain_removed", obj=tenant, changes={"domain": name}, request=request
+    )
 
 
 def _validated(spec: EmailSpec, subject: str, body: str) -> tuple[str, str]:
@@ -152,7 +176,11 @@ def email_template_save(
     if changes:
         template.save()
         audit_record(
-            actor=by, action="tenant.email_template_changed", obj=tenant, changes={"kind": kind, **changes}, request=request
+            actor=by,
+            action="tenant.email_template_changed",
+            obj=tenant,
+            changes={"kind": kind, **changes},
+            request=request,
         )
     return template
 
@@ -163,7 +191,11 @@ def email_template_reset(*, tenant: Tenant, kind: str, by: Any, request: Any = N
     deleted, _count = TenantEmailTemplate.objects.filter(tenant=tenant, kind=kind).delete()
     if deleted:
         audit_record(
-            actor=by, action="tenant.email_template_reset", obj=tenant, changes={"kind": kind}, request=request
+            actor=by,
+            action="tenant.email_template_reset",
+            obj=tenant,
+            changes={"kind": kind},
+            request=request,
         )
 
 
@@ -171,7 +203,11 @@ def email_template_preview(*, tenant: Tenant, kind: str, subject: str, body: str
     """A draft checked like a saved template and rendered with sample data (nothing is saved)."""
     subject, body = _validated(email_spec(kind), subject, body)
     return email_render(
-        kind=kind, context=email_sample_context(kind=kind, tenant=tenant), tenant=tenant, subject=subject, body=body
+        kind=kind,
+        context=email_sample_context(kind=kind, tenant=tenant),
+        tenant=tenant,
+        subject=subject,
+        body=body,
     )
 
 
@@ -187,10 +223,17 @@ def email_template_send_test(
         raise ApplicationError(_("Your account has no e-mail address: add one on your profile first."))
     rendered = email_template_preview(tenant=tenant, kind=kind, subject=subject, body=body)
     EmailMessage(
-        subject=f"[TEST] {rendered.subject}", body=rendered.body, from_email=rendered.from_email, to=[user.email]
+        subject=f"[TEST] {rendered.subject}",
+        body=rendered.body,
+        from_email=rendered.from_email,
+        to=[user.email],
     ).send()
     audit_record(
-        actor=user, action="tenant.email_template_tested", obj=tenant, changes={"kind": kind, "to": user.email}, request=request
+        actor=user,
+        action="tenant.email_template_tested",
+        obj=tenant,
+        changes={"kind": kind, "to": user.email},
+        request=request,
     )
     return user.email
 
@@ -206,7 +249,9 @@ INVOICE_TEXT_FIELDS = (
 )
 
 
-def invoice_settings_update(*, tenant: Tenant, by: Any, number_format: str, request: Any = None, **texts: str) -> TenantInvoiceSettings:
+def invoice_settings_update(
+    *, tenant: Tenant, by: Any, number_format: str, request: Any = None, **texts: str
+) -> TenantInvoiceSettings:
     """Save the numbering pattern (one {SEQ:n}, known tokens) and the texts printed on invoices."""
     unknown = set(texts) - set(INVOICE_TEXT_FIELDS)
     if unknown:
@@ -214,7 +259,10 @@ def invoice_settings_update(*, tenant: Tenant, by: Any, number_format: str, requ
     number_format = invoice_number_pattern_validate(number_format)
     with transaction.atomic():
         current = invoice_settings_get(tenant=tenant)
-        before = {"number_format": current.number_format, **{k: getattr(current, k) for k in INVOICE_TEXT_FIELDS}}
+        before = {
+            "number_format": current.number_format,
+            **{k: getattr(current, k) for k in INVOICE_TEXT_FIELDS},
+        }
         after = {**before, "number_format": number_format, **{k: (v or "").strip() for k, v in texts.items()}}
         changes = audit_changes(before, after)
         if current.pk is None or changes:
@@ -222,14 +270,22 @@ def invoice_settings_update(*, tenant: Tenant, by: Any, number_format: str, requ
                 setattr(current, key, value)
             current.save()
         if changes:
-            audit_record(actor=by, action="tenant.invoice_settings_changed", obj=tenant, changes=changes, request=request)
+            audit_record(
+                actor=by,
+                action="tenant.invoice_settings_changed",
+                obj=tenant,
+                changes=changes,
+                request=request,
+            )
     return current
 
 
 # --- The team ------------------------------------------------------------------------------------
 def _staff_role(role: str) -> str:
     if role not in STAFF_ROLES:
-        raise ApplicationError(_("Choose a staff role: administrator, sales, support or accountant."), field="role")
+        raise ApplicationError(
+            _("Choose a staff role: administrator, sales, support or accountant."), field="role"
+        )
     return role
 
 
@@ -280,4 +336,6 @@ def staff_set_role(*, user_id: int, role: str, by: Any, request: Any = None) -> 
 
 def staff_set_active(*, user_id: int, active: bool, by: Any, request: Any = None) -> User:
     """Deactivate (or reactivate) a staff account; a deactivated one can no longer log in."""
-    return account_services.user_set_active(user=_staff_member(user_id), active=active, by=by, request=request)
+    return account_services.user_set_active(
+        user=_staff_member(user_id), active=active, by=by, request=request
+    )

@@ -47,10 +47,20 @@ def bank(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     initial = {k: getattr(tenant, k) for k in ("sepa_creditor_id", "creditor_iban", "creditor_bic")}
     form = BankDetailsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if call_service(form, services.bank_details_update, tenant=tenant, by=request.user, request=request, **form.cleaned_data):
-            messages.success(request, _("Bank details saved."))
-            return redirect("tenant_settings:bank")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            services.bank_details_update,
+            tenant=tenant,
+            by=request.user,
+            request=request,
+            **form.cleaned_data,
+        )
+    ):
+        messages.success(request, _("Bank details saved."))
+        return redirect("tenant_settings:bank")
     return _page(request, "bank", "bank.html", {"form": form, "tenant": tenant})
 
 
@@ -113,7 +123,9 @@ def branding_image(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(content, content_type="image/png")
     response["ETag"] = etag
     # The URL carries the digest (?v=…), so a new image gets a new URL.
-    response["Cache-Control"] = "public, max-age=31536000, immutable" if request.GET.get("v") == digest else "no-cache"
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if request.GET.get("v") == digest else "no-cache"
+    )
     return response
 
 
@@ -123,12 +135,24 @@ def domains(request: HttpRequest) -> HttpResponse:
     form = DomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         added = call_service(
-            form, services.tenant_domain_add, tenant=tenant, domain=form.cleaned_data["domain"], by=request.user, request=request
+            form,
+            services.tenant_domain_add,
+            tenant=tenant,
+            domain=form.cleaned_data["domain"],
+            by=request.user,
+            request=request,
         )
         if added:
-            messages.success(request, _("The domain %(domain)s now serves your site.") % {"domain": added.domain})
+            messages.success(
+                request, _("The domain %(domain)s now serves your site.") % {"domain": added.domain}
+            )
             return redirect("tenant_settings:domains")
-    return _page(request, "domains", "domains.html", {"form": form, "domains": selectors.tenant_domain_list(tenant=tenant)})
+    return _page(
+        request,
+        "domains",
+        "domains.html",
+        {"form": form, "domains": selectors.tenant_domain_list(tenant=tenant)},
+    )
 
 
 @require_POST
@@ -152,7 +176,10 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
     tenant = _tenant(request)
     spec = email_spec(kind)
     saved = selectors.email_template_get(tenant=tenant, kind=kind)
-    initial = {"subject": saved.subject if saved else spec.default_subject, "body": saved.body if saved else spec.default_body}
+    initial = {
+        "subject": saved.subject if saved else spec.default_subject,
+        "body": saved.body if saved else spec.default_body,
+    }
     form = EmailTemplateForm(request.POST or None, initial=initial)
     action = request.POST.get("action", "save")
     preview = None
@@ -164,22 +191,44 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
         data = form.cleaned_data
         if action == "test":
             sent_to = call_service(
-                form, services.email_template_send_test, tenant=tenant, kind=kind, user=request.user, request=request, **data
+                form,
+                services.email_template_send_test,
+                tenant=tenant,
+                kind=kind,
+                user=request.user,
+                request=request,
+                **data,
             )
             if sent_to:
                 messages.success(request, _("A test e-mail was sent to %(email)s.") % {"email": sent_to})
         elif action == "preview":
             preview = call_service(form, services.email_template_preview, tenant=tenant, kind=kind, **data)
-        elif call_service(form, services.email_template_save, tenant=tenant, kind=kind, by=request.user, request=request, **data):
+        elif call_service(
+            form,
+            services.email_template_save,
+            tenant=tenant,
+            kind=kind,
+            by=request.user,
+            request=request,
+            **data,
+        ):
             messages.success(request, _("E-mail template saved."))
             return redirect("tenant_settings:email_edit", kind=kind)
     if preview is None and not form.errors:
-        preview = email_render(kind=kind, context=email_sample_context(kind=kind, tenant=tenant), tenant=tenant)
+        preview = email_render(
+            kind=kind, context=email_sample_context(kind=kind, tenant=tenant), tenant=tenant
+        )
     return _page(
         request,
         "emails",
         "email_edit.html",
-        {"form": form, "kind": EmailKind(kind), "spec": spec, "preview": preview, "customised": saved is not None},
+        {
+            "form": form,
+            "kind": EmailKind(kind),
+            "spec": spec,
+            "preview": preview,
+            "customised": saved is not None,
+        },
     )
 
 
@@ -191,11 +240,21 @@ def invoicing(request: HttpRequest) -> HttpResponse:
     form = InvoiceSettingsForm(request.POST or None, initial={k: getattr(current, k) for k in fields})
     pattern = current.number_format
     if request.method == "POST" and form.is_valid():
-        if call_service(form, services.invoice_settings_update, tenant=tenant, by=request.user, request=request, **form.cleaned_data):
+        saved = call_service(
+            form,
+            services.invoice_settings_update,
+            tenant=tenant,
+            by=request.user,
+            request=request,
+            **form.cleaned_data,
+        )
+        if saved is not None:
             messages.success(request, _("Invoice settings saved."))
             return redirect("tenant_settings:invoicing")
     next_number = selectors.invoice_number_preview(pattern=pattern, today=timezone.localdate())
-    return _page(request, "invoicing", "invoicing.html", {"form": form, "next_number": next_number, "pattern": pattern})
+    return _page(
+        request, "invoicing", "invoicing.html", {"form": form, "next_number": next_number, "pattern": pattern}
+    )
 
 
 @require_GET
@@ -203,7 +262,9 @@ def invoicing(request: HttpRequest) -> HttpResponse:
 def invoice_number_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the next invoice number the typed pattern would give, or why it is refused."""
     try:
-        number = selectors.invoice_number_preview(pattern=request.GET.get("number_format", ""), today=timezone.localdate())
+        number = selectors.invoice_number_preview(
+            pattern=request.GET.get("number_format", ""), today=timezone.localdate()
+        )
         return render(request, "tenants/settings/_number_preview.html", {"next_number": number})
     except ApplicationError as exc:
         return render(request, "tenants/settings/_number_preview.html", {"error": exc.message})
@@ -223,10 +284,17 @@ def team(request: HttpRequest) -> HttpResponse:
             **form.cleaned_data,
         )
         if user:
-            messages.success(request, _("%(user)s is invited: an e-mail was sent to %(email)s.") % {"user": user.username, "email": user.email})
+            messages.success(
+                request,
+                _("%(user)s is invited: an e-mail was sent to %(email)s.")
+                % {"user": user.username, "email": user.email},
+            )
             return redirect("tenant_settings:team")
     return _page(
-        request, "team", "team.html", {"form": form, "members": selectors.staff_list(), "roles": STAFF_ROLE_CHOICES}
+        request,
+        "team",
+        "team.html",
+        {"form": form, "members": selectors.staff_list(), "roles": STAFF_ROLE_CHOICES},
     )
 
 
@@ -235,13 +303,20 @@ def team(request: HttpRequest) -> HttpResponse:
 def team_member(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     if action == "role":
-        user = services.staff_set_role(user_id=pk, role=request.POST.get("role", ""), by=request.user, request=request)
-        messages.success(request, _("%(user)s is now %(role)s.") % {"user": user, "role": user.get_role_display()})
+        user = services.staff_set_role(
+            user_id=pk, role=request.POST.get("role", ""), by=request.user, request=request
+        )
+        messages.success(
+            request, _("%(user)s is now %(role)s.") % {"user": user, "role": user.get_role_display()}
+        )
     elif action in ("deactivate", "activate"):
-        user = services.staff_set_active(user_id=pk, active=action == "activate", by=request.user, request=request)
+        user = services.staff_set_active(
+            user_id=pk, active=action == "activate", by=request.user, request=request
+        )
         messages.success(
             request,
-            (_("%(user)s can log in again.") if user.is_active else _("%(user)s can no longer log in.")) % {"user": user},
+            (_("%(user)s can log in again.") if user.is_active else _("%(user)s can no longer log in."))
+            % {"user": user},
         )
     else:
         raise ApplicationError(_("Unknown action."))

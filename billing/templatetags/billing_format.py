@@ -32,3 +32,13 @@ def number_fr(value: Decimal | int | None, places: int = 2) -> str:
     if value == value.to_integral_value():
         return _french(value, 0)
     return _french(value, int(places))
+
+
+@register.filter
+def unit_price(value: Decimal | None) -> str:
+    """A unit price: cents when it has no more, else its four rated decimals (0,0850 €)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    places = 2 if value == quantize_price(value) else 4
+    return f"{_french(quantize_price(value, places=Decimal(1).scaleb(-places)), places)}{NBSP}€"

@@ -45,7 +45,8 @@ def test_known_placeholders_are_accepted_and_replaced_without_evaluating_anythin
 
 def test_saving_a_template_with_a_tag_is_refused_on_the_page(acme, acme_admin, client_for):
     response = client_for(acme, acme_admin).post(
-        "/settings/emails/invoice/", {"subject": "Facture", "body": "{% load static %}{{ settings.SECRET_KEY }}", "action": "save"}
+        "/settings/emails/invoice/",
+        {"subject": "Facture", "body": "{% load static %}{{ settings.SECRET_KEY }}", "action": "save"},
     )
     assert response.status_code == 200
     assert "est refusé" in response.content.decode()
@@ -65,7 +66,11 @@ def test_an_attribute_walk_is_refused_through_the_api(acme, acme_admin, api_for)
 def test_saved_template_is_used_and_audited(acme, acme_admin, client_for):
     response = client_for(acme, acme_admin).post(
         "/settings/emails/account_opening/",
-        {"subject": "Bienvenue chez {{ company_name }}", "body": "Votre identifiant : {{ login }}", "action": "save"},
+        {
+            "subject": "Bienvenue chez {{ company_name }}",
+            "body": "Votre identifiant : {{ login }}",
+            "action": "save",
+        },
     )
     assert response.status_code == 302
     rendered = email_render(kind=EmailKind.ACCOUNT_OPENING, context={"login": "dupont"}, tenant=acme)
@@ -81,7 +86,11 @@ def test_send_me_a_test_mails_the_admin_the_draft_with_sample_data(acme, acme_ad
     acme.save(update_fields=["invoice_from_email"])
     response = client_for(acme, acme_admin).post(
         "/settings/emails/invoice/",
-        {"subject": "Facture {{ invoice_number }}", "body": "Montant : {{ amount_ttc }} pour {{ customer_name }}", "action": "test"},
+        {
+            "subject": "Facture {{ invoice_number }}",
+            "body": "Montant : {{ amount_ttc }} pour {{ customer_name }}",
+            "action": "test",
+        },
     )
     assert response.status_code == 200
     assert len(mail.outbox) == 1
@@ -94,15 +103,28 @@ def test_send_me_a_test_mails_the_admin_the_draft_with_sample_data(acme, acme_ad
 
 
 def test_preview_shows_the_draft_rendered_with_sample_data(acme, acme_admin, client_for):
-    body = client_for(acme, acme_admin).post(
-        "/settings/emails/order_confirmation/",
-        {"subject": "Commande {{ order_number }}", "body": "Merci {{ customer_name }}", "action": "preview"},
-    ).content.decode()
+    body = (
+        client_for(acme, acme_admin)
+        .post(
+            "/settings/emails/order_confirmation/",
+            {
+                "subject": "Commande {{ order_number }}",
+                "body": "Merci {{ customer_name }}",
+                "action": "preview",
+            },
+        )
+        .content.decode()
+    )
     assert "Commande CMD-2026-0117" in body and "Merci Transports Dupont SARL" in body
 
 
 def test_email_send_uses_the_default_french_template_when_the_tenant_has_none(nova):
-    email_send(kind=EmailKind.PASSWORD_RESET, to=["marie@client.example"], context={"user_name": "Marie", "login": "marie", "reset_link": "https://x/reset/"}, tenant=nova)
+    email_send(
+        kind=EmailKind.PASSWORD_RESET,
+        to=["marie@client.example"],
+        context={"user_name": "Marie", "login": "marie", "reset_link": "https://x/reset/"},
+        tenant=nova,
+    )
     sent = mail.outbox[0]
     assert sent.subject == "Réinitialisation de votre mot de passe Nova Mobile"
     assert "Bonjour Marie" in sent.body and "https://x/reset/" in sent.body
@@ -111,5 +133,13 @@ def test_email_send_uses_the_default_french_template_when_the_tenant_has_none(no
 
 def test_a_template_of_one_tenant_is_not_used_for_another(acme, nova, acme_admin):
     with in_schema(acme):
-        email_template_save(tenant=acme, kind=EmailKind.INVOICE, subject="ACME {{ invoice_number }}", body="acme", by=acme_admin)
-    assert email_render(kind=EmailKind.INVOICE, context={"invoice_number": "1"}, tenant=nova).subject.startswith("Votre facture 1")
+        email_template_save(
+            tenant=acme,
+            kind=EmailKind.INVOICE,
+            subject="ACME {{ invoice_number }}",
+            body="acme",
+            by=acme_admin,
+        )
+    assert email_render(
+        kind=EmailKind.INVOICE, context={"invoice_number": "1"}, tenant=nova
+    ).subject.startswith("Votre facture 1")

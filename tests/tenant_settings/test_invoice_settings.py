@@ -56,7 +56,9 @@ def test_saving_the_format_previews_the_next_number_and_is_audited(acme, acme_ad
     assert client.post("/settings/invoicing/", data).status_code == 302
     page = client.get("/settings/invoicing/").content.decode()
     assert "ACME/2611/0001" in page
-    preview = client.get("/settings/invoicing/number-preview/", {"number_format": "X{YYYY}-{SEQ:3}"}).content.decode()
+    preview = client.get(
+        "/settings/invoicing/number-preview/", {"number_format": "X{YYYY}-{SEQ:3}"}
+    ).content.decode()
     assert "X2026-001" in preview
     refused = client.get("/settings/invoicing/number-preview/", {"number_format": "X{YYYY}"}).content.decode()
     assert "{SEQ:n}" in refused
@@ -72,11 +74,16 @@ def test_a_pattern_without_sequence_is_refused_on_the_page(acme, acme_admin, cli
 
 
 @time_machine.travel("2026-11-21 10:00:00+01:00", tick=False)
-def test_the_sample_invoice_pdf_carries_the_tenants_branding_and_settings(acme, acme_admin, client_for, api_for):
+def test_the_sample_invoice_pdf_carries_the_tenants_branding_and_settings(
+    acme, acme_admin, client_for, api_for
+):
     api = api_for(acme, acme_admin)
     response = api.put(
         "/api/v1/settings/invoicing/",
-        {"number_format": "FA{YYYY}{MM}-{SEQ:5}", "footer_text": "Acme Télécom vous remercie de votre confiance"},
+        {
+            "number_format": "FA{YYYY}{MM}-{SEQ:5}",
+            "footer_text": "Acme Télécom vous remercie de votre confiance",
+        },
         format="json",
     )
     assert response.status_code == 200, response.content

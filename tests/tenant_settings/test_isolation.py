@@ -53,7 +53,10 @@ def test_acme_admin_token_is_refused_on_nova_api(acme, nova, acme_admin, api_for
     api = api_for(acme, acme_admin)
     assert api.get(path).status_code == 200
     assert api.get(path, HTTP_HOST="nova.localhost").status_code == 401
-    assert api.put(path, {"primary_color": "#000000"}, format="json", HTTP_HOST="nova.localhost").status_code == 401
+    assert (
+        api.put(path, {"primary_color": "#000000"}, format="json", HTTP_HOST="nova.localhost").status_code
+        == 401
+    )
 
 
 @pytest.mark.parametrize("path", SETTINGS_PAGES)
@@ -73,7 +76,9 @@ def test_an_admin_cannot_remove_another_tenants_domain_by_id(acme, nova, acme_ad
     extra = Domain.objects.create(domain="extranet.nova.example", tenant=nova, is_primary=False)
     client = client_for(acme, acme_admin)
     for target in (nova_domain, extra):
-        response = client.post(f"/settings/domains/{target.pk}/remove/", HTTP_REFERER="http://acme.localhost/settings/domains/")
+        response = client.post(
+            f"/settings/domains/{target.pk}/remove/", HTTP_REFERER="http://acme.localhost/settings/domains/"
+        )
         assert response.status_code == 302
     assert Domain.objects.filter(pk__in=[nova_domain.pk, extra.pk]).count() == 2
 
@@ -82,7 +87,14 @@ def test_each_domain_serves_its_own_logo(acme, nova, acme_admin, nova_admin):
     from tenants.services_branding import branding_update
 
     with in_schema(acme):
-        branding_update(tenant=acme, by=acme_admin, primary_color="#ff0000", ink_color="#ffffff", welcome_message="", logo=png_bytes((95, 95), "#ff0000"))
+        branding_update(
+            tenant=acme,
+            by=acme_admin,
+            primary_color="#ff0000",
+            ink_color="#ffffff",
+            welcome_message="",
+            logo=png_bytes((95, 95), "#ff0000"),
+        )
     acme_logo = Client(HTTP_HOST="acme.localhost").get("/settings/branding/logo.png")
     assert acme_logo.status_code == 200 and acme_logo["Content-Type"] == "image/png"
     assert bytes(TenantBranding.objects.get(tenant=acme).logo) == acme_logo.content
@@ -93,7 +105,9 @@ def test_an_acme_admin_cannot_invite_or_change_nova_staff(acme, nova, acme_admin
     nova_sales = make_user(nova, "sales")
     client = client_for(acme, acme_admin)
     response = client.post(
-        f"/settings/team/{nova_sales.pk}/", {"action": "deactivate"}, HTTP_REFERER="http://acme.localhost/settings/team/"
+        f"/settings/team/{nova_sales.pk}/",
+        {"action": "deactivate"},
+        HTTP_REFERER="http://acme.localhost/settings/team/",
     )
     assert response.status_code in (302, 400, 404)
     with in_schema(nova):

@@ -19,7 +19,14 @@ def _events(tenant, action):
 def test_the_settings_area_has_its_tabs_in_french(acme, acme_admin, client_for):
     client = client_for(acme, acme_admin)
     body = client.get("/settings/", follow=True).content.decode()
-    for tab in ("Identité bancaire", "Image de marque", "Domaines", "Modèles d'e-mails", "Facturation", "Équipe"):
+    for tab in (
+        "Identité bancaire",
+        "Image de marque",
+        "Domaines",
+        "Modèles d'e-mails",
+        "Facturation",
+        "Équipe",
+    ):
         assert tab in body
     assert 'data-nav="settings"' in client.get("/").content.decode()
 
@@ -27,18 +34,31 @@ def test_the_settings_area_has_its_tabs_in_french(acme, acme_admin, client_for):
 def test_valid_bank_details_are_saved_and_audited_with_changes(acme, acme_admin, client_for):
     response = client_for(acme, acme_admin).post(
         "/settings/bank/",
-        {"sepa_creditor_id": "FR72ZZZ123456", "creditor_iban": "FR14 2004 1010 0505 0001 3M02 606", "creditor_bic": "PSSTFRPPLIL"},
+        {
+            "sepa_creditor_id": "FR72ZZZ123456",
+            "creditor_iban": "FR14 2004 1010 0505 0001 3M02 606",
+            "creditor_bic": "PSSTFRPPLIL",
+        },
     )
     assert response.status_code == 302
     acme.refresh_from_db()
-    assert (acme.sepa_creditor_id, acme.creditor_iban, acme.creditor_bic) == ("FR72ZZZ123456", "FR1420041010050500013M02606", "PSSTFRPPLIL")
+    assert (acme.sepa_creditor_id, acme.creditor_iban, acme.creditor_bic) == (
+        "FR72ZZZ123456",
+        "FR1420041010050500013M02606",
+        "PSSTFRPPLIL",
+    )
     [event] = _events(acme, "tenant.bank_details_changed")
     assert event.changes["creditor_iban"] == ["", "FR1420041010050500013M02606"]
 
 
 def test_a_mistyped_iban_is_refused_with_its_reason(acme, acme_admin, client_for):
     response = client_for(acme, acme_admin).post(
-        "/settings/bank/", {"sepa_creditor_id": "", "creditor_iban": "FR14 2004 1010 0505 0001 3M02 607", "creditor_bic": "PSSTFRPPLIL"}
+        "/settings/bank/",
+        {
+            "sepa_creditor_id": "",
+            "creditor_iban": "FR14 2004 1010 0505 0001 3M02 607",
+            "creditor_bic": "PSSTFRPPLIL",
+        },
     )
     assert response.status_code == 200
     assert "IBAN" in response.content.decode()
@@ -79,7 +99,9 @@ def test_branding_upload_warns_about_the_size_and_shows_everywhere(acme, acme_ad
 
 @pytest.mark.parametrize("color", ["red", "#fff", "#12345g", "#000000;} body{display:none", "#0000001"])
 def test_a_colour_other_than_rrggbb_is_refused(acme, acme_admin, api_for, color):
-    response = api_for(acme, acme_admin).put("/api/v1/settings/branding/", {"primary_color": color, "ink_color": "#ffffff"}, format="json")
+    response = api_for(acme, acme_admin).put(
+        "/api/v1/settings/branding/", {"primary_color": color, "ink_color": "#ffffff"}, format="json"
+    )
     assert response.status_code == 400
     assert not TenantBranding.objects.filter(tenant=acme, primary_color=color).exists()
 
@@ -89,7 +111,11 @@ def test_a_non_image_upload_is_refused_on_the_page(acme, acme_admin, client_for)
 
     response = client_for(acme, acme_admin).post(
         "/settings/branding/",
-        {"primary_color": "#112233", "ink_color": "#ffffff", "logo": SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", "image/png")},
+        {
+            "primary_color": "#112233",
+            "ink_color": "#ffffff",
+            "logo": SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", "image/png"),
+        },
     )
     assert response.status_code == 200
     assert "pas une image" in response.content.decode()
@@ -126,10 +152,19 @@ def test_the_main_domain_cannot_be_removed_but_a_custom_one_can(acme, acme_admin
     assert _events(acme, "tenant.domain_removed")[0].changes == {"domain": "x.acme.example"}
 
 
-def test_inviting_a_colleague_creates_an_account_without_password_and_mails_a_link(acme, acme_admin, client_for):
+def test_inviting_a_colleague_creates_an_account_without_password_and_mails_a_link(
+    acme, acme_admin, client_for
+):
     client = client_for(acme, acme_admin)
     response = client.post(
-        "/settings/team/", {"username": "lea", "email": "lea@acme.example", "first_name": "Léa", "last_name": "Roy", "role": "accountant"}
+        "/settings/team/",
+        {
+            "username": "lea",
+            "email": "lea@acme.example",
+            "first_name": "Léa",
+            "last_name": "Roy",
+            "role": "accountant",
+        },
     )
     assert response.status_code == 302
     with in_schema(acme):
@@ -145,7 +180,10 @@ def test_inviting_a_colleague_creates_an_account_without_password_and_mails_a_li
 def test_changing_a_role_and_deactivating_are_audited(acme, acme_admin, make_user, client_for):
     colleague = make_user(acme, "sales")
     client = client_for(acme, acme_admin)
-    assert client.post(f"/settings/team/{colleague.pk}/", {"action": "role", "role": "support"}).status_code == 302
+    assert (
+        client.post(f"/settings/team/{colleague.pk}/", {"action": "role", "role": "support"}).status_code
+        == 302
+    )
     assert client.post(f"/settings/team/{colleague.pk}/", {"action": "deactivate"}).status_code == 302
     with in_schema(acme):
         colleague.refresh_from_db()
@@ -154,7 +192,9 @@ def test_changing_a_role_and_deactivating_are_audited(acme, acme_admin, make_use
     assert _events(acme, "user.deactivated")
 
 
-def test_an_admin_cannot_make_someone_an_end_customer_or_demote_themself(acme, acme_admin, make_user, client_for):
+def test_an_admin_cannot_make_someone_an_end_customer_or_demote_themself(
+    acme, acme_admin, make_user, client_for
+):
     colleague = make_user(acme, "sales")
     client = client_for(acme, acme_admin)
     referer = {"HTTP_REFERER": "http://acme.localhost/settings/team/"}
