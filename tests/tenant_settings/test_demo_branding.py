@@ -15,7 +15,10 @@ def test_demo_branding_gives_each_tenant_real_images_and_its_own_numbering(acme,
     acme_look = TenantBranding.objects.get(tenant=acme)
     assert Image.open(io.BytesIO(bytes(acme_look.logo))).size == (95, 95)
     assert Image.open(io.BytesIO(bytes(acme_look.banner))).size == (760, 95)
-    assert acme_look.welcome_message and acme_look.primary_color != TenantBranding.objects.get(tenant=nova).primary_color
+    assert (
+        acme_look.welcome_message
+        and acme_look.primary_color != TenantBranding.objects.get(tenant=nova).primary_color
+    )
     assert TenantInvoiceSettings.objects.get(tenant=acme).number_format == "FA{YYYY}{MM}-{SEQ:5}"
     assert TenantInvoiceSettings.objects.get(tenant=nova).number_format == "NOVA-{YY}-{SEQ:6}"
     assert TenantEmailTemplate.objects.filter(tenant=nova).count() == 4
