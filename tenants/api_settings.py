@@ -4,6 +4,7 @@ from typing import Any
 
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -161,7 +162,7 @@ class EmailTemplateView(APIView):
 
     def _kind(self, kind: str) -> str:
         if kind not in EmailKind.values:
-            raise ApplicationError(f"Unknown e-mail {kind}.", field="kind")
+            raise ApplicationError(_("Unknown e-mail %(kind)s.") % {"kind": kind}, field="kind")
         return kind
 
     @extend_schema(responses=EmailTemplateSerializer)

@@ -250,8 +250,10 @@ def email_render(
     tenant = tenant or _current_tenant()
     if subject is None or body is None:
         saved = email_template_get(tenant=tenant, kind=kind) if tenant is not None else None
-        subject = saved.subject if subject is None and saved else (subject or spec.default_subject)
-        body = saved.body if body is None and saved else (body or spec.default_body)
+        if subject is None:
+            subject = saved.subject if saved else spec.default_subject
+        if body is None:
+            body = saved.body if saved else spec.default_body
     values = {name: value for name, value in context.items() if name in spec.names}
     if tenant is not None:
         values.setdefault("company_name", tenant.name)

@@ -4,6 +4,7 @@ custom domains, e-mail templates, invoice settings and the staff team. Each chan
 import re
 from typing import Any
 
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -100,7 +101,7 @@ def branding_update(
         kind: image_clean(data=data, kind=kind) for kind, data in (("logo", logo), ("banner", banner)) if data
     }
     with transaction.atomic():
-        branding, _created = TenantBranding.objects.select_for_update().get_or_create(tenant=tenant)
+        branding, created = TenantBranding.objects.select_for_update().get_or_create(tenant=tenant)
         before = {**{k: getattr(branding, k) for k in colors}, "welcome_message": branding.welcome_message}
         after = {**colors, "welcome_message": welcome_message}
         changes: dict[str, Any] = audit_changes(before, after)
@@ -116,7 +117,7 @@ def branding_update(
                 setattr(branding, kind, None)
                 setattr(branding, f"{kind}_hash", "")
                 changes[kind] = "removed"
-        if changes or _created:
+        if changes or created:
             branding.save()
         if changes:
             audit_record(
@@ -215,8 +216,6 @@ def email_template_send_test(
     *, tenant: Tenant, kind: str, subject: str, body: str, user: User, request: Any = None
 ) -> str:
     """Send the draft, rendered with sample data, to the admin's own address; returns it."""
-    from django.core.mail import EmailMessage
-
     spec = email_spec(kind)
     subject, body = _validated(spec, subject, body)
     if not user.email:

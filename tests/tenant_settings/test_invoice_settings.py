@@ -102,3 +102,24 @@ def test_the_sample_invoice_pdf_carries_the_tenants_branding_and_settings(
 def test_the_sample_invoice_is_refused_to_a_sales_user(acme, make_user, client_for):
     sales = make_user(acme, "sales")
     assert client_for(acme, sales).get("/billing/invoice-preview/").status_code == 403
+
+
+def test_the_sample_invoice_embeds_the_logo_and_the_footer_banner(acme, acme_admin, client_for):
+    from tenants.services_branding import branding_update
+    from tests.tenant_settings.conftest import png_bytes
+
+    with in_schema(acme):
+        branding_update(
+            tenant=acme,
+            by=acme_admin,
+            primary_color="#0a7d4f",
+            ink_color="#ffffff",
+            welcome_message="",
+            logo=png_bytes((95, 95), "#0a7d4f"),
+            banner=png_bytes((760, 95), "#123456"),
+        )
+    pdf = client_for(acme, acme_admin).get("/billing/invoice-preview/?mode=transfer")
+    page = PdfReader(io.BytesIO(pdf.content)).pages[0]
+    sizes = sorted(image.image.size for image in page.images)
+    assert sizes == [(95, 95), (760, 95)]
+    assert "virement" in page.extract_text()  # the text of the payment mode asked for

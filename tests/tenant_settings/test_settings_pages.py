@@ -204,3 +204,32 @@ def test_an_admin_cannot_make_someone_an_end_customer_or_demote_themself(
         colleague.refresh_from_db()
         acme_admin.refresh_from_db()
     assert colleague.role == "sales" and acme_admin.role == "admin"
+
+
+def test_the_api_takes_a_logo_upload_and_answers_with_the_size_warning(acme, acme_admin, api_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = api_for(acme, acme_admin).put(
+        "/api/v1/settings/branding/",
+        {
+            "primary_color": "#224466",
+            "ink_color": "#ffffff",
+            "logo": SimpleUploadedFile("logo.jpg", png_bytes((200, 100)), "image/jpeg"),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["logo_url"].startswith("/settings/branding/logo.png?v=")
+    assert "200×100" in body["warnings"][0]
+
+
+def test_the_api_resets_an_email_template_to_the_default(acme, acme_admin, api_for):
+    api = api_for(acme, acme_admin)
+    url = "/api/v1/settings/email-templates/invoice/"
+    saved = api.put(url, {"subject": "Facture {{ invoice_number }}", "body": "Bonjour"}, format="json").json()
+    assert saved["customised"] is True
+    reset = api.delete(url).json()
+    assert reset["customised"] is False and reset["subject"].startswith("Votre facture")
+    with in_schema(acme):
+        assert AuditEvent.objects.filter(action="tenant.email_template_reset").count() == 1
