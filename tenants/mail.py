@@ -215,6 +215,14 @@ def _current_tenant() -> Tenant | None:
     return None
 
 
+def _site_url(tenant: Tenant) -> str:
+    domain = tenant.get_primary_domain()
+    if domain is None:
+        return ""
+    scheme = "https" if settings.SESSION_COOKIE_SECURE else "http"
+    return f"{scheme}://{domain.domain}/"
+
+
 def email_sample_context(*, kind: str, tenant: Tenant | None = None) -> dict[str, str]:
     """Sample values of every placeholder of `kind`, with the tenant's own name."""
     values = {p.name: p.sample for p in email_spec(kind).placeholders}
@@ -257,6 +265,8 @@ def email_render(
     values = {name: value for name, value in context.items() if name in spec.names}
     if tenant is not None:
         values.setdefault("company_name", tenant.name)
+        if "site_url" in spec.names and not values.get("site_url"):
+            values["site_url"] = _site_url(tenant)
     rendered_subject = " ".join(template_text_render(subject, values=values).split())
     return RenderedEmail(
         subject=rendered_subject,

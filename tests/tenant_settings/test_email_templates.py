@@ -143,3 +143,14 @@ def test_a_template_of_one_tenant_is_not_used_for_another(acme, nova, acme_admin
     assert email_render(
         kind=EmailKind.INVOICE, context={"invoice_number": "1"}, tenant=nova
     ).subject.startswith("Votre facture 1")
+
+
+def test_the_site_address_is_filled_from_the_tenants_main_domain(nova):
+    rendered = email_render(
+        kind=EmailKind.INVOICE,
+        context={},
+        tenant=nova,
+        subject="Facture",
+        body="Votre espace : {{ site_url }}",
+    )
+    assert rendered.body == "Votre espace : http://nova.localhost/"

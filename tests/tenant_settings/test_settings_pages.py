@@ -233,3 +233,14 @@ def test_the_api_resets_an_email_template_to_the_default(acme, acme_admin, api_f
     assert reset["customised"] is False and reset["subject"].startswith("Votre facture")
     with in_schema(acme):
         assert AuditEvent.objects.filter(action="tenant.email_template_reset").count() == 1
+
+
+def test_the_team_page_does_not_query_per_member(
+    acme, acme_admin, make_user, client_for, django_assert_max_num_queries
+):
+    for _ in range(6):
+        make_user(acme, "support")
+    client = client_for(acme, acme_admin)
+    with django_assert_max_num_queries(12):
+        body = client.get("/settings/team/").content.decode()
+    assert body.count("Désactiver") == 6
