@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ism.context_processors.shell",
+                "tenants.context_processors.branding",
             ],
         },
     },

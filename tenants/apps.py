@@ -16,3 +16,6 @@ class TenantsConfig(AppConfig):
             ),
             public=True,
         )
+        register_nav(
+            NavItem("settings", _("Settings"), "tenant_settings:home", order=95, capability="settings.manage")
+        )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import Role, User
+from tenants.demo_branding import seed_branding
 from tenants.models import Domain, Tenant, TenantKind, TenantStatus
 from tenants.services import platform_ensure
 
@@ -88,6 +89,7 @@ def seed_demo(*, log: Callable[[str], None] = print) -> list[Tenant]:
         with tenant_context(tenant):
             for username, role, first, last in DEMO_STAFF:
                 _ensure_user(username, role, first, last, f"{username}@{demo.domain.split('.')[0]}.example")
+            seed_branding(tenant)
             for seeder in _app_seeders("seed_tenant"):
                 seeder(tenant)
         tenants.append(tenant)

@@ -89,3 +89,77 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+# --- White label: what a tenant's admin sets up on its own site (public schema, one row each) ---
+class TenantBranding(models.Model):
+    """The tenant's look: logo, footer banner of invoices, colours, welcome message.
+
+    Images are stored re-encoded (PNG, no metadata) in the row itself: they are small, and this
+    keeps each tenant's images with its own row, readable from its domain and the platform.
+    """
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="branding")
+    logo = models.BinaryField(_("logo"), null=True, blank=True)
+    logo_hash = models.CharField(max_length=64, blank=True)
+    banner = models.BinaryField(_("footer banner"), null=True, blank=True)
+    banner_hash = models.CharField(max_length=64, blank=True)
+    primary_color = models.CharField(_("main colour"), max_length=7, default="#1f4fd1")
+    ink_color = models.CharField(_("text colour on the main colour"), max_length=7, default="#ffffff")
+    welcome_message = models.TextField(_("welcome message"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("branding")
+        verbose_name_plural = _("brandings")
+
+    def __str__(self) -> str:
+        return f"{self.tenant} branding"
+
+
+class EmailKind(models.TextChoices):
+    ACCOUNT_OPENING = "account_opening", _("Account opening")
+    INVOICE = "invoice", _("Invoice notification")
+    PASSWORD_RESET = "password_reset", _("Password recovery")
+    ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
+
+
+class TenantEmailTemplate(models.Model):
+    """A tenant's own wording of one of the e-mails the platform sends for it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="email_templates")
+    kind = models.CharField(_("e-mail"), max_length=30, choices=EmailKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind"], name="uniq_tenant_email_kind")]
+        ordering = ["kind"]
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.kind}"
+
+
+class TenantInvoiceSettings(models.Model):
+    """How a tenant's invoices are numbered and what they say besides the lines."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="invoice_settings")
+    number_format = models.CharField(_("invoice number format"), max_length=60, default="F{YYYY}{MM}-{SEQ:5}")
+    footer_text = models.TextField(_("footer text"), blank=True)
+    late_payment_text = models.TextField(_("late-payment terms"), blank=True)
+    text_sepa = models.TextField(_("text for SEPA direct debit"), blank=True)
+    text_transfer = models.TextField(_("text for bank transfer"), blank=True)
+    text_cheque = models.TextField(_("text for cheque"), blank=True)
+    text_card = models.TextField(_("text for card payment"), blank=True)
+    bank_details = models.TextField(_("bank details shown on invoices"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoice settings")
+        verbose_name_plural = _("invoice settings")
+
+    def __str__(self) -> str:
+        return f"{self.tenant} invoice settings"

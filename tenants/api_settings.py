@@ -1,0 +1,198 @@
+"""API of the tenant's settings (tenant admins, `settings.manage`), under /api/v1/settings/."""
+
+from typing import Any
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import HasCapability
+from ism.exceptions import ApplicationError
+from tenants import selectors_branding as selectors
+from tenants import services_branding as services
+from tenants.images import MAX_FILE_BYTES
+from tenants.models import EmailKind, Tenant
+
+_ADMIN = [HasCapability("settings.manage", read="settings.manage")]
+
+
+def _tenant(request: Request) -> Tenant:
+    return request.tenant  # type: ignore[attr-defined,no-any-return]
+
+
+class BankDetailsSerializer(serializers.Serializer):
+    sepa_creditor_id = serializers.CharField(allow_blank=True, max_length=40)
+    creditor_iban = serializers.CharField(allow_blank=True, max_length=50)
+    creditor_bic = serializers.CharField(allow_blank=True, max_length=15)
+
+
+class BankDetailsView(APIView):
+    """The SEPA creditor identifier (ICS), IBAN and BIC of the tenant."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(responses=BankDetailsSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(BankDetailsSerializer(_tenant(request)).data)
+
+    @extend_schema(request=BankDetailsSerializer, responses=BankDetailsSerializer)
+    def put(self, request: Request) -> Response:
+        data = BankDetailsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant = services.bank_details_update(
+            tenant=_tenant(request), by=request.user, request=request, **data.validated_data
+        )
+        return Response(BankDetailsSerializer(tenant).data)
+
+
+class BrandingSerializer(serializers.Serializer):
+    primary_color = serializers.CharField(max_length=7)
+    ink_color = serializers.CharField(max_length=7)
+    welcome_message = serializers.CharField(allow_blank=True, required=False, default="")
+    logo_url = serializers.CharField(read_only=True)
+    banner_url = serializers.CharField(read_only=True)
+
+
+class BrandingWriteSerializer(serializers.Serializer):
+    primary_color = serializers.CharField(max_length=7)
+    ink_color = serializers.CharField(max_length=7)
+    welcome_message = serializers.CharField(allow_blank=True, required=False, default="")
+    logo = serializers.FileField(required=False)
+    banner = serializers.FileField(required=False)
+    remove_logo = serializers.BooleanField(required=False, default=False)
+    remove_banner = serializers.BooleanField(required=False, default=False)
+
+
+class BrandingView(APIView):
+    """Colours, welcome message, logo and footer banner (multipart for the images)."""
+
+    permission_classes = _ADMIN
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _out(self, request: Request, warnings: list[str] | None = None) -> Response:
+        view = selectors.branding_for_pages(tenant=_tenant(request))
+        body: dict[str, Any] = dict(BrandingSerializer(view).data)
+        if warnings is not None:
+            body["warnings"] = warnings
+        return Response(body)
+
+    @extend_schema(responses=BrandingSerializer)
+    def get(self, request: Request) -> Response:
+        return self._out(request)
+
+    @extend_schema(request=BrandingWriteSerializer, responses=BrandingSerializer)
+    def put(self, request: Request) -> Response:
+        data = BrandingWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        for kind in ("logo", "banner"):
+            upload = values.pop(kind, None)
+            values[kind] = upload.read(MAX_FILE_BYTES + 1) if upload else None
+        warnings = services.branding_update(
+            tenant=_tenant(request), by=request.user, request=request, **values
+        )
+        return self._out(request, warnings)
+
+
+class InvoiceSettingsSerializer(serializers.Serializer):
+    number_format = serializers.CharField(max_length=60)
+    footer_text = serializers.CharField(allow_blank=True, required=False, default="")
+    late_payment_text = serializers.CharField(allow_blank=True, required=False, default="")
+    text_sepa = serializers.CharField(allow_blank=True, required=False, default="")
+    text_transfer = serializers.CharField(allow_blank=True, required=False, default="")
+    text_cheque = serializers.CharField(allow_blank=True, required=False, default="")
+    text_card = serializers.CharField(allow_blank=True, required=False, default="")
+    bank_details = serializers.CharField(allow_blank=True, required=False, default="")
+    next_number = serializers.SerializerMethodField()
+
+    def get_next_number(self, obj: Any) -> str:
+        return selectors.invoice_number_preview(pattern=obj.number_format, today=timezone.localdate())
+
+
+class InvoiceSettingsView(APIView):
+    """Invoice numbering pattern and the texts printed on invoices, with the next number."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(responses=InvoiceSettingsSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(
+            InvoiceSettingsSerializer(selectors.invoice_settings_get(tenant=_tenant(request))).data
+        )
+
+    @extend_schema(request=InvoiceSettingsSerializer, responses=InvoiceSettingsSerializer)
+    def put(self, request: Request) -> Response:
+        data = InvoiceSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.invoice_settings_update(
+            tenant=_tenant(request), by=request.user, request=request, **data.validated_data
+        )
+        return Response(InvoiceSettingsSerializer(saved).data)
+
+
+class EmailTemplateSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+    customised = serializers.BooleanField(read_only=True)
+
+
+class EmailTemplateView(APIView):
+    """One e-mail's wording (`{{ placeholder }}` only); DELETE goes back to the default."""
+
+    permission_classes = _ADMIN
+
+    def _row(self, request: Request, kind: str) -> dict[str, Any]:
+        from tenants.mail import email_spec
+
+        spec = email_spec(kind)
+        saved = selectors.email_template_get(tenant=_tenant(request), kind=kind)
+        return {
+            "kind": kind,
+            "subject": saved.subject if saved else spec.default_subject,
+            "body": saved.body if saved else spec.default_body,
+            "customised": saved is not None,
+        }
+
+    def _kind(self, kind: str) -> str:
+        if kind not in EmailKind.values:
+            raise ApplicationError(_("Unknown e-mail %(kind)s.") % {"kind": kind}, field="kind")
+        return kind
+
+    @extend_schema(responses=EmailTemplateSerializer)
+    def get(self, request: Request, kind: str) -> Response:
+        return Response(EmailTemplateSerializer(self._row(request, self._kind(kind))).data)
+
+    @extend_schema(request=EmailTemplateSerializer, responses=EmailTemplateSerializer)
+    def put(self, request: Request, kind: str) -> Response:
+        data = EmailTemplateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.email_template_save(
+            tenant=_tenant(request),
+            kind=self._kind(kind),
+            by=request.user,
+            request=request,
+            **data.validated_data,
+        )
+        return Response(EmailTemplateSerializer(self._row(request, kind)).data)
+
+    @extend_schema(responses=EmailTemplateSerializer)
+    def delete(self, request: Request, kind: str) -> Response:
+        services.email_template_reset(
+            tenant=_tenant(request), kind=self._kind(kind), by=request.user, request=request
+        )
+        return Response(EmailTemplateSerializer(self._row(request, kind)).data)
+
+
+urlpatterns = [
+    path("bank-details/", BankDetailsView.as_view(), name="api-settings-bank"),
+    path("branding/", BrandingView.as_view(), name="api-settings-branding"),
+    path("invoicing/", InvoiceSettingsView.as_view(), name="api-settings-invoicing"),
+    path("email-templates/<str:kind>/", EmailTemplateView.as_view(), name="api-settings-email-template"),
+]

@@ -1,0 +1,15 @@
+"""Templates get `branding`: the current tenant's logo, banner, colours and welcome message."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from ism.tenancy import in_public_schema
+from tenants.selectors_branding import branding_for_pages
+
+
+def branding(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or in_public_schema():
+        return {"branding": None}
+    return {"branding": branding_for_pages(tenant=tenant)}

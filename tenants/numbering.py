@@ -1,0 +1,87 @@
+"""Invoice numbers from a tenant's pattern: `{YYYY}`, `{YY}`, `{MM}`, `{SEQ:n}` and fixed text.
+
+Pure functions: the settings page validates and previews a pattern, billing numbers invoices with
+`invoice_number_format`. French law wants one unbroken sequence, hence exactly one `{SEQ:n}`.
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from ism.exceptions import ApplicationError
+
+_TOKEN_RE = re.compile(r"\{([^{}]*)\}")
+_SEQ_RE = re.compile(r"SEQ:(\d{1,2})")
+_FIXED_RE = re.compile(r"[A-Za-z0-9_./ -]*")
+DATE_TOKENS = ("YYYY", "YY", "MM")
+MAX_LENGTH = 40
+
+
+def invoice_number_pattern_validate(pattern: str, *, field: str = "number_format") -> str:
+    """A pattern has exactly one `{SEQ:n}` (n from 1 to 12), known tokens and plain fixed text."""
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise ApplicationError(_("The invoice number format is empty."), field=field)
+    seq_count = 0
+    position = 0
+    for match in _TOKEN_RE.finditer(pattern):
+        _check_fixed(pattern[position : match.start()], field)
+        token = match.group(1)
+        seq = _SEQ_RE.fullmatch(token)
+        if seq:
+            width = int(seq.group(1))
+            if not 1 <= width <= 12:
+                raise ApplicationError(
+                    _("The sequence width must be between 1 and 12 digits ({SEQ:5} for 00001)."), field=field
+                )
+            seq_count += 1
+        elif token not in DATE_TOKENS:
+            raise ApplicationError(
+                _("Unknown token {%(token)s}: use {YYYY}, {YY}, {MM} and {SEQ:n}.") % {"token": token},
+                field=field,
+            )
+        position = match.end()
+    _check_fixed(pattern[position:], field)
+    if seq_count != 1:
+        raise ApplicationError(
+            _("The format needs exactly one sequence token {SEQ:n}, e.g. F{YYYY}-{SEQ:5}."), field=field
+        )
+    if len(invoice_number_format(pattern, year=2000, month=12, seq=1, validate=False)) > MAX_LENGTH:
+        raise ApplicationError(
+            _("Invoice numbers would be longer than %(max)s characters.") % {"max": MAX_LENGTH}, field=field
+        )
+    return pattern
+
+
+def _check_fixed(text: str, field: str) -> None:
+    if "{" in text or "}" in text:
+        raise ApplicationError(_("A brace is not closed in the invoice number format."), field=field)
+    if not _FIXED_RE.fullmatch(text):
+        raise ApplicationError(
+            _("Fixed text may only hold letters, digits, spaces and - _ / . (found “%(text)s”).")
+            % {"text": text},
+            field=field,
+        )
+
+
+def invoice_number_format(pattern: str, *, year: int, month: int, seq: int, validate: bool = True) -> str:
+    """The invoice number for this pattern, period and sequence value (wider values keep all digits)."""
+    if validate:
+        invoice_number_pattern_validate(pattern)
+    if seq < 0:
+        raise ValueError("the sequence is positive")
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token == "YYYY":
+            return f"{year:04d}"
+        if token == "YY":
+            return f"{year % 100:02d}"
+        if token == "MM":
+            return f"{month:02d}"
+        seq_match = _SEQ_RE.fullmatch(token)
+        if seq_match:
+            return str(seq).zfill(int(seq_match.group(1)))
+        return match.group(0)
+
+    return _TOKEN_RE.sub(replace, pattern)

@@ -1,0 +1,340 @@
+"""Writes of a tenant's white label, done by its admins on its own site: bank details, branding,
+custom domains, e-mail templates, invoice settings and the staff team. Each change is audited."""
+
+import re
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import services as account_services
+from accounts.models import STAFF_ROLES, User
+from audit.services import audit_changes, audit_record
+from ism.exceptions import ApplicationError
+from ism.identifiers import clean_bic, clean_iban, clean_ics
+from tenants.images import image_clean
+from tenants.mail import (
+    EmailSpec,
+    RenderedEmail,
+    email_render,
+    email_sample_context,
+    email_spec,
+    template_text_validate,
+)
+from tenants.models import Domain, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.numbering import invoice_number_pattern_validate
+from tenants.selectors_branding import invoice_settings_get
+from tenants.services import domain_validate
+
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+WELCOME_MAX = 1000
+
+
+def color_clean(value: str, *, field: str) -> str:
+    """A colour is exactly #RRGGBB (so nothing else can reach the page's CSS)."""
+    value = (value or "").strip()
+    if not COLOR_RE.fullmatch(value):
+        raise ApplicationError(
+            _("A colour is written #RRGGBB, e.g. #1f4fd1 (got “%(value)s”).") % {"value": value[:20]},
+            field=field,
+        )
+    return value.lower()
+
+
+def bank_details_update(
+    *,
+    tenant: Tenant,
+    sepa_creditor_id: str,
+    creditor_iban: str,
+    creditor_bic: str,
+    by: Any,
+    request: Any = None,
+) -> Tenant:
+    """The creditor identifier (ICS), IBAN and BIC are checked (check digits) before being saved."""
+    values = {
+        "sepa_creditor_id": clean_ics(sepa_creditor_id, field="sepa_creditor_id")
+        if sepa_creditor_id.strip()
+        else "",
+        "creditor_iban": clean_iban(creditor_iban, field="creditor_iban") if creditor_iban.strip() else "",
+        "creditor_bic": clean_bic(creditor_bic, field="creditor_bic") if creditor_bic.strip() else "",
+    }
+    if values["creditor_iban"] and not values["creditor_bic"]:
+        raise ApplicationError(_("Give the BIC of the account as well."), field="creditor_bic")
+    before = {key: getattr(tenant, key) for key in values}
+    changes = audit_changes(before, values)
+    if not changes:
+        return tenant
+    for key, value in values.items():
+        setattr(tenant, key, value)
+    tenant.save(update_fields=list(values))
+    audit_record(actor=by, action="tenant.bank_details_changed", obj=tenant, changes=changes, request=request)
+    return tenant
+
+
+def branding_update(
+    *,
+    tenant: Tenant,
+    by: Any,
+    primary_color: str,
+    ink_color: str,
+    welcome_message: str,
+    logo: bytes | None = None,
+    banner: bytes | None = None,
+    remove_logo: bool = False,
+    remove_banner: bool = False,
+    request: Any = None,
+) -> list[str]:
+    """Save colours, welcome message and images (checked and re-encoded); returns the warnings
+    about images of a size other than the recommended one."""
+    colors = {
+        "primary_color": color_clean(primary_color, field="primary_color"),
+        "ink_color": color_clean(ink_color, field="ink_color"),
+    }
+    welcome_message = (welcome_message or "").strip()
+    if len(welcome_message) > WELCOME_MAX:
+        raise ApplicationError(
+            _("The welcome message is limited to %(max)s characters.") % {"max": WELCOME_MAX},
+            field="welcome_message",
+        )
+    images = {
+        kind: image_clean(data=data, kind=kind) for kind, data in (("logo", logo), ("banner", banner)) if data
+    }
+    with transaction.atomic():
+        branding, created = TenantBranding.objects.select_for_update().get_or_create(tenant=tenant)
+        before = {**{k: getattr(branding, k) for k in colors}, "welcome_message": branding.welcome_message}
+        after = {**colors, "welcome_message": welcome_message}
+        changes: dict[str, Any] = audit_changes(before, after)
+        for key, value in after.items():
+            setattr(branding, key, value)
+        for kind, remove in (("logo", remove_logo), ("banner", remove_banner)):
+            clean = images.get(kind)
+            if clean is not None:
+                setattr(branding, kind, clean.content)
+                setattr(branding, f"{kind}_hash", clean.digest)
+                changes[kind] = f"{clean.width}×{clean.height} px"
+            elif remove and getattr(branding, f"{kind}_hash"):
+                setattr(branding, kind, None)
+                setattr(branding, f"{kind}_hash", "")
+                changes[kind] = "removed"
+        if changes or created:
+            branding.save()
+        if changes:
+            audit_record(
+                actor=by, action="tenant.branding_changed", obj=tenant, changes=changes, request=request
+            )
+    return [clean.warning for clean in images.values() if clean.warning]
+
+
+def tenant_domain_add(*, tenant: Tenant, domain: str, by: Any, request: Any = None) -> Domain:
+    """A custom domain for the tenant's site, unique across the platform."""
+    name = domain_validate(domain)
+    created = Domain.objects.create(domain=name, tenant=tenant, is_primary=False)
+    audit_record(
+        actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, request=request
+    )
+    return created
+
+
+def tenant_domain_remove(*, tenant: Tenant, domain_id: int, by: Any, request: Any = None) -> None:
+    """Remove one of the tenant's custom domains; its main domain stays."""
+    domain = Domain.objects.filter(tenant=tenant, pk=domain_id).first()
+    if domain is None:
+        raise ApplicationError(_("This domain does not belong to your site."))
+    if domain.is_primary:
+        raise ApplicationError(_("The main domain of your site cannot be removed."))
+    name = domain.domain
+    domain.delete()
+    audit_record(
+        actor=by, action="tenant.domain_removed", obj=tenant, changes={"domain": name}, request=request
+    )
+
+
+def _validated(spec: EmailSpec, subject: str, body: str) -> tuple[str, str]:
+    subject = " ".join((subject or "").split())
+    body = (body or "").replace("\r\n", "\n").strip() + "\n"
+    if not subject:
+        raise ApplicationError(_("The subject is empty."), field="subject")
+    if not body.strip():
+        raise ApplicationError(_("The body is empty."), field="body")
+    template_text_validate(subject, allowed=spec.names, field="subject")
+    template_text_validate(body, allowed=spec.names, field="body")
+    return subject, body
+
+
+def email_template_save(
+    *, tenant: Tenant, kind: str, subject: str, body: str, by: Any, request: Any = None
+) -> TenantEmailTemplate:
+    """Save the tenant's wording of an e-mail; only the placeholders of its kind are accepted."""
+    spec = email_spec(kind)
+    subject, body = _validated(spec, subject, body)
+    template = TenantEmailTemplate.objects.filter(tenant=tenant, kind=kind).first()
+    before = {"subject": template.subject, "body": template.body} if template else {}
+    if template is None:
+        template = TenantEmailTemplate(tenant=tenant, kind=kind)
+    template.subject, template.body = subject, body
+    changes = audit_changes(before, {"subject": subject, "body": body})
+    if changes:
+        template.save()
+        audit_record(
+            actor=by,
+            action="tenant.email_template_changed",
+            obj=tenant,
+            changes={"kind": kind, **changes},
+            request=request,
+        )
+    return template
+
+
+def email_template_reset(*, tenant: Tenant, kind: str, by: Any, request: Any = None) -> None:
+    """Go back to the platform's default wording of an e-mail."""
+    email_spec(kind)
+    deleted, _count = TenantEmailTemplate.objects.filter(tenant=tenant, kind=kind).delete()
+    if deleted:
+        audit_record(
+            actor=by,
+            action="tenant.email_template_reset",
+            obj=tenant,
+            changes={"kind": kind},
+            request=request,
+        )
+
+
+def email_template_preview(*, tenant: Tenant, kind: str, subject: str, body: str) -> RenderedEmail:
+    """A draft checked like a saved template and rendered with sample data (nothing is saved)."""
+    subject, body = _validated(email_spec(kind), subject, body)
+    return email_render(
+        kind=kind,
+        context=email_sample_context(kind=kind, tenant=tenant),
+        tenant=tenant,
+        subject=subject,
+        body=body,
+    )
+
+
+def email_template_send_test(
+    *, tenant: Tenant, kind: str, subject: str, body: str, user: User, request: Any = None
+) -> str:
+    """Send the draft, rendered with sample data, to the admin's own address; returns it."""
+    spec = email_spec(kind)
+    subject, body = _validated(spec, subject, body)
+    if not user.email:
+        raise ApplicationError(_("Your account has no e-mail address: add one on your profile first."))
+    rendered = email_template_preview(tenant=tenant, kind=kind, subject=subject, body=body)
+    EmailMessage(
+        subject=f"[TEST] {rendered.subject}",
+        body=rendered.body,
+        from_email=rendered.from_email,
+        to=[user.email],
+    ).send()
+    audit_record(
+        actor=user,
+        action="tenant.email_template_tested",
+        obj=tenant,
+        changes={"kind": kind, "to": user.email},
+        request=request,
+    )
+    return user.email
+
+
+INVOICE_TEXT_FIELDS = (
+    "footer_text",
+    "late_payment_text",
+    "text_sepa",
+    "text_transfer",
+    "text_cheque",
+    "text_card",
+    "bank_details",
+)
+
+
+def invoice_settings_update(
+    *, tenant: Tenant, by: Any, number_format: str, request: Any = None, **texts: str
+) -> TenantInvoiceSettings:
+    """Save the numbering pattern (one {SEQ:n}, known tokens) and the texts printed on invoices."""
+    unknown = set(texts) - set(INVOICE_TEXT_FIELDS)
+    if unknown:
+        raise ApplicationError(_("Unknown field %(name)s.") % {"name": ", ".join(sorted(unknown))})
+    number_format = invoice_number_pattern_validate(number_format)
+    with transaction.atomic():
+        current = invoice_settings_get(tenant=tenant)
+        before = {
+            "number_format": current.number_format,
+            **{k: getattr(current, k) for k in INVOICE_TEXT_FIELDS},
+        }
+        after = {**before, "number_format": number_format, **{k: (v or "").strip() for k, v in texts.items()}}
+        changes = audit_changes(before, after)
+        if current.pk is None or changes:
+            for key, value in after.items():
+                setattr(current, key, value)
+            current.save()
+        if changes:
+            audit_record(
+                actor=by,
+                action="tenant.invoice_settings_changed",
+                obj=tenant,
+                changes=changes,
+                request=request,
+            )
+    return current
+
+
+# --- The team ------------------------------------------------------------------------------------
+def _staff_role(role: str) -> str:
+    if role not in STAFF_ROLES:
+        raise ApplicationError(
+            _("Choose a staff role: administrator, sales, support or accountant."), field="role"
+        )
+    return role
+
+
+def staff_invite(
+    *,
+    username: str,
+    email: str,
+    role: str,
+    by: Any,
+    base_url: str,
+    site_name: str,
+    first_name: str = "",
+    last_name: str = "",
+    request: Any = None,
+) -> User:
+    """Create a staff account without a password and e-mail it a link to choose one."""
+    if not (email or "").strip():
+        raise ApplicationError(_("An e-mail address is needed to send the invitation."), field="email")
+    with transaction.atomic():
+        user = account_services.user_create(
+            username=username,
+            email=email,
+            role=_staff_role(role),
+            by=by,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            request=request,
+        )
+        account_services.user_send_invitation(user=user, base_url=base_url, site_name=site_name, by=by)
+    return user
+
+
+def _staff_member(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, role__in=STAFF_ROLES).first()
+    if user is None:
+        raise ApplicationError(_("No such member of the staff."))
+    return user
+
+
+def staff_set_role(*, user_id: int, role: str, by: Any, request: Any = None) -> User:
+    """Change a staff member's role (an admin cannot demote themself: someone must stay admin)."""
+    user = _staff_member(user_id)
+    role = _staff_role(role)
+    if user.pk == getattr(by, "pk", None) and role != user.role:
+        raise ApplicationError(_("You cannot change your own role."), field="role")
+    return account_services.user_set_role(user=user, role=role, by=by, request=request)
+
+
+def staff_set_active(*, user_id: int, active: bool, by: Any, request: Any = None) -> User:
+    """Deactivate (or reactivate) a staff account; a deactivated one can no longer log in."""
+    return account_services.user_set_active(
+        user=_staff_member(user_id), active=active, by=by, request=request
+    )

@@ -1,0 +1,24 @@
+"""The demo tenants arrive branded: logo, banner, colours, welcome message, templates, numbering."""
+
+import io
+
+from PIL import Image
+
+from tenants.demo_branding import seed_branding
+from tenants.models import TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+
+
+def test_demo_branding_gives_each_tenant_real_images_and_its_own_numbering(acme, nova):
+    for tenant in (acme, nova):
+        seed_branding(tenant)
+        seed_branding(tenant)  # idempotent
+    acme_look = TenantBranding.objects.get(tenant=acme)
+    assert Image.open(io.BytesIO(bytes(acme_look.logo))).size == (95, 95)
+    assert Image.open(io.BytesIO(bytes(acme_look.banner))).size == (760, 95)
+    assert (
+        acme_look.welcome_message
+        and acme_look.primary_color != TenantBranding.objects.get(tenant=nova).primary_color
+    )
+    assert TenantInvoiceSettings.objects.get(tenant=acme).number_format == "FA{YYYY}{MM}-{SEQ:5}"
+    assert TenantInvoiceSettings.objects.get(tenant=nova).number_format == "NOVA-{YY}-{SEQ:6}"
+    assert TenantEmailTemplate.objects.filter(tenant=nova).count() == 4

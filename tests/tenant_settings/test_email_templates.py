@@ -1,0 +1,156 @@
+"""E-mail templates: only whitelisted {{ placeholders }}, previewed and tested with sample data."""
+
+import pytest
+from django.core import mail
+
+from audit.models import AuditEvent
+from ism.exceptions import ApplicationError
+from tenants.mail import email_render, email_send, template_text_validate
+from tenants.models import EmailKind, TenantEmailTemplate
+from tenants.services_branding import email_template_save
+from tests.conftest import in_schema
+
+ALLOWED = frozenset({"customer_name", "company_name"})
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{% load static %}Bonjour", "ni balises de gabarit"),
+        ("Clé : {{ settings.SECRET_KEY }}", "un nom seul"),
+        ("{{ customer.__class__ }}", "un nom seul"),
+        ("{{ customer_name|upper }}", "un nom seul"),
+        ("{{ customer_name.__init__.__globals__ }}", "un nom seul"),
+        ("{# hidden #}Bonjour", "ni balises de gabarit"),
+        ("Bonjour {{ password }}", "Variable inconnue"),
+        ("Bonjour {{ customer_name }", "pas fermé"),
+    ],
+)
+def test_template_syntax_beyond_placeholders_is_refused(text, reason):
+    with pytest.raises(ApplicationError, match=reason):
+        template_text_validate(text, allowed=ALLOWED)
+
+
+def test_known_placeholders_are_accepted_and_replaced_without_evaluating_anything(acme):
+    rendered = email_render(
+        kind=EmailKind.INVOICE,
+        context={"customer_name": "<Dupont & Fils>", "invoice_number": "F-1", "secret": "nope"},
+        tenant=acme,
+        subject="Facture {{ invoice_number }}",
+        body="Bonjour {{customer_name}}, {{ company_name }} vous remercie. {{ secret }}",
+    )
+    assert rendered.subject == "Facture F-1"
+    assert rendered.body == "Bonjour <Dupont & Fils>, Acme Télécom vous remercie. "
+
+
+def test_saving_a_template_with_a_tag_is_refused_on_the_page(acme, acme_admin, client_for):
+    response = client_for(acme, acme_admin).post(
+        "/settings/emails/invoice/",
+        {"subject": "Facture", "body": "{% load static %}{{ settings.SECRET_KEY }}", "action": "save"},
+    )
+    assert response.status_code == 200
+    assert "est refusé" in response.content.decode()
+    assert not TenantEmailTemplate.objects.filter(tenant=acme).exists()
+
+
+def test_an_attribute_walk_is_refused_through_the_api(acme, acme_admin, api_for):
+    response = api_for(acme, acme_admin).put(
+        "/api/v1/settings/email-templates/account_opening/",
+        {"subject": "Bienvenue", "body": "{{ customer.__class__ }}"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"
+
+
+def test_saved_template_is_used_and_audited(acme, acme_admin, client_for):
+    response = client_for(acme, acme_admin).post(
+        "/settings/emails/account_opening/",
+        {
+            "subject": "Bienvenue chez {{ company_name }}",
+            "body": "Votre identifiant : {{ login }}",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302
+    rendered = email_render(kind=EmailKind.ACCOUNT_OPENING, context={"login": "dupont"}, tenant=acme)
+    assert rendered.subject == "Bienvenue chez Acme Télécom"
+    assert rendered.body.strip() == "Votre identifiant : dupont"
+    with in_schema(acme):
+        event = AuditEvent.objects.get(action="tenant.email_template_changed")
+    assert event.changes["kind"] == "account_opening"
+
+
+def test_send_me_a_test_mails_the_admin_the_draft_with_sample_data(acme, acme_admin, client_for):
+    acme.invoice_from_email = "factures@acme.example"
+    acme.save(update_fields=["invoice_from_email"])
+    response = client_for(acme, acme_admin).post(
+        "/settings/emails/invoice/",
+        {
+            "subject": "Facture {{ invoice_number }}",
+            "body": "Montant : {{ amount_ttc }} pour {{ customer_name }}",
+            "action": "test",
+        },
+    )
+    assert response.status_code == 200
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["claire@acme.example"]
+    assert sent.subject == "[TEST] Facture FA202611-00042"
+    assert "1 234,56 €" in sent.body and "Transports Dupont SARL" in sent.body
+    assert sent.from_email == "Acme Télécom <factures@acme.example>"
+    assert not TenantEmailTemplate.objects.filter(tenant=acme).exists()  # a test does not save
+
+
+def test_preview_shows_the_draft_rendered_with_sample_data(acme, acme_admin, client_for):
+    body = (
+        client_for(acme, acme_admin)
+        .post(
+            "/settings/emails/order_confirmation/",
+            {
+                "subject": "Commande {{ order_number }}",
+                "body": "Merci {{ customer_name }}",
+                "action": "preview",
+            },
+        )
+        .content.decode()
+    )
+    assert "Commande CMD-2026-0117" in body and "Merci Transports Dupont SARL" in body
+
+
+def test_email_send_uses_the_default_french_template_when_the_tenant_has_none(nova):
+    email_send(
+        kind=EmailKind.PASSWORD_RESET,
+        to=["marie@client.example"],
+        context={"user_name": "Marie", "login": "marie", "reset_link": "https://x/reset/"},
+        tenant=nova,
+    )
+    sent = mail.outbox[0]
+    assert sent.subject == "Réinitialisation de votre mot de passe Nova Mobile"
+    assert "Bonjour Marie" in sent.body and "https://x/reset/" in sent.body
+    assert sent.from_email.startswith("Nova Mobile <")
+
+
+def test_a_template_of_one_tenant_is_not_used_for_another(acme, nova, acme_admin):
+    with in_schema(acme):
+        email_template_save(
+            tenant=acme,
+            kind=EmailKind.INVOICE,
+            subject="ACME {{ invoice_number }}",
+            body="acme",
+            by=acme_admin,
+        )
+    assert email_render(
+        kind=EmailKind.INVOICE, context={"invoice_number": "1"}, tenant=nova
+    ).subject.startswith("Votre facture 1")
+
+
+def test_the_site_address_is_filled_from_the_tenants_main_domain(nova):
+    rendered = email_render(
+        kind=EmailKind.INVOICE,
+        context={},
+        tenant=nova,
+        subject="Facture",
+        body="Votre espace : {{ site_url }}",
+    )
+    assert rendered.body == "Votre espace : http://nova.localhost/"
