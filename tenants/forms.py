@@ -45,6 +45,9 @@ class IdentityForm(forms.Form):
                 field = forms.CharField(label=_LOOSE[name], required=False, max_length=50)
             if name in _PLACEHOLDERS:
                 field.widget.attrs["placeholder"] = _PLACEHOLDERS[name]
+            if name == "country":
+                field.required = False
+                field.initial = "FR"
             if name == "siren":
                 field.help_text = _("Left empty, it is taken from the SIRET.")
             self.fields[name] = field
