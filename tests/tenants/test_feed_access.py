@@ -52,7 +52,7 @@ def test_ftp_client_reads_a_file(ftp_server):
         entries = client.list_dir("AccountStatus")
         assert [e.name for e in entries] == ["AccountStatus_ACME_20261021150000.csv"] and entries[
             0
-        ].size == 10
+        ].size == 11
         assert client.read_file("AccountStatus/AccountStatus_ACME_20261021150000.csv") == b"ICCID;IMSI\n"
 
 
