@@ -254,10 +254,13 @@ class SftpFeedClient:
                 transport.auth_publickey(settings.username, _load_private_key(settings.private_key))
             else:
                 transport.auth_password(settings.username, settings.password)
-            self.sftp = paramiko.SFTPClient.from_transport(transport)
-            if self.sftp is None:
+            sftp = paramiko.SFTPClient.from_transport(transport)
+            if sftp is None:
                 raise FeedAccessError(_("The server does not offer SFTP."))
-            self.sftp.get_channel().settimeout(settings.timeout)
+            channel = sftp.get_channel()
+            if channel is not None:
+                channel.settimeout(settings.timeout)
+            self.sftp: paramiko.SFTPClient = sftp
         except paramiko.AuthenticationException:
             transport.close()
             raise FeedAccessError(
@@ -364,7 +367,8 @@ def feed_check_folders(client: FeedClient, *, kind: str) -> FolderCheck:
                 listings[parent] = None
         return listings[parent]
 
-    present, missing = [], []
+    present: list[str] = []
+    missing: list[str] = []
     for folder in expected_folders(kind):
         parts = folder.split("/")
         ok = True

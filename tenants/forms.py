@@ -143,7 +143,7 @@ class DocumentForm(forms.Form):
         step_field = self.fields["step"]
         assert isinstance(step_field, forms.ModelChoiceField)
         step_field.queryset = tenant.onboarding_steps.order_by("position")
-        step_field.label_from_instance = lambda step: step.title  # type: ignore[method-assign]
+        step_field.label_from_instance = lambda step: step.title  # type: ignore[method-assign,assignment]
 
 
 class FeedAccessForm(forms.Form):

@@ -81,9 +81,8 @@ def test_unreachable_host_is_reported_clearly():
     settings = FeedSettings(
         protocol="ftp", host="127.0.0.1", port=unused_tcp_port, username="x", password="y", timeout=3
     )
-    with pytest.raises(FeedAccessError) as error:
-        with open_feed(settings):
-            pass
+    with pytest.raises(FeedAccessError) as error, open_feed(settings):
+        pass
     assert "refusé la connexion" in error.value.message
 
 
