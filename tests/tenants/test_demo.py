@@ -12,7 +12,10 @@ def test_seed_demo_gives_identities_checklists_feeds_and_a_tenant_halfway(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     for schema in ("acme", "nova"):
         tenant = Tenant.objects.get(schema_name=schema)
-        assert clean_siret(tenant.siret) == tenant.siret and clean_vat_number(tenant.vat_number) == tenant.vat_number
+        assert (
+            clean_siret(tenant.siret) == tenant.siret
+            and clean_vat_number(tenant.vat_number) == tenant.vat_number
+        )
         assert clean_iban(tenant.creditor_iban) == tenant.creditor_iban
         assert clean_ics(tenant.sepa_creditor_id) == tenant.sepa_creditor_id
         assert tenant.status == TenantStatus.ACTIVE
