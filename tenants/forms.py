@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ism.exceptions import ApplicationError
+from ism.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
 from tenants.models import (
     DocumentKind,
     FeedAuth,
@@ -28,7 +30,7 @@ _LOOSE = {
 }
 _PLACEHOLDERS = {
     "siret": "732 829 320 00074",
-    "vat_number": "FR40 732829320",
+    "vat_number": "FR44 732829320",
     "sepa_creditor_id": "FR72ZZZ123456",
     "creditor_iban": "FR76 3000 6000 0112 3456 7890 189",
     "creditor_bic": "AGRIFRPP",
@@ -89,6 +91,34 @@ class IdentityForm(forms.Form):
             (title, [self[name] for name in names if name in self.fields]) for title, names in self.GROUPS
         ]
 
+    def _check(self, name: str, check: Any) -> str:
+        """Show an identifier's error next to it, even when other fields are missing."""
+        value = self.cleaned_data.get(name) or ""
+        if value:
+            try:
+                check(value, field=name)
+            except ApplicationError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return value
+
+    def clean_siren(self) -> str:
+        return self._check("siren", clean_siren)
+
+    def clean_siret(self) -> str:
+        return self._check("siret", clean_siret)
+
+    def clean_vat_number(self) -> str:
+        return self._check("vat_number", clean_vat_number)
+
+    def clean_sepa_creditor_id(self) -> str:
+        return self._check("sepa_creditor_id", clean_ics)
+
+    def clean_creditor_iban(self) -> str:
+        return self._check("creditor_iban", clean_iban)
+
+    def clean_creditor_bic(self) -> str:
+        return self._check("creditor_bic", clean_bic)
+
     def identity(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in IDENTITY_FIELDS}
 
@@ -114,13 +144,16 @@ class TenantCreateForm(IdentityForm):
 
 
 class StepForm(forms.ModelForm):
+    """One checklist row: status, the date it was done, a note."""
+
     class Meta:
         model = OnboardingStep
         fields = ["status", "done_on", "due_date", "note"]
         widgets = {
-            "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "status": forms.Select(attrs={"style": "width:9rem"}),
+            "done_on": forms.DateInput(attrs={"type": "date", "style": "width:10rem"}, format="%Y-%m-%d"),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "note": forms.TextInput(),
+            "note": forms.TextInput(attrs={"placeholder": _("note"), "style": "flex:1;min-width:8rem"}),
         }
 
 

@@ -36,16 +36,20 @@ def tenant_list_for_platform(
 ) -> QuerySet[Tenant]:
     """Tenants as the platform admins list them, with onboarding progress (steps done, total, late)."""
     today = today or timezone.localdate()
-    tenants = tenant_list().annotate(
-        steps_total=Count("onboarding_steps", distinct=True),
-        steps_done=Count(
-            "onboarding_steps", filter=Q(onboarding_steps__status=StepStatus.DONE), distinct=True
-        ),
-        steps_late=Count(
-            "onboarding_steps",
-            filter=Q(onboarding_steps__due_date__lt=today) & ~Q(onboarding_steps__status=StepStatus.DONE),
-            distinct=True,
-        ),
+    tenants = (
+        tenant_list()
+        .order_by("name")
+        .annotate(
+            steps_total=Count("onboarding_steps", distinct=True),
+            steps_done=Count(
+                "onboarding_steps", filter=Q(onboarding_steps__status=StepStatus.DONE), distinct=True
+            ),
+            steps_late=Count(
+                "onboarding_steps",
+                filter=Q(onboarding_steps__due_date__lt=today) & ~Q(onboarding_steps__status=StepStatus.DONE),
+                distinct=True,
+            ),
+        )
     )
     if search:
         tenants = tenants.filter(

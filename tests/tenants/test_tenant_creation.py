@@ -133,3 +133,9 @@ def test_api_reads_and_updates_a_tenant_identity(acme, operator_api):
     )
     assert response.status_code == 200
     assert response.json()["vat_number"] == "FR44732829320" and response.json()["siren"] == "732829320"
+
+
+def test_a_wrong_identifier_is_shown_even_when_required_fields_are_missing(operator_client):
+    response = operator_client.post("/tenants/new/", {"siret": "73282932000075"})
+    errors = response.context["form"].errors
+    assert "SIRET" in errors["siret"][0] and "name" in errors
