@@ -6,7 +6,7 @@ The views call the same services as the pages, so checks and messages are the sa
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -15,13 +15,18 @@ from rest_framework.views import APIView
 
 from accounts.permissions import HasCapability
 from tenants import selectors, services
-from tenants.models import OnboardingStep, StepStatus, Tenant, TenantKind
+from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind
 
 PLATFORM = HasCapability("platform.manage")
 
 
+_STEP_STATUSES = ", ".join(StepStatus.values)
+
+
 class OnboardingStepSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
+    # Plain text (not an enum) so the schema's enum names do not collide with the tenant's status.
+    status = serializers.CharField(read_only=True, help_text=f"One of: {_STEP_STATUSES}.")
     late = serializers.SerializerMethodField()
 
     class Meta:
@@ -69,18 +74,29 @@ class TenantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_domain(self, tenant: Tenant) -> str | None:
-        return selectors.tenant_primary_domain(tenant)
+        domains = list(tenant.domains.all())  # prefetched by the selectors
+        primary = next((d for d in domains if d.is_primary), domains[0] if domains else None)
+        return primary.domain if primary else None
 
     def get_steps_done(self, tenant: Tenant) -> int:
-        return tenant.onboarding_steps.filter(status=StepStatus.DONE).count()
+        annotated = getattr(tenant, "steps_done", None)
+        return (
+            annotated
+            if annotated is not None
+            else tenant.onboarding_steps.filter(status=StepStatus.DONE).count()
+        )
 
     def get_steps_total(self, tenant: Tenant) -> int:
-        return tenant.onboarding_steps.count()
+        annotated = getattr(tenant, "steps_total", None)
+        return annotated if annotated is not None else tenant.onboarding_steps.count()
 
-    @extend_schema(responses=FeedAccessSummarySerializer(allow_null=True))
+    @extend_schema_field(FeedAccessSummarySerializer(allow_null=True))
     def get_feed_access(self, tenant: Tenant) -> dict[str, Any] | None:
-        access = selectors.feed_access_of(tenant=tenant)
-        return FeedAccessSummarySerializer(access).data if access else None
+        try:
+            access = tenant.feed_access
+        except FeedAccess.DoesNotExist:
+            return None
+        return dict(FeedAccessSummarySerializer(access).data)
 
 
 class IdentitySerializer(serializers.Serializer):
@@ -120,7 +136,7 @@ class TenantCreateSerializer(IdentitySerializer):
 
 
 class StepUpdateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=StepStatus.choices, required=False)
+    status = serializers.CharField(required=False, help_text=f"One of: {_STEP_STATUSES}.")
     done_on = serializers.DateField(required=False)
     due_date = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True)

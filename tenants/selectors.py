@@ -19,7 +19,9 @@ def tenant_current() -> Tenant | None:
 
 def tenant_list() -> QuerySet[Tenant]:
     """Every tenant, the platform's own row excluded."""
-    return Tenant.objects.exclude(schema_name="public").prefetch_related("domains")
+    return (
+        Tenant.objects.exclude(schema_name="public").select_related("feed_access").prefetch_related("domains")
+    )
 
 
 def tenant_list_active() -> QuerySet[Tenant]:

@@ -112,3 +112,16 @@ def test_a_step_of_another_tenant_is_not_reachable_through_this_one(onboarding_a
         ).status_code
         == 404
     )
+
+
+def test_tenant_list_page_and_api_do_not_query_per_tenant(
+    onboarding_acme, nova, operator_client, operator_api, django_assert_max_num_queries
+):
+    onboarding_checklist_ensure(tenant=nova)
+    # Six queries (domain, session, user, count, tenants, domains), each after its SET search_path.
+    operator_client.get("/tenants/")
+    with django_assert_max_num_queries(14):
+        assert operator_client.get("/tenants/").status_code == 200
+    operator_api.get("/api/v1/tenants/")
+    with django_assert_max_num_queries(14):
+        assert len(operator_api.get("/api/v1/tenants/").json()["results"]) == 2
