@@ -139,3 +139,19 @@ def test_a_wrong_identifier_is_shown_even_when_required_fields_are_missing(opera
     response = operator_client.post("/tenants/new/", {"siret": "73282932000075"})
     errors = response.context["form"].errors
     assert "SIRET" in errors["siret"][0] and "name" in errors
+
+
+def test_api_creates_a_tenant_with_its_checklist_and_invites_its_admin(
+    operator_api, django_capture_on_commit_callbacks
+):
+    fields = _new_tenant_fields(kind=TenantKind.INTEGRATOR, admin_email="api-admin@zebra.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_api.post("/api/v1/tenants/", fields, format="json", HTTP_HOST="admin.localhost:8443")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["siret"] == "73282932000074" and body["status"] == "onboarding"
+    assert body["steps_total"] == 13 and body["steps_done"] == 0 and body["feed_access"] is None
+    assert mail.outbox[0].to == ["api-admin@zebra.example"]
+    assert f"http://{fields['domain']}:8443/reset/" in mail.outbox[0].body
+    steps = operator_api.get(f"/api/v1/tenants/{body['id']}/steps/").json()
+    assert [step["code"] for step in steps][-1] == "go_live"
