@@ -146,7 +146,9 @@ def test_api_creates_a_tenant_with_its_checklist_and_invites_its_admin(
 ):
     fields = _new_tenant_fields(kind=TenantKind.INTEGRATOR, admin_email="api-admin@zebra.example")
     with django_capture_on_commit_callbacks(execute=True):
-        response = operator_api.post("/api/v1/tenants/", fields, format="json", HTTP_HOST="admin.localhost:8443")
+        response = operator_api.post(
+            "/api/v1/tenants/", fields, format="json", HTTP_HOST="admin.localhost:8443"
+        )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["siret"] == "73282932000074" and body["status"] == "onboarding"
