@@ -165,6 +165,12 @@ class OverrideForm(forms.Form):
     )
 
 
+class InviteAdminForm(forms.Form):
+    email = forms.EmailField(label=_("e-mail"))
+    first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
+
+
 class DocumentForm(forms.Form):
     file = forms.FileField(label=_("file"))
     title = forms.CharField(label=_("title"), max_length=200, required=False)

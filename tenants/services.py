@@ -1,6 +1,7 @@
 """Writes about tenants: creating one (its schema, domain, checklist, first admin), its identity,
 its onboarding checklist and activation, its documents and its feed access."""
 
+import logging
 import os
 import re
 from datetime import date, timedelta
@@ -42,6 +43,8 @@ from tenants.models import (
     TenantKind,
     TenantStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -281,24 +284,36 @@ def tenant_invite_admin(
     last_name: str = "",
     username: str = "",
 ) -> Any:
-    """Create an admin account in the tenant's schema and e-mail it an invitation once committed."""
-    from accounts.models import Role
+    """Create an admin account in the tenant's schema (or take the admin who has this e-mail) and
+    e-mail it an invitation once committed."""
+    from accounts.models import Role, User
     from accounts.services import user_create, user_send_invitation
 
+    email = email.strip()
+    _check_email(email, field="email", label=str(_("admin's e-mail")))
     actor = _actor_label(by)
-    with tenant_context(tenant):
-        user = user_create(
-            username=username.strip() or email.split("@")[0],
-            email=email,
-            role=Role.ADMIN,
-            by=actor,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-        )
+    with transaction.atomic(), tenant_context(tenant):
+        user = User.objects.filter(email__iexact=email, role=Role.ADMIN).first()
+        if user is None:
+            user = user_create(
+                username=username.strip() or email.split("@")[0],
+                email=email,
+                role=Role.ADMIN,
+                by=actor,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+            )
 
     def _send() -> None:
-        with tenant_context(tenant):
-            user_send_invitation(user=user, base_url=base_url, site_name=tenant.name, by=actor)
+        try:
+            with tenant_context(tenant):
+                user_send_invitation(user=user, base_url=base_url, site_name=tenant.name, by=actor)
+        except Exception:
+            # The tenant exists whatever the mail server says; the admin can be invited again.
+            logger.exception("invitation of %s to tenant %s failed", email, tenant.schema_name)
+            audit_record(
+                actor=by, action="tenant.admin_invitation_failed", obj=tenant, changes={"email": email}
+            )
 
     transaction.on_commit(_send)
     audit_record(actor=by, action="tenant.admin_invited", obj=tenant, changes={"email": email})

@@ -21,6 +21,7 @@ from tenants.forms import (
     DocumentForm,
     FeedAccessForm,
     IdentityForm,
+    InviteAdminForm,
     OverrideForm,
     StepForm,
     TenantCreateForm,
@@ -123,6 +124,7 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "percent": int(100 * done / len(steps)) if steps else 0,
             "late": sum(1 for row in rows if row["late"]),
             "override_form": OverrideForm(),
+            "invite_form": InviteAdminForm(),
             "can_override": tenant.status == TenantStatus.ONBOARDING,
             "events": audit_event_list(obj=tenant)[:10],
             "feed": selectors.feed_access_of(tenant=tenant),
@@ -174,6 +176,31 @@ def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(name)s is active.") % {"name": tenant.name})
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("platform:tenant_detail", pk=tenant.pk)
+
+
+@staff_required("platform.manage")
+@require_POST
+def tenant_invite_admin_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = InviteAdminForm(request.POST)
+    domain = selectors.tenant_primary_domain(tenant)
+    if domain and form.is_valid():
+        data = form.cleaned_data
+        user = call_service(
+            form,
+            services.tenant_invite_admin,
+            tenant=tenant,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            base_url=tenant_site_url(request, domain),
+            by=request.user,
+        )
+        if user is not None:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": data["email"]})
+            return redirect("platform:tenant_detail", pk=tenant.pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("platform:tenant_detail", pk=tenant.pk)
 
 

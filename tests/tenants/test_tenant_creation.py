@@ -157,3 +157,17 @@ def test_api_creates_a_tenant_with_its_checklist_and_invites_its_admin(
     assert f"http://{fields['domain']}:8443/reset/" in mail.outbox[0].body
     steps = operator_api.get(f"/api/v1/tenants/{body['id']}/steps/").json()
     assert [step["code"] for step in steps][-1] == "go_live"
+
+
+def test_operator_invites_an_admin_again_on_the_tenant_domain(
+    acme, operator_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(f"/tenants/{acme.pk}/invite/", {"email": "chef@acme.example"})
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        operator_client.post(f"/tenants/{acme.pk}/invite/", {"email": "chef@acme.example"})
+    with in_schema(acme):
+        assert User.objects.filter(email="chef@acme.example", role=Role.ADMIN).count() == 1
+        assert AuditEvent.objects.filter(action="user.invited", actor_label="platform:olivier").count() == 2
+    assert len(mail.outbox) == 2 and "http://acme.localhost/reset/" in mail.outbox[1].body
