@@ -391,6 +391,8 @@ def onboarding_step_update(
                 step.done_on = None
         if done_on is not None:
             step.done_on = done_on
+        if step.status != StepStatus.DONE:
+            step.done_on = None  # a date is when the step was done
         if due_date is not None:
             step.due_date = due_date
         if note is not None:

@@ -125,3 +125,11 @@ def test_tenant_list_page_and_api_do_not_query_per_tenant(
     operator_api.get("/api/v1/tenants/")
     with django_assert_max_num_queries(14):
         assert len(operator_api.get("/api/v1/tenants/").json()["results"]) == 2
+
+
+def test_a_step_put_back_to_do_loses_its_done_date(onboarding_acme, operator):
+    step = onboarding_acme.onboarding_steps.get(code="contracts_sent")
+    step = onboarding_step_update(step=step, by=operator, status=StepStatus.DONE)
+    assert step.done_on is not None
+    step = onboarding_step_update(step=step, by=operator, status=StepStatus.TODO, done_on=step.done_on)
+    assert step.done_on is None
