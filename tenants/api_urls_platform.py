@@ -1,5 +1,16 @@
 """The platform API (public domain), for platform admins' tokens."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from tenants import api_platform
+
+urlpatterns = [
+    path("tenants/", api_platform.TenantListCreate.as_view(), name="api-tenant-list"),
+    path("tenants/<int:pk>/", api_platform.TenantDetail.as_view(), name="api-tenant-detail"),
+    path("tenants/<int:pk>/steps/", api_platform.OnboardingStepList.as_view(), name="api-tenant-steps"),
+    path(
+        "tenants/<int:pk>/steps/<int:step_pk>/",
+        api_platform.OnboardingStepDetail.as_view(),
+        name="api-tenant-step-detail",
+    ),
+]

@@ -1,5 +1,7 @@
 """Tenants (integrators and VNOs) and their domains. These live in the public schema."""
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -163,3 +165,145 @@ class TenantInvoiceSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} invoice settings"
+
+
+class StepActor(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    TENANT = "tenant", _("Tenant")
+
+
+class StepStatus(models.TextChoices):
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class OnboardingStep(models.Model):
+    """One step of a tenant's onboarding checklist (created with the tenant, per its kind)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="onboarding_steps")
+    code = models.CharField(_("code"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("position"))
+    actor = models.CharField(_("who acts"), max_length=20, choices=StepActor.choices)
+    status = models.CharField(_("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.TODO)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_on = models.DateField(_("date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["tenant", "position"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="onboarding_step_unique_code")]
+        verbose_name = _("onboarding step")
+        verbose_name_plural = _("onboarding steps")
+
+    def __str__(self) -> str:
+        return f"{self.tenant}: {self.title}"
+
+    @property
+    def title(self) -> str:
+        from tenants.checklist import step_title
+
+        return step_title(self.code)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == StepStatus.DONE
+
+    def is_late_on(self, today: date) -> bool:
+        return not self.is_done and self.due_date is not None and self.due_date < today
+
+
+class DocumentKind(models.TextChoices):
+    CONTRACT = "contract", _("Contract")
+    ORDER_FORM = "order_form", _("Order form")
+    KBIS = "kbis", _("Kbis extract")
+    TECHNICAL_FILE = "technical_file", _("Technical file")
+    INVOICE = "invoice", _("Invoice or payment proof")
+    OTHER = "other", _("Other")
+
+
+def _document_path(instance: "TenantDocument", filename: str) -> str:
+    import uuid
+
+    return f"tenant-documents/{instance.tenant.schema_name}/{uuid.uuid4().hex[:12]}-{filename}"
+
+
+class TenantDocument(models.Model):
+    """A document exchanged with a tenant during onboarding (contract, Kbis…), stored privately."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="documents")
+    step = models.ForeignKey(
+        OnboardingStep,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("step"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.CharField(_("uploaded by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("tenant document")
+        verbose_name_plural = _("tenant documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FeedProtocol(models.TextChoices):
+    FTP = "ftp", _("FTP")
+    FTPS = "ftps", _("FTPS (FTP over TLS)")
+    SFTP = "sftp", _("SFTP")
+    LOCAL = "local", _("Local folder")
+
+
+class FeedAuth(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    KEY = "key", _("Private key")
+
+
+class FeedAccess(models.Model):
+    """Where the operator drops a tenant's files, and how to log in. Secrets are encrypted."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="feed_access")
+    protocol = models.CharField(_("protocol"), max_length=10, choices=FeedProtocol.choices)
+    host = models.CharField(_("host"), max_length=253, blank=True)
+    port = models.PositiveIntegerField(_("port"), null=True, blank=True)
+    username = models.CharField(_("login"), max_length=150, blank=True)
+    auth = models.CharField(
+        _("authentication"), max_length=10, choices=FeedAuth.choices, default=FeedAuth.PASSWORD
+    )
+    # Fernet tokens (ism.crypto): the password, or the private key (PEM) for SFTP by key.
+    secret_encrypted = models.TextField(blank=True, editable=False)
+    root_path = models.CharField(_("root path"), max_length=500, blank=True)
+    host_key = models.CharField(
+        _("server key fingerprint"),
+        max_length=200,
+        blank=True,
+        help_text=_("SFTP: recorded at the first successful connection; a different key is refused."),
+    )
+    last_test_at = models.DateTimeField(_("last test"), null=True, blank=True)
+    last_test_ok = models.BooleanField(_("last test succeeded"), null=True, blank=True)
+    last_test_report = models.JSONField(_("last test report"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feed access")
+        verbose_name_plural = _("feed accesses")
+
+    def __str__(self) -> str:
+        return f"{self.get_protocol_display()} {self.host or self.root_path}"
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_encrypted)

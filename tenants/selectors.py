@@ -1,9 +1,12 @@
 """Reads about tenants."""
 
-from django.db import connection
-from django.db.models import QuerySet
+from datetime import date
 
-from tenants.models import Tenant, TenantStatus
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantDocument, TenantStatus
 
 
 def tenant_current() -> Tenant | None:
@@ -16,7 +19,9 @@ def tenant_current() -> Tenant | None:
 
 def tenant_list() -> QuerySet[Tenant]:
     """Every tenant, the platform's own row excluded."""
-    return Tenant.objects.exclude(schema_name="public").prefetch_related("domains")
+    return (
+        Tenant.objects.exclude(schema_name="public").select_related("feed_access").prefetch_related("domains")
+    )
 
 
 def tenant_list_active() -> QuerySet[Tenant]:
@@ -26,3 +31,58 @@ def tenant_list_active() -> QuerySet[Tenant]:
 def tenant_primary_domain(tenant: Tenant) -> str | None:
     domain = tenant.domains.filter(is_primary=True).first() or tenant.domains.first()
     return domain.domain if domain else None
+
+
+def tenant_list_for_platform(
+    *, search: str = "", kind: str = "", status: str = "", late_only: bool = False, today: date | None = None
+) -> QuerySet[Tenant]:
+    """Tenants as the platform admins list them, with onboarding progress (steps done, total, late)."""
+    today = today or timezone.localdate()
+    tenants = (
+        tenant_list()
+        .order_by("name")
+        .annotate(
+            steps_total=Count("onboarding_steps", distinct=True),
+            steps_done=Count(
+                "onboarding_steps", filter=Q(onboarding_steps__status=StepStatus.DONE), distinct=True
+            ),
+            steps_late=Count(
+                "onboarding_steps",
+                filter=Q(onboarding_steps__due_date__lt=today) & ~Q(onboarding_steps__status=StepStatus.DONE),
+                distinct=True,
+            ),
+        )
+    )
+    if search:
+        tenants = tenants.filter(
+            Q(name__icontains=search)
+            | Q(legal_name__icontains=search)
+            | Q(operator_code__icontains=search)
+            | Q(schema_name__icontains=search)
+            | Q(domains__domain__icontains=search)
+            | Q(siren__startswith=search.replace(" ", ""))
+        ).distinct()
+    if kind:
+        tenants = tenants.filter(kind=kind)
+    if status:
+        tenants = tenants.filter(status=status)
+    if late_only:
+        tenants = tenants.filter(steps_late__gt=0)
+    return tenants
+
+
+def tenant_get_for_platform(*, pk: int) -> Tenant | None:
+    return tenant_list().filter(pk=pk).first()
+
+
+def onboarding_step_list(*, tenant: Tenant) -> QuerySet[OnboardingStep]:
+    """A tenant's checklist in order, with each step's documents."""
+    return tenant.onboarding_steps.order_by("position").prefetch_related("documents")
+
+
+def tenant_document_list(*, tenant: Tenant) -> QuerySet[TenantDocument]:
+    return TenantDocument.objects.filter(tenant=tenant).select_related("step")
+
+
+def feed_access_of(*, tenant: Tenant) -> FeedAccess | None:
+    return FeedAccess.objects.filter(tenant=tenant).first()

@@ -1,15 +1,50 @@
-"""Writes about tenants: creating one (its schema, domain) and changing its status."""
+"""Writes about tenants: creating one (its schema, domain, checklist, first admin), its identity,
+its onboarding checklist and activation, its documents and its feed access."""
 
+import logging
+import os
 import re
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, tenant_context
 
-from audit.services import audit_record
+from audit.services import audit_changes, audit_record
+from ism.crypto import decrypt_secret, encrypt_secret
 from ism.exceptions import ApplicationError
-from tenants.models import Domain, Tenant, TenantKind, TenantStatus
+from ism.identifiers import (
+    bic_matches_iban,
+    clean_bic,
+    clean_iban,
+    clean_ics,
+    clean_siren,
+    clean_siret,
+    clean_vat_number,
+)
+from tenants.checklist import GO_LIVE, steps_for_kind
+from tenants.feed_access import FeedAccessError, FeedSettings, feed_check_folders, open_feed
+from tenants.models import (
+    DocumentKind,
+    Domain,
+    FeedAccess,
+    FeedAuth,
+    FeedProtocol,
+    OnboardingStep,
+    StepStatus,
+    Tenant,
+    TenantDocument,
+    TenantKind,
+    TenantStatus,
+)
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -39,6 +74,118 @@ def domain_validate(domain: str) -> str:
     return domain
 
 
+IDENTITY_FIELDS = [
+    "name",
+    "legal_name",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "siren",
+    "siret",
+    "vat_number",
+    "share_capital",
+    "rcs_city",
+    "operator_name",
+    "accounting_email",
+    "technical_email",
+    "technical_contact_name",
+    "invoice_from_email",
+    "sepa_creditor_id",
+    "creditor_iban",
+    "creditor_bic",
+]
+_EMAIL_FIELDS = {
+    "accounting_email": _("accounting e-mail"),
+    "technical_email": _("technical e-mail"),
+    "invoice_from_email": _("invoice sender e-mail"),
+}
+
+
+def tenant_identity_clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalise a tenant's identity; every identifier given is checked, check digits included."""
+    unknown = set(values) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        cleaned[key] = value.strip() if isinstance(value, str) else value
+    if "name" in cleaned and not cleaned["name"]:
+        raise ApplicationError(_("The name is required."), field="name")
+    if cleaned.get("siret"):
+        cleaned["siret"] = clean_siret(cleaned["siret"], field="siret")
+    if cleaned.get("siren"):
+        cleaned["siren"] = clean_siren(cleaned["siren"], field="siren")
+    elif cleaned.get("siret"):
+        cleaned["siren"] = cleaned["siret"][:9]
+    if cleaned.get("siret") and cleaned.get("siren") and not cleaned["siret"].startswith(cleaned["siren"]):
+        raise ApplicationError(
+            _("The SIRET %(siret)s does not belong to the SIREN %(siren)s (its first 9 digits differ).")
+            % {"siret": cleaned["siret"], "siren": cleaned["siren"]},
+            field="siret",
+        )
+    if cleaned.get("vat_number"):
+        cleaned["vat_number"] = clean_vat_number(cleaned["vat_number"], field="vat_number")
+        siren = cleaned.get("siren")
+        if siren and cleaned["vat_number"].startswith("FR") and cleaned["vat_number"][4:] != siren:
+            raise ApplicationError(
+                _("The VAT number %(vat)s is not the one of the SIREN %(siren)s.")
+                % {"vat": cleaned["vat_number"], "siren": siren},
+                field="vat_number",
+            )
+    if cleaned.get("sepa_creditor_id"):
+        cleaned["sepa_creditor_id"] = clean_ics(cleaned["sepa_creditor_id"], field="sepa_creditor_id")
+    if cleaned.get("creditor_iban"):
+        cleaned["creditor_iban"] = clean_iban(cleaned["creditor_iban"], field="creditor_iban")
+    if cleaned.get("creditor_bic"):
+        cleaned["creditor_bic"] = clean_bic(cleaned["creditor_bic"], field="creditor_bic")
+    if (
+        cleaned.get("creditor_iban")
+        and cleaned.get("creditor_bic")
+        and not bic_matches_iban(iban=cleaned["creditor_iban"], bic=cleaned["creditor_bic"])
+    ):
+        raise ApplicationError(
+            _("The BIC %(bic)s is not of the IBAN's country (%(country)s).")
+            % {"bic": cleaned["creditor_bic"], "country": cleaned["creditor_iban"][:2]},
+            field="creditor_bic",
+        )
+    for key, label in _EMAIL_FIELDS.items():
+        if cleaned.get(key):
+            _check_email(cleaned[key], field=key, label=str(label))
+    if "country" in cleaned:
+        cleaned["country"] = (cleaned["country"] or "FR").upper()
+        if not re.fullmatch(r"[A-Z]{2}", cleaned["country"]):
+            raise ApplicationError(_("The country is a two-letter code, e.g. FR."), field="country")
+    if "share_capital" in cleaned:
+        cleaned["share_capital"] = _clean_capital(cleaned["share_capital"])
+    return cleaned
+
+
+def _clean_capital(value: Any) -> Decimal | None:
+    if value in ("", None):
+        return None
+    try:
+        capital = Decimal(str(value).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except InvalidOperation:
+        raise ApplicationError(_("The share capital is an amount in euros."), field="share_capital") from None
+    if not capital.is_finite() or capital < 0:
+        raise ApplicationError(_("The share capital is an amount in euros."), field="share_capital")
+    return capital
+
+
+def _check_email(value: str, *, field: str, label: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ApplicationError(
+            _("The %(label)s %(value)s is not a valid e-mail address.") % {"label": label, "value": value},
+            field=field,
+        ) from None
+
+
 def tenant_create(
     *,
     name: str,
@@ -49,9 +196,16 @@ def tenant_create(
     by: Any,
     status: str = TenantStatus.ONBOARDING,
     request: Any = None,
+    admin_email: str = "",
+    admin_first_name: str = "",
+    admin_last_name: str = "",
+    admin_username: str = "",
+    invite_base_url: str = "",
+    today: date | None = None,
     **fields: Any,
 ) -> Tenant:
-    """Create a tenant: its row, its PostgreSQL schema (migrated) and its main domain."""
+    """Create a tenant: its row (identity checked), its PostgreSQL schema (migrated), its main
+    domain, its onboarding checklist, and its first admin, who is e-mailed an invitation."""
     schema_name = schema_name.strip().lower()
     if not SCHEMA_RE.match(schema_name) or schema_name in RESERVED_SCHEMAS or schema_name.startswith("pg_"):
         raise ApplicationError(
@@ -67,6 +221,10 @@ def tenant_create(
         raise ApplicationError(
             _("The operator code is 2 to 20 capital letters or digits."), field="operator_code"
         )
+    identity = tenant_identity_clean({"name": name, **fields})
+    admin_email = admin_email.strip()
+    if admin_email:
+        _check_email(admin_email, field="admin_email", label=str(_("first admin's e-mail")))
     if Tenant.objects.filter(schema_name=schema_name).exists():
         raise ApplicationError(
             _("The technical name %(name)s is taken.") % {"name": schema_name}, field="schema_name"
@@ -80,23 +238,444 @@ def tenant_create(
     # so a failure leaves neither a half-made schema nor a row.
     with transaction.atomic():
         tenant = Tenant(
-            name=name.strip(),
-            schema_name=schema_name,
-            kind=kind,
-            operator_code=operator_code,
-            status=status,
-            **fields,
+            schema_name=schema_name, kind=kind, operator_code=operator_code, status=status, **identity
         )
         tenant.save()
         Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+        onboarding_checklist_ensure(tenant=tenant, start=today)
         audit_record(
             actor=by,
             action="tenant.created",
             obj=tenant,
-            changes={"kind": kind, "operator_code": operator_code, "domain": domain},
+            changes={
+                "kind": kind,
+                "operator_code": operator_code,
+                "domain": domain,
+                "admin_email": admin_email,
+            },
             request=request,
         )
+        if admin_email:
+            tenant_invite_admin(
+                tenant=tenant,
+                email=admin_email,
+                first_name=admin_first_name,
+                last_name=admin_last_name,
+                username=admin_username,
+                base_url=invite_base_url or f"http://{domain}",
+                by=by,
+            )
     return tenant
+
+
+def _actor_label(by: Any) -> str:
+    """How a platform admin is named in a tenant's own trail (their account is not there)."""
+    username = by.get_username() if getattr(by, "is_authenticated", False) else "system"
+    return f"platform:{username}"
+
+
+def tenant_invite_admin(
+    *,
+    tenant: Tenant,
+    email: str,
+    base_url: str,
+    by: Any,
+    first_name: str = "",
+    last_name: str = "",
+    username: str = "",
+) -> Any:
+    """Create an admin account in the tenant's schema (or take the admin who has this e-mail) and
+    e-mail it an invitation once committed."""
+    from accounts.models import Role, User
+    from accounts.services import user_create, user_send_invitation
+
+    email = email.strip()
+    _check_email(email, field="email", label=str(_("admin's e-mail")))
+    actor = _actor_label(by)
+    with transaction.atomic(), tenant_context(tenant):
+        user = User.objects.filter(email__iexact=email, role=Role.ADMIN).first()
+        if user is None:
+            user = user_create(
+                username=username.strip() or email.split("@")[0],
+                email=email,
+                role=Role.ADMIN,
+                by=actor,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+            )
+
+    def _send() -> None:
+        try:
+            with tenant_context(tenant):
+                user_send_invitation(user=user, base_url=base_url, site_name=tenant.name, by=actor)
+        except Exception:
+            # The tenant exists whatever the mail server says; the admin can be invited again.
+            logger.exception("invitation of %s to tenant %s failed", email, tenant.schema_name)
+            audit_record(
+                actor=by, action="tenant.admin_invitation_failed", obj=tenant, changes={"email": email}
+            )
+
+    transaction.on_commit(_send)
+    audit_record(actor=by, action="tenant.admin_invited", obj=tenant, changes={"email": email})
+    return user
+
+
+def tenant_update_identity(*, tenant: Tenant, by: Any, request: Any = None, **values: Any) -> Tenant:
+    """Change a tenant's identity, contacts and SEPA creditor details (same checks as creation)."""
+    cleaned = tenant_identity_clean(values)
+    before = {key: getattr(tenant, key) for key in cleaned}
+    for key, value in cleaned.items():
+        setattr(tenant, key, value if value is not None or key == "share_capital" else "")
+    changes = audit_changes(before, {key: getattr(tenant, key) for key in cleaned})
+    if changes:
+        tenant.save(update_fields=list(cleaned))
+        audit_record(actor=by, action="tenant.identity_changed", obj=tenant, changes=changes, request=request)
+    return tenant
+
+
+# --- Onboarding checklist ------------------------------------------------------------------
+def onboarding_checklist_ensure(*, tenant: Tenant, start: date | None = None) -> list[OnboardingStep]:
+    """Give the tenant the steps of its kind (missing ones only), due dates following each other."""
+    due = start or timezone.localdate()
+    existing = {step.code: step for step in tenant.onboarding_steps.all()}
+    steps = []
+    for position, definition in enumerate(steps_for_kind(tenant.kind), start=1):
+        due = due + timedelta(days=definition.days)
+        step = existing.get(definition.code)
+        if step is None:
+            step = OnboardingStep.objects.create(
+                tenant=tenant, code=definition.code, position=position, actor=definition.actor, due_date=due
+            )
+        steps.append(step)
+    return steps
+
+
+def onboarding_step_update(
+    *,
+    step: OnboardingStep,
+    by: Any,
+    status: str | None = None,
+    done_on: date | None = None,
+    due_date: date | None = None,
+    note: str | None = None,
+    request: Any = None,
+) -> OnboardingStep:
+    """Update a step. Go-live cannot be done before every other step; the tenant becomes active
+    when the whole checklist is done."""
+    with transaction.atomic():
+        step = OnboardingStep.objects.select_for_update().select_related("tenant").get(pk=step.pk)
+        tenant = step.tenant
+        before = {
+            "status": step.status,
+            "done_on": step.done_on,
+            "due_date": step.due_date,
+            "note": step.note,
+        }
+        if status is not None:
+            if status not in StepStatus.values:
+                raise ApplicationError(
+                    _("Unknown step status %(status)s.") % {"status": status}, field="status"
+                )
+            if status == StepStatus.DONE and step.code == GO_LIVE:
+                pending = onboarding_steps_pending(tenant=tenant, exclude=step)
+                if pending:
+                    raise ApplicationError(
+                        _("Go-live is blocked: %(count)s step(s) are not done yet (%(steps)s).")
+                        % {"count": len(pending), "steps": ", ".join(s.title for s in pending)},
+                        field="status",
+                    )
+            step.status = status
+            if status == StepStatus.DONE and done_on is None and step.done_on is None:
+                step.done_on = timezone.localdate()
+            if status != StepStatus.DONE and done_on is None:
+                step.done_on = None
+        if done_on is not None:
+            step.done_on = done_on
+        if step.status != StepStatus.DONE:
+            step.done_on = None  # a date is when the step was done
+        if due_date is not None:
+            step.due_date = due_date
+        if note is not None:
+            step.note = note.strip()
+        after = {"status": step.status, "done_on": step.done_on, "due_date": step.due_date, "note": step.note}
+        changes = audit_changes(before, after)
+        if not changes:
+            return step
+        step.save()
+        audit_record(
+            actor=by,
+            action="tenant.onboarding_step_updated",
+            obj=tenant,
+            changes={"step": step.code, **changes},
+            request=request,
+        )
+        if tenant.status == TenantStatus.ONBOARDING and not onboarding_steps_pending(tenant=tenant):
+            tenant_set_status(
+                tenant=tenant,
+                status=TenantStatus.ACTIVE,
+                by=by,
+                reason="onboarding complete",
+                request=request,
+            )
+    return step
+
+
+def onboarding_steps_pending(
+    *, tenant: Tenant, exclude: OnboardingStep | None = None
+) -> list[OnboardingStep]:
+    steps = tenant.onboarding_steps.exclude(status=StepStatus.DONE)
+    if exclude is not None:
+        steps = steps.exclude(pk=exclude.pk)
+    return list(steps)
+
+
+def tenant_activate_override(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:
+    """Activate a tenant whose checklist is not complete; only with a reason, which is audited."""
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ApplicationError(
+            _("Say why the tenant goes live before its checklist is complete."), field="reason"
+        )
+    if tenant.status == TenantStatus.ACTIVE:
+        raise ApplicationError(_("This tenant is already active."))
+    with transaction.atomic():
+        pending = onboarding_steps_pending(tenant=tenant)
+        audit_record(
+            actor=by,
+            action="tenant.onboarding_overridden",
+            obj=tenant,
+            changes={"reason": reason, "pending_steps": [step.code for step in pending]},
+            request=request,
+        )
+        tenant.onboarding_steps.filter(code=GO_LIVE).exclude(status=StepStatus.DONE).update(
+            status=StepStatus.DONE,
+            done_on=timezone.localdate(),
+            note=_("Activated before the checklist was complete: %(reason)s") % {"reason": reason},
+        )
+        tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, request=request)
+    return tenant
+
+
+# --- Documents ---------------------------------------------------------------------------------
+DOCUMENT_EXTENSIONS = {
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".doc",
+    ".docx",
+    ".odt",
+    ".xls",
+    ".xlsx",
+    ".ods",
+    ".csv",
+    ".txt",
+    ".zip",
+}
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def tenant_document_add(
+    *,
+    tenant: Tenant,
+    file: UploadedFile,
+    by: Any,
+    title: str = "",
+    kind: str = DocumentKind.OTHER,
+    step: OnboardingStep | None = None,
+    request: Any = None,
+) -> TenantDocument:
+    """Store a document of a tenant (private media of the platform, one folder per tenant)."""
+    original = os.path.basename(file.name or "document")
+    extension = os.path.splitext(original)[1].lower()
+    if extension not in DOCUMENT_EXTENSIONS:
+        raise ApplicationError(
+            _("Files of type %(ext)s are not accepted (accepted: %(allowed)s).")
+            % {"ext": extension or "?", "allowed": ", ".join(sorted(DOCUMENT_EXTENSIONS))},
+            field="file",
+        )
+    if file.size is None or file.size > DOCUMENT_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is too large (%(size)s MB at most).") % {"size": DOCUMENT_MAX_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    if file.size == 0:
+        raise ApplicationError(_("The file is empty."), field="file")
+    if kind not in DocumentKind.values:
+        raise ApplicationError(_("Unknown document kind."), field="kind")
+    if step is not None and step.tenant_id != tenant.pk:
+        raise ApplicationError(_("This step belongs to another tenant."), field="step")
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", original)[-120:]
+    with schema_context("public"):
+        document = TenantDocument(
+            tenant=tenant,
+            step=step,
+            kind=kind,
+            title=title.strip() or original,
+            original_name=original[:200],
+            size=file.size,
+            uploaded_by=getattr(by, "username", "") or "",
+        )
+        document.file.save(safe_name, file, save=False)
+        document.save()
+        audit_record(
+            actor=by,
+            action="tenant.document_added",
+            obj=tenant,
+            changes={"document": document.title, "kind": kind, "file": original},
+            request=request,
+        )
+    return document
+
+
+def tenant_document_delete(*, document: TenantDocument, by: Any, request: Any = None) -> None:
+    tenant = document.tenant
+    with schema_context("public"):
+        document.file.delete(save=False)
+        document.delete()
+    audit_record(
+        actor=by,
+        action="tenant.document_deleted",
+        obj=tenant,
+        changes={"document": document.title},
+        request=request,
+    )
+
+
+# --- Feed access -------------------------------------------------------------------------------
+def feed_access_set(
+    *,
+    tenant: Tenant,
+    by: Any,
+    protocol: str,
+    host: str = "",
+    port: int | None = None,
+    username: str = "",
+    auth: str = FeedAuth.PASSWORD,
+    secret: str = "",
+    root_path: str = "",
+    clear_host_key: bool = False,
+    request: Any = None,
+) -> FeedAccess:
+    """Set where and how to reach the tenant's feed. An empty `secret` keeps the current one."""
+    if protocol not in FeedProtocol.values:
+        raise ApplicationError(_("Choose FTP, FTPS, SFTP or a local folder."), field="protocol")
+    host = host.strip()
+    root_path = root_path.strip()
+    if protocol == FeedProtocol.LOCAL:
+        if not root_path:
+            raise ApplicationError(_("Give the folder's path on this server."), field="root_path")
+    else:
+        if not host:
+            raise ApplicationError(
+                _("The host is required for %(protocol)s.") % {"protocol": protocol.upper()}, field="host"
+            )
+        if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", host):
+            raise ApplicationError(
+                _("%(host)s is not a host name or address.") % {"host": host}, field="host"
+            )
+        if not username.strip():
+            raise ApplicationError(_("The login is required."), field="username")
+    if port is not None and not 1 <= port <= 65535:
+        raise ApplicationError(_("The port is a number between 1 and 65535."), field="port")
+    if auth not in FeedAuth.values or (auth == FeedAuth.KEY and protocol != FeedProtocol.SFTP):
+        raise ApplicationError(_("A private key is only used with SFTP."), field="auth")
+    access = FeedAccess.objects.filter(tenant=tenant).first() or FeedAccess(tenant=tenant)
+    before = {
+        "protocol": access.protocol,
+        "host": access.host,
+        "port": access.port,
+        "username": access.username,
+        "auth": access.auth,
+        "root_path": access.root_path,
+    }
+    access.protocol = protocol
+    access.host = host if protocol != FeedProtocol.LOCAL else ""
+    access.port = port if protocol != FeedProtocol.LOCAL else None
+    access.username = username.strip() if protocol != FeedProtocol.LOCAL else ""
+    access.auth = auth
+    access.root_path = root_path
+    secret_changed = False
+    if secret:
+        if auth == FeedAuth.KEY and "PRIVATE KEY" not in secret:
+            raise ApplicationError(
+                _("Paste the whole private key, from -----BEGIN to -----END lines."), field="secret"
+            )
+        access.secret_encrypted = encrypt_secret(secret)
+        secret_changed = True
+    if clear_host_key or (before["host"] and before["host"] != access.host):
+        access.host_key = ""
+    access.save()
+    changes: dict[str, Any] = audit_changes(
+        before,
+        {
+            "protocol": access.protocol,
+            "host": access.host,
+            "port": access.port,
+            "username": access.username,
+            "auth": access.auth,
+            "root_path": access.root_path,
+        },
+    )
+    if secret_changed:
+        changes["secret"] = "changed"
+    audit_record(actor=by, action="tenant.feed_access_changed", obj=tenant, changes=changes, request=request)
+    return access
+
+
+def feed_settings_for(access: FeedAccess, *, timeout: float | None = None) -> FeedSettings:
+    """The connection settings of a feed, with its secret decrypted (for connecting only)."""
+    try:
+        secret = decrypt_secret(access.secret_encrypted)
+    except ValueError:
+        raise FeedAccessError(_("The stored secret cannot be decrypted any more: enter it again.")) from None
+    key = access.protocol == FeedProtocol.SFTP and access.auth == FeedAuth.KEY
+    return FeedSettings(
+        protocol=access.protocol,
+        host=access.host,
+        port=access.port,
+        username=access.username,
+        password="" if key else secret,
+        private_key=secret if key else "",
+        root_path=access.root_path,
+        host_key=access.host_key,
+        **({"timeout": timeout} if timeout else {}),
+    )
+
+
+def feed_access_test(
+    *, tenant: Tenant, by: Any, request: Any = None, timeout: float | None = None
+) -> dict[str, Any]:
+    """Connect to the tenant's feed and report which of the expected folders are there."""
+    access = FeedAccess.objects.filter(tenant=tenant).first()
+    if access is None:
+        raise ApplicationError(_("This tenant has no feed access yet."))
+    report: dict[str, Any]
+    try:
+        with open_feed(feed_settings_for(access, timeout=timeout)) as client:
+            check = feed_check_folders(client, kind=tenant.kind)
+        report = {
+            "ok": not check.missing,
+            "connected": True,
+            "present": check.present,
+            "missing": check.missing,
+        }
+        if check.host_key and not access.host_key:
+            access.host_key = check.host_key
+    except FeedAccessError as exc:
+        report = {"ok": False, "connected": False, "error": exc.message, "present": [], "missing": []}
+    access.last_test_at = timezone.now()
+    access.last_test_ok = report["ok"]
+    access.last_test_report = report
+    access.save(update_fields=["last_test_at", "last_test_ok", "last_test_report", "host_key"])
+    audit_record(
+        actor=by,
+        action="tenant.feed_access_tested",
+        obj=tenant,
+        changes={"ok": report["ok"], "missing": report["missing"], "error": report.get("error", "")},
+        request=request,
+    )
+    return report
 
 
 def tenant_set_status(

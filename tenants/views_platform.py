@@ -1,12 +1,328 @@
-"""The platform admins' pages (public domain)."""
+"""The platform admins' pages (public domain): tenants, their onboarding, documents and feed."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tenants.utils import schema_context
 
 from accounts.permissions import staff_required
-from tenants.selectors import tenant_list
+from audit.selectors import audit_event_list
+from ism.exceptions import ApplicationError
+from ism.forms import call_service
+from tenants import selectors, services
+from tenants.forms import (
+    DocumentForm,
+    FeedAccessForm,
+    IdentityForm,
+    InviteAdminForm,
+    OverrideForm,
+    StepForm,
+    TenantCreateForm,
+    TenantFilterForm,
+)
+from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
+
+
+def tenant_site_url(request: HttpRequest, domain: str) -> str:
+    """The tenant's site as reached from here: same scheme, same port as this request."""
+    host = request.get_host()
+    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
+    return f"{request.scheme}://{domain}{':' + port if port else ''}"
+
+
+def _tenant(pk: int) -> Tenant:
+    tenant = selectors.tenant_get_for_platform(pk=pk)
+    if tenant is None:
+        raise Http404
+    return tenant
+
+
+def _tabs_context(request: HttpRequest, tenant: Tenant, active: str) -> dict[str, Any]:
+    domain = selectors.tenant_primary_domain(tenant)
+    return {
+        "tenant": tenant,
+        "tab": active,
+        "domain": domain,
+        "site_url": tenant_site_url(request, domain) if domain else "",
+    }
 
 
 @staff_required("platform.manage")
 def tenant_list_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "platform/tenant_list.html", {"tenants": tenant_list()})
+    form = TenantFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tenants = selectors.tenant_list_for_platform(
+        search=(filters.get("q") or "").strip(),
+        kind=filters.get("kind") or "",
+        status=filters.get("status") or "",
+        late_only=bool(filters.get("late")),
+    )
+    page = Paginator(tenants, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tenants/platform/tenant_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(request.GET.get("q"))},
+    )
+
+
+@staff_required("platform.manage")
+def tenant_create_view(request: HttpRequest) -> HttpResponse:
+    form = TenantCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identity = form.identity()
+        tenant = call_service(
+            form,
+            services.tenant_create,
+            schema_name=data["schema_name"],
+            kind=data["kind"],
+            operator_code=data["operator_code"],
+            domain=data["domain"],
+            admin_email=data["admin_email"],
+            admin_first_name=data["admin_first_name"],
+            admin_last_name=data["admin_last_name"],
+            invite_base_url=tenant_site_url(request, data["domain"].strip().lower()),
+            by=request.user,
+            request=request,
+            **identity,
+        )
+        if tenant is not None:
+            messages.success(
+                request,
+                _("%(name)s was created; its admin was sent an invitation to %(email)s.")
+                % {"name": tenant.name, "email": data["admin_email"]},
+            )
+            return redirect("platform:tenant_detail", pk=tenant.pk)
+    return render(request, "tenants/platform/tenant_create.html", {"form": form})
+
+
+@staff_required("platform.manage")
+def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    today = timezone.localdate()
+    steps = list(selectors.onboarding_step_list(tenant=tenant))
+    rows = [
+        {"step": step, "form": StepForm(instance=step, prefix=f"s{step.pk}"), "late": step.is_late_on(today)}
+        for step in steps
+    ]
+    done = sum(1 for step in steps if step.is_done)
+    context = _tabs_context(request, tenant, "onboarding")
+    context.update(
+        {
+            "rows": rows,
+            "done": done,
+            "total": len(steps),
+            "percent": int(100 * done / len(steps)) if steps else 0,
+            "late": sum(1 for row in rows if row["late"]),
+            "override_form": OverrideForm(),
+            "invite_form": InviteAdminForm(),
+            "can_override": tenant.status == TenantStatus.ONBOARDING,
+            "events": audit_event_list(obj=tenant)[:10],
+            "feed": selectors.feed_access_of(tenant=tenant),
+        }
+    )
+    return render(request, "tenants/platform/tenant_detail.html", context)
+
+
+@staff_required("platform.manage")
+@require_POST
+def onboarding_step_update_view(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    step = get_object_or_404(OnboardingStep, pk=step_pk, tenant=tenant)
+    form = StepForm(request.POST, instance=OnboardingStep.objects.get(pk=step.pk), prefix=f"s{step.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.onboarding_step_update(
+                step=step,
+                by=request.user,
+                status=data["status"],
+                done_on=data["done_on"],
+                due_date=data["due_date"],
+                note=data["note"] or "",
+                request=request,
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Step “%(step)s” saved.") % {"step": step.title})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("platform:tenant_detail", kwargs={"pk": tenant.pk}) + f"#step-{step.pk}")
+
+
+@staff_required("platform.manage")
+@require_POST
+def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid() and call_service(
+        form,
+        services.tenant_activate_override,
+        tenant=tenant,
+        reason=form.cleaned_data["reason"],
+        by=request.user,
+        request=request,
+    ):
+        messages.success(request, _("%(name)s is active.") % {"name": tenant.name})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("platform:tenant_detail", pk=tenant.pk)
+
+
+@staff_required("platform.manage")
+@require_POST
+def tenant_invite_admin_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = InviteAdminForm(request.POST)
+    domain = selectors.tenant_primary_domain(tenant)
+    if domain and form.is_valid():
+        data = form.cleaned_data
+        user = call_service(
+            form,
+            services.tenant_invite_admin,
+            tenant=tenant,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            base_url=tenant_site_url(request, domain),
+            by=request.user,
+        )
+        if user is not None:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": data["email"]})
+            return redirect("platform:tenant_detail", pk=tenant.pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("platform:tenant_detail", pk=tenant.pk)
+
+
+@staff_required("platform.manage")
+def tenant_identity_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    initial = {name: getattr(tenant, name) for name in services.IDENTITY_FIELDS}
+    form = IdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.tenant_update_identity,
+            tenant=tenant,
+            by=request.user,
+            request=request,
+            **form.identity(),
+        )
+        if updated is not None:
+            messages.success(request, _("The identity of %(name)s was saved.") % {"name": updated.name})
+            return redirect("platform:tenant_identity", pk=tenant.pk)
+    context = _tabs_context(request, tenant, "identity")
+    context["form"] = form
+    return render(request, "tenants/platform/tenant_identity.html", context)
+
+
+@staff_required("platform.manage")
+def tenant_documents_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = DocumentForm(request.POST or None, request.FILES or None, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        document = call_service(
+            form,
+            services.tenant_document_add,
+            tenant=tenant,
+            file=data["file"],
+            title=data["title"],
+            kind=data["kind"],
+            step=data["step"],
+            by=request.user,
+            request=request,
+        )
+        if document is not None:
+            messages.success(request, _("“%(title)s” was added.") % {"title": document.title})
+            return redirect("platform:tenant_documents", pk=tenant.pk)
+    context = _tabs_context(request, tenant, "documents")
+    context.update({"form": form, "documents": selectors.tenant_document_list(tenant=tenant)})
+    return render(request, "tenants/platform/tenant_documents.html", context)
+
+
+@staff_required("platform.manage")
+def tenant_document_download_view(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    document = get_object_or_404(TenantDocument, pk=document_pk, tenant=tenant)
+    with schema_context("public"):
+        handle = document.file.open("rb")
+    # A streamed response: the decorator's type speaks of HttpResponse, which it behaves as here.
+    return cast(HttpResponse, FileResponse(handle, as_attachment=True, filename=document.original_name))
+
+
+@staff_required("platform.manage")
+@require_POST
+def tenant_document_delete_view(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    document = get_object_or_404(TenantDocument, pk=document_pk, tenant=tenant)
+    services.tenant_document_delete(document=document, by=request.user, request=request)
+    messages.success(request, _("“%(title)s” was deleted.") % {"title": document.title})
+    return redirect("platform:tenant_documents", pk=tenant.pk)
+
+
+@staff_required("platform.manage")
+def tenant_feed_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    access = selectors.feed_access_of(tenant=tenant)
+    initial = {}
+    if access is not None:
+        initial = {
+            "protocol": access.protocol,
+            "host": access.host,
+            "port": access.port,
+            "username": access.username,
+            "auth": access.auth,
+            "root_path": access.root_path,
+        }
+    form = FeedAccessForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = call_service(
+            form,
+            services.feed_access_set,
+            tenant=tenant,
+            by=request.user,
+            protocol=data["protocol"],
+            host=data["host"],
+            port=data["port"],
+            username=data["username"],
+            auth=data["auth"],
+            secret=data["secret"],
+            root_path=data["root_path"],
+            clear_host_key=data["clear_host_key"],
+            request=request,
+        )
+        if saved is not None:
+            messages.success(request, _("The feed access was saved."))
+            return redirect("platform:tenant_feed", pk=tenant.pk)
+    context = _tabs_context(request, tenant, "feed")
+    context.update({"form": form, "access": access})
+    return render(request, "tenants/platform/tenant_feed.html", context)
+
+
+@staff_required("platform.manage")
+@require_POST
+def tenant_feed_test_view(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    report = services.feed_access_test(tenant=tenant, by=request.user, request=request)
+    if report["ok"]:
+        messages.success(request, _("Connected: every expected folder is there."))
+    elif report["connected"]:
+        messages.warning(
+            request,
+            _("Connected, but %(count)s expected folder(s) are missing.") % {"count": len(report["missing"])},
+        )
+    else:
+        messages.error(request, _("The connection failed: %(error)s") % {"error": report["error"]})
+    return redirect("platform:tenant_feed", pk=tenant.pk)

@@ -1,0 +1,252 @@
+"""The platform API (public domain, platform admins' tokens): tenants, identity, checklist.
+
+The views call the same services as the pages, so checks and messages are the same.
+"""
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import HasCapability
+from tenants import selectors, services
+from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind
+
+PLATFORM = HasCapability("platform.manage")
+
+
+_STEP_STATUSES = ", ".join(StepStatus.values)
+
+
+class OnboardingStepSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    # Plain text (not an enum) so the schema's enum names do not collide with the tenant's status.
+    status = serializers.CharField(read_only=True, help_text=f"One of: {_STEP_STATUSES}.")
+    late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OnboardingStep
+        fields = ["id", "code", "position", "title", "actor", "status", "due_date", "done_on", "note", "late"]
+        read_only_fields = fields
+
+    def get_late(self, step: OnboardingStep) -> bool:
+        return step.is_late_on(self.context["today"])
+
+
+class FeedAccessSummarySerializer(serializers.Serializer):
+    """Where the feed is; the secret is never part of an answer, only whether one is stored."""
+
+    protocol = serializers.CharField()
+    host = serializers.CharField()
+    port = serializers.IntegerField(allow_null=True)
+    username = serializers.CharField()
+    root_path = serializers.CharField()
+    has_secret = serializers.BooleanField()
+    last_test_ok = serializers.BooleanField(allow_null=True)
+
+
+class TenantSerializer(serializers.ModelSerializer):
+    domain = serializers.SerializerMethodField()
+    steps_done = serializers.SerializerMethodField()
+    steps_total = serializers.SerializerMethodField()
+    feed_access = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tenant
+        fields = [
+            "id",
+            "schema_name",
+            "kind",
+            "operator_code",
+            "status",
+            "domain",
+            "created_at",
+            *services.IDENTITY_FIELDS,
+            "steps_done",
+            "steps_total",
+            "feed_access",
+        ]
+        read_only_fields = fields
+
+    def get_domain(self, tenant: Tenant) -> str | None:
+        domains = list(tenant.domains.all())  # prefetched by the selectors
+        primary = next((d for d in domains if d.is_primary), domains[0] if domains else None)
+        return primary.domain if primary else None
+
+    def get_steps_done(self, tenant: Tenant) -> int:
+        annotated = getattr(tenant, "steps_done", None)
+        return (
+            annotated
+            if annotated is not None
+            else tenant.onboarding_steps.filter(status=StepStatus.DONE).count()
+        )
+
+    def get_steps_total(self, tenant: Tenant) -> int:
+        annotated = getattr(tenant, "steps_total", None)
+        return annotated if annotated is not None else tenant.onboarding_steps.count()
+
+    @extend_schema_field(FeedAccessSummarySerializer(allow_null=True))
+    def get_feed_access(self, tenant: Tenant) -> dict[str, Any] | None:
+        try:
+            access = tenant.feed_access
+        except FeedAccess.DoesNotExist:
+            return None
+        return dict(FeedAccessSummarySerializer(access).data)
+
+
+class IdentitySerializer(serializers.Serializer):
+    """Identity fields as typed (identifiers with spaces allowed); the service checks them."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False)
+    siren = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    siret = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    vat_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    share_capital = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    rcs_city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    operator_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    accounting_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    technical_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    technical_contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    invoice_from_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    sepa_creditor_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    creditor_iban = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    creditor_bic = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
+class TenantCreateSerializer(IdentitySerializer):
+    name = serializers.CharField(max_length=200)
+    schema_name = serializers.CharField(max_length=41)
+    kind = serializers.ChoiceField(choices=TenantKind.choices)
+    operator_code = serializers.CharField(max_length=20)
+    domain = serializers.CharField(max_length=253)
+    admin_email = serializers.EmailField(required=False, allow_blank=True)
+    admin_first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    admin_last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class StepUpdateSerializer(serializers.Serializer):
+    status = serializers.CharField(required=False, help_text=f"One of: {_STEP_STATUSES}.")
+    done_on = serializers.DateField(required=False)
+    due_date = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+def _tenant(pk: int) -> Tenant:
+    tenant = selectors.tenant_get_for_platform(pk=pk)
+    if tenant is None:
+        raise Http404
+    return tenant
+
+
+def _invite_base_url(request: Request, domain: str) -> str:
+    host = request.get_host()
+    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
+    return f"{request.scheme}://{domain}{':' + port if port else ''}"
+
+
+class TenantListCreate(APIView):
+    """Tenants with their onboarding progress (filters: `q`, `kind`, `status`); create one."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(responses=TenantSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        tenants = selectors.tenant_list_for_platform(
+            search=params.get("q", ""), kind=params.get("kind", ""), status=params.get("status", "")
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(tenants, request, view=self)
+        return paginator.get_paginated_response(TenantSerializer(page, many=True).data)
+
+    @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = TenantCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        domain = str(data.pop("domain")).strip().lower()
+        tenant = services.tenant_create(
+            domain=domain,
+            invite_base_url=_invite_base_url(request, domain),
+            by=request.user,
+            request=request,
+            **data,
+        )
+        return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
+
+
+class TenantDetail(APIView):
+    """A tenant; PATCH changes its identity (same checks as creation)."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(responses=TenantSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(TenantSerializer(_tenant(pk)).data)
+
+    @extend_schema(request=IdentitySerializer, responses=TenantSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        tenant = _tenant(pk)
+        serializer = IdentitySerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        tenant = services.tenant_update_identity(
+            tenant=tenant, by=request.user, request=request, **serializer.validated_data
+        )
+        return Response(TenantSerializer(tenant).data)
+
+
+class OnboardingStepList(APIView):
+    """A tenant's onboarding checklist, in order."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(responses=OnboardingStepSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        from django.utils import timezone
+
+        steps = selectors.onboarding_step_list(tenant=_tenant(pk))
+        return Response(
+            OnboardingStepSerializer(steps, many=True, context={"today": timezone.localdate()}).data
+        )
+
+
+class OnboardingStepDetail(APIView):
+    """One step; PATCH its status, date, due date or note (go-live only once every step is done)."""
+
+    permission_classes = [PLATFORM]
+
+    def _step(self, pk: int, step_pk: int) -> OnboardingStep:
+        step = OnboardingStep.objects.filter(tenant=_tenant(pk), pk=step_pk).first()
+        if step is None:
+            raise Http404
+        return step
+
+    @extend_schema(responses=OnboardingStepSerializer)
+    def get(self, request: Request, pk: int, step_pk: int) -> Response:
+        from django.utils import timezone
+
+        step = self._step(pk, step_pk)
+        return Response(OnboardingStepSerializer(step, context={"today": timezone.localdate()}).data)
+
+    @extend_schema(request=StepUpdateSerializer, responses=OnboardingStepSerializer)
+    def patch(self, request: Request, pk: int, step_pk: int) -> Response:
+        from django.utils import timezone
+
+        step = self._step(pk, step_pk)
+        serializer = StepUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        step = services.onboarding_step_update(
+            step=step, by=request.user, request=request, **serializer.validated_data
+        )
+        return Response(OnboardingStepSerializer(step, context={"today": timezone.localdate()}).data)
