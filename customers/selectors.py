@@ -70,7 +70,7 @@ def customer_search_q(query: str) -> Q:
         | Q(Exists(contacts.filter(name__icontains=query)))
     )
     digits = phone_digits(query)
-    if len(digits) >= 4 and len(digits) >= len(re.sub(r"[\s.+()-]", "", query)):
+    if len(digits) >= 4 and re.fullmatch(r"[\d\s.+()/-]+", query):
         q |= Q(Exists(contacts.filter(phone_digits__contains=digits)))
     for extend in hooks.search_filters:
         extra = extend(query)
