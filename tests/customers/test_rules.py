@@ -36,7 +36,7 @@ def test_numbers_are_generated_in_sequence_and_a_taken_over_number_is_kept(acme,
     assert int(second.number[1:]) == int(first.number[1:]) + 1
     typed = make_customer(acme, number="old-4521")
     assert typed.number == "OLD-4521"
-    with pytest.raises(ApplicationError, match="already taken"):
+    with pytest.raises(ApplicationError, match="déjà pris"):
         make_customer(acme, number="OLD-4521")
 
 
