@@ -1,6 +1,7 @@
 """REST API of the customers app: customers, contacts, mandates, ledger entries (staff), and the
 portal's own data (end customers). Thin: parse, call a service or selector, serialise."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -153,7 +154,7 @@ class LedgerEntryInputSerializer(serializers.Serializer):
         choices=PaymentMethod.choices, required=False, default=PaymentMethod.TRANSFER
     )
     amount_ht = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, help_text="charge")
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default="20")
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=Decimal("20"))
     reverses = serializers.IntegerField(required=False, help_text="reversal: the id of the entry to reverse")
 
 

@@ -118,7 +118,7 @@ def seed_tenant(tenant: Any) -> None:
     numbers = [f"C{i:06d}" for i in range(1, DEMO_CUSTOMERS + 1)]
     existing = set(Customer.objects.filter(number__in=numbers).values_list("number", flat=True))
     today = date(2026, 1, 1)
-    plans = []  # drawn for every number, so a partial earlier run gives the same data
+    plans: list[dict[str, Any]] = []  # drawn for every number, so a partial earlier run gives the same data
     for number in numbers:
         business = rng.random() < 0.6
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)

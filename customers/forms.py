@@ -62,7 +62,7 @@ class CustomerForm(forms.ModelForm):
         self.fields["company_name"].widget.attrs["data-name-rule"] = "1"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.creating and data.get("payment_mode") == PaymentMode.SEPA and not data.get("iban"):
             self.add_error("iban", _("SEPA direct debit needs the customer's IBAN and BIC (the mandate)."))
         return data

@@ -1,6 +1,8 @@
 """The end-customer portal (`/portal/` on the tenant's domain). A portal account sees only its
 own customer's data: every object is looked up within that customer, so any other id is a 404."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -34,11 +36,11 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-def _contact_forms(customer: object, data: dict | None = None) -> dict[str, PortalContactForm]:
-    forms = {}
+def _contact_forms(customer: Any, data: dict[str, Any] | None = None) -> dict[str, PortalContactForm]:
+    forms: dict[str, PortalContactForm] = {}
     for role in (ContactRole.BILLING, ContactRole.LOGIN):
-        contact = selectors.contact_get(customer=customer, role=role)  # type: ignore[arg-type]
-        initial = {"role": role}
+        contact = selectors.contact_get(customer=customer, role=role)
+        initial: dict[str, str] = {"role": role}
         if contact:
             initial.update(name=contact.name, email=contact.email, phone=contact.phone)
         bound = data if data and data.get("role") == role else None

@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -41,7 +42,7 @@ def phone_digits(value: str) -> str:
     return digits
 
 
-def _balance_subquery() -> Subquery:
+def _balance_subquery() -> Coalesce:
     total = (
         LedgerEntry.objects.filter(customer=OuterRef("pk"))
         .order_by()
@@ -153,7 +154,7 @@ def customer_archive_blockers(*, customer: Customer) -> list[str]:
     return reasons
 
 
-def portal_customer(*, user: object) -> Customer:
+def portal_customer(*, user: Any) -> Customer:
     """The customer a portal account belongs to; a 404 for any other account."""
     customer = Customer.objects.filter(portal_user=user, status=CustomerStatus.ACTIVE).first()
     if customer is None:

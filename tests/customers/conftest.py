@@ -24,7 +24,11 @@ def make_customer() -> Callable[..., Any]:
                 by=by,
                 data=fields,
                 number=fields.pop("number", ""),
-                billing_contact={"name": "Paul Compta", "email": "compta@client.example", "phone": "01 23 45 67 89"},
+                billing_contact={
+                    "name": "Paul Compta",
+                    "email": "compta@client.example",
+                    "phone": "01 23 45 67 89",
+                },
                 login_contact={"name": "Lea Admin", "email": login_email} if login_email else None,
             )
 

@@ -19,10 +19,18 @@ def test_demo_customers_are_valid_varied_and_seeded_once(acme, client_for):
         seed_tenant(acme)
         assert (Customer.objects.count(), Mandate.objects.count(), LedgerEntry.objects.count()) == counts
         assert counts[0] == DEMO_CUSTOMERS and counts[1] > 0 and counts[2] > 0
-        assert set(Customer.objects.values_list("payment_mode", flat=True)) == {"sepa", "transfer", "cheque", "card"}
+        assert set(Customer.objects.values_list("payment_mode", flat=True)) == {
+            "sepa",
+            "transfer",
+            "cheque",
+            "card",
+        }
         assert Customer.objects.filter(balance_mode="prepaid").exists()
         assert Customer.objects.filter(balance_policy="strict").exists()
-        assert Customer.objects.filter(kind="consumer").exists() and Customer.objects.filter(kind="business").exists()
+        assert (
+            Customer.objects.filter(kind="consumer").exists()
+            and Customer.objects.filter(kind="business").exists()
+        )
         for mandate in Mandate.objects.all():
             assert clean_iban(mandate.iban) == mandate.iban
         for customer in Customer.objects.filter(kind="business"):
@@ -31,7 +39,9 @@ def test_demo_customers_are_valid_varied_and_seeded_once(acme, client_for):
             clean_vat_number(customer.vat_number)
         portal = Customer.objects.get(number="C000001").portal_user
     client = client_for(acme)
-    assert client.post("/portal/login/", {"username": "C000001", "password": "demo-ism-2026"}).status_code == 302
+    assert (
+        client.post("/portal/login/", {"username": "C000001", "password": "demo-ism-2026"}).status_code == 302
+    )
     assert "C000001" in client.get("/portal/").content.decode()
     assert portal.role == "customer"
 

@@ -15,7 +15,9 @@ def test_balance_is_the_sum_of_payments_and_charges_incl_vat(acme, make_user, ma
     accountant = make_user(acme, "accountant")
     customer = make_customer(acme)
     with in_schema(acme):
-        charge = charge_record(customer=customer, by=accountant, amount_ht="10.00", vat_rate="20", description="Frais")
+        charge = charge_record(
+            customer=customer, by=accountant, amount_ht="10.00", vat_rate="20", description="Frais"
+        )
         assert (charge.amount_ht, charge.amount_vat, charge.amount_ttc) == (
             Decimal("10.00"),
             Decimal("2.00"),
@@ -100,13 +102,18 @@ def test_strict_customer_is_suspended_once_when_balance_falls_and_reactivated_by
             .order_by("at", "id")
             .values_list("action", "actor_label")
         )
-    assert events == [("customer.suspended_for_balance", "system"), ("customer.reactivated_after_payment", "system")]
+    assert events == [
+        ("customer.suspended_for_balance", "system"),
+        ("customer.reactivated_after_payment", "system"),
+    ]
 
 
 AUTOMATIC = ["customer.suspended_for_balance", "customer.reactivated_after_payment"]
 
 
-def test_permissive_customer_is_never_suspended(acme, make_customer, handler_calls, django_capture_on_commit_callbacks):
+def test_permissive_customer_is_never_suspended(
+    acme, make_customer, handler_calls, django_capture_on_commit_callbacks
+):
     from customers.services import charge_record
 
     customer = make_customer(acme)

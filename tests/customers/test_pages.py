@@ -50,7 +50,9 @@ def test_sales_creates_a_business_customer_with_its_mandate_and_logins_by_mail(
     assert customer.number in page.content.decode() and "SOCIETE L ETOILE BLEUE" in page.content.decode()
 
 
-def test_the_form_refuses_an_accented_company_name_and_the_normalise_button_fixes_it(acme, make_user, client_for):
+def test_the_form_refuses_an_accented_company_name_and_the_normalise_button_fixes_it(
+    acme, make_user, client_for
+):
     client = client_for(acme, make_user(acme, "sales"))
     response = client.post("/customers/new/", {**FORM, "company_name": "Société L'Étoile-Bleue"})
     assert response.status_code == 200
@@ -113,7 +115,10 @@ def test_the_page_says_what_to_end_before_deleting(acme, make_user, make_custome
     client = client_for(acme, make_user(acme, "admin"))
     body = client.get(f"/customers/{customer.pk}/delete/").content.decode()
     assert "12.00" in body and 'data-testid="blockers"' in body
-    response = client.post(f"/customers/{customer.pk}/delete/", HTTP_REFERER=f"http://acme.localhost/customers/{customer.pk}/delete/")
+    response = client.post(
+        f"/customers/{customer.pk}/delete/",
+        HTTP_REFERER=f"http://acme.localhost/customers/{customer.pk}/delete/",
+    )
     assert response.status_code == 302
     with in_schema(acme):
         customer.refresh_from_db()
@@ -128,7 +133,9 @@ def test_mandate_pdf_carries_the_creditor_and_the_rum(acme, make_user, make_cust
     customer = make_customer(acme)
     with in_schema(acme):
         mandate = mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
-    response = client_for(acme, make_user(acme, "support")).get(f"/customers/{customer.pk}/mandates/{mandate.pk}/pdf/")
+    response = client_for(acme, make_user(acme, "support")).get(
+        f"/customers/{customer.pk}/mandates/{mandate.pk}/pdf/"
+    )
     assert response["Content-Type"] == "application/pdf"
     import io
 
@@ -142,7 +149,8 @@ def test_accountant_records_a_payment_but_cannot_edit_the_record(acme, make_user
     customer = make_customer(acme)
     client = client_for(acme, make_user(acme, "accountant"))
     response = client.post(
-        f"/customers/{customer.pk}/payments/new/", {"amount": "40.00", "entry_date": "2026-01-15", "method": "cheque"}
+        f"/customers/{customer.pk}/payments/new/",
+        {"amount": "40.00", "entry_date": "2026-01-15", "method": "cheque"},
     )
     assert response.status_code == 302
     balance_tab = client.get(f"/customers/{customer.pk}/", {"tab": "balance"}).content.decode()
@@ -150,7 +158,15 @@ def test_accountant_records_a_payment_but_cannot_edit_the_record(acme, make_user
     assert client.get(f"/customers/{customer.pk}/edit/").status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/customers/{pk}/", "/customers/{pk}/edit/", "/customers/{pk}/delete/", "/customers/{pk}/mandates/{m}/pdf/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers/{pk}/",
+        "/customers/{pk}/edit/",
+        "/customers/{pk}/delete/",
+        "/customers/{pk}/mandates/{m}/pdf/",
+    ],
+)
 def test_acme_staff_cannot_open_novas_customer_pages(acme, nova, make_user, make_customer, client_for, path):
     from customers.services import mandate_create
 
@@ -162,7 +178,9 @@ def test_acme_staff_cannot_open_novas_customer_pages(acme, nova, make_user, make
     assert "CLIENT DE NOVA" not in client.get("/customers/", {"q": "nova"}).content.decode()
 
 
-def test_acme_staff_cannot_reach_novas_customers_through_the_api(acme, nova, make_user, make_customer, api_for):
+def test_acme_staff_cannot_reach_novas_customers_through_the_api(
+    acme, nova, make_user, make_customer, api_for
+):
     from customers.services import mandate_create, payment_record
 
     theirs = make_customer(nova, company_name="CLIENT DE NOVA")
@@ -184,13 +202,21 @@ def test_acme_staff_cannot_reach_novas_customers_through_the_api(acme, nova, mak
             "ledger-entries": set(LedgerEntry.objects.values_list("pk", flat=True)),
             "contacts": set(Contact.objects.values_list("pk", flat=True)),
         }
-    for kind, pk in (("customers", theirs.pk), ("mandates", mandate.pk), ("ledger-entries", entry.pk), ("contacts", contact.pk)):
+    for kind, pk in (
+        ("customers", theirs.pk),
+        ("mandates", mandate.pk),
+        ("ledger-entries", entry.pk),
+        ("contacts", contact.pk),
+    ):
         response = api.get(f"/api/v1/{kind}/{pk}/")
         if pk in acme_ids[kind]:
             assert "NOVA" not in response.content.decode()
         else:
             assert response.status_code == 404, kind
-    assert api.patch(f"/api/v1/customers/{ours.pk}/", {"company_name": "RENAMED"}, format="json").status_code == 200
+    assert (
+        api.patch(f"/api/v1/customers/{ours.pk}/", {"company_name": "RENAMED"}, format="json").status_code
+        == 200
+    )
 
 
 def test_api_creates_a_customer_with_the_same_rules(acme, make_user, api_for):
@@ -212,7 +238,12 @@ def test_api_creates_a_customer_with_the_same_rules(acme, make_user, api_for):
     pk = created.json()["id"]
     mandates = api.get(f"/api/v1/customers/{pk}/mandates/").json()
     assert mandates[0]["rum"].startswith(created.json()["number"])
-    assert api.post(f"/api/v1/customers/{pk}/ledger-entries/", {"kind": "payment", "amount": "10"}, format="json").status_code == 403
+    assert (
+        api.post(
+            f"/api/v1/customers/{pk}/ledger-entries/", {"kind": "payment", "amount": "10"}, format="json"
+        ).status_code
+        == 403
+    )
 
 
 def test_api_ledger_entries_for_accountants(acme, make_user, make_customer, api_for):

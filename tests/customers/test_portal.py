@@ -13,7 +13,9 @@ def two_customers(acme, make_customer):
 
     result = []
     for name in ("MINE", "THEIRS"):
-        customer = make_customer(acme, company_name=f"CLIENT {name}", login_email=f"{name.lower()}@client.example")
+        customer = make_customer(
+            acme, company_name=f"CLIENT {name}", login_email=f"{name.lower()}@client.example"
+        )
         with in_schema(acme):
             mandate = mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
             entry = payment_record(customer=customer, by=None, amount="25", description=f"Paiement {name}")
@@ -60,14 +62,18 @@ def test_staff_cannot_use_the_portal_api(acme, make_user, api_for):
 def test_portal_user_changes_its_contact_and_the_login_email_follows(acme, two_customers, client_for):
     (mine, _m, _e), _theirs = two_customers
     client = client_for(acme, mine.portal_user)
-    response = client.post("/portal/contact/", {"role": "login", "name": "Lea", "email": "new@client.example", "phone": ""})
+    response = client.post(
+        "/portal/contact/", {"role": "login", "name": "Lea", "email": "new@client.example", "phone": ""}
+    )
     assert response.status_code == 302
     with in_schema(acme):
         mine.portal_user.refresh_from_db()
     assert mine.portal_user.email == "new@client.example"
 
 
-def test_password_recovery_reaches_the_login_contact_of_a_portal_user(acme, two_customers, client_for, mailoutbox):
+def test_password_recovery_reaches_the_login_contact_of_a_portal_user(
+    acme, two_customers, client_for, mailoutbox
+):
     (mine, _m, _e), _theirs = two_customers
     client = client_for(acme)
     client.post("/password-reset/", {"login": mine.number, "email": mine.number, "username": mine.number})
@@ -93,9 +99,13 @@ def test_the_logins_link_lets_the_customer_choose_a_password_and_log_in(
     client = client_for(acme)
     form = client.get(link, follow=True)
     set_url = form.redirect_chain[-1][0] if form.redirect_chain else link
-    done = client.post(set_url, {"new_password1": "Une-phrase-longue-2026", "new_password2": "Une-phrase-longue-2026"})
+    done = client.post(
+        set_url, {"new_password1": "Une-phrase-longue-2026", "new_password2": "Une-phrase-longue-2026"}
+    )
     assert done.status_code == 302
-    logged = client.post("/portal/login/", {"username": customer.number, "password": "Une-phrase-longue-2026"})
+    logged = client.post(
+        "/portal/login/", {"username": customer.number, "password": "Une-phrase-longue-2026"}
+    )
     assert logged.status_code == 302
     assert "Jeanne Durand" in client.get("/portal/").content.decode()
 
