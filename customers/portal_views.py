@@ -50,7 +50,9 @@ def _contact_forms(customer: Any, data: dict[str, Any] | None = None) -> dict[st
 
 @portal_required
 def home(request: HttpRequest) -> HttpResponse:
-    customer = selectors.portal_customer(user=request.user)
+    customer = selectors.portal_customer_or_none(user=request.user)
+    if customer is None:  # an end-customer account not (or no longer) attached to a customer record
+        return render(request, "portal/unlinked.html", {})
     mandate = selectors.mandate_active(customer=customer)
     return render(
         request,

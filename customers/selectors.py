@@ -154,9 +154,14 @@ def customer_archive_blockers(*, customer: Customer) -> list[str]:
     return reasons
 
 
+def portal_customer_or_none(*, user: Any) -> Customer | None:
+    """The active customer a portal account belongs to, if any."""
+    return Customer.objects.filter(portal_user=user, status=CustomerStatus.ACTIVE).first()
+
+
 def portal_customer(*, user: Any) -> Customer:
     """The customer a portal account belongs to; a 404 for any other account."""
-    customer = Customer.objects.filter(portal_user=user, status=CustomerStatus.ACTIVE).first()
+    customer = portal_customer_or_none(user=user)
     if customer is None:
         raise Http404
     return customer
