@@ -130,6 +130,9 @@ def seed_tenant(tenant: Any) -> None:
         company = f"{rng.choice(TRADES)} {last.upper()} {rng.choice(FORMS)}".strip() if business else ""
         iban = _iban(rng) if mode == PaymentMode.SEPA else None
         payments = [rng.choice([20, 35, 50, 80, 120]) for _ in range(rng.randint(0, 3))]
+        if number == PORTAL_LOGIN:  # the demo's portal account: a business paying by direct debit, in credit
+            business, mode, company = True, PaymentMode.SEPA, f"BOULANGERIE {last.upper()} SARL"
+            siren, iban, payments = siren or _siren(rng), iban or _iban(rng), [*payments, 120]
         charges = [rng.choice([15, 30, 45, 60]) for _ in range(rng.randint(0, 2))]
         plans.append(
             {
@@ -228,7 +231,7 @@ def seed_tenant(tenant: Any) -> None:
                     customer=customer,
                     kind=EntryKind.PAYMENT,
                     entry_date=today - timedelta(days=max(p["days"] - 10 * (index + 1), 0)),
-                    description="Rechargement" if p["prepaid"] else "Reglement",
+                    description="Rechargement" if p["prepaid"] else "Règlement",
                     method=PaymentMethod.SEPA if p["mode"] == PaymentMode.SEPA else PaymentMethod(p["mode"]),
                     amount_ttc=Decimal(amount),
                 )

@@ -51,7 +51,6 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = list(CUSTOMER_FIELDS)
-        widgets = {"kind": forms.RadioSelect}
 
     def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
