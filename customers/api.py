@@ -306,10 +306,26 @@ class MandateListCreate(generics.ListCreateAPIView):
         return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
 
 
-class MandateDetail(generics.RetrieveAPIView):
+class MandateSignedSerializer(serializers.Serializer):
+    signed_on = serializers.DateField()
+
+
+class MandateDetail(generics.RetrieveUpdateAPIView):
+    """One mandate. PATCH records its signature date; a new bank account is a new mandate (POST on
+    the customer's mandates), so the bank details of a mandate never change."""
+
     permission_classes = [CAN_CUSTOMERS]
     serializer_class = MandateSerializer
-    queryset = Mandate.objects.all()
+    queryset = Mandate.objects.select_related("customer")
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=MandateSignedSerializer, responses=MandateSerializer)
+    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        mandate = self.get_object()
+        data = MandateSignedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mandate = services.mandate_set_signed(mandate=mandate, by=request.user, **data.validated_data)
+        return Response(MandateSerializer(mandate).data)
 
 
 class LedgerEntryListCreate(generics.ListCreateAPIView):

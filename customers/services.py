@@ -84,10 +84,8 @@ def customer_number_next() -> str:
     """The next free generated number (C000123), taken under a row lock so two sales people
     creating customers at the same time never get the same one."""
     with transaction.atomic():
-        counter = CustomerNumberCounter.objects.select_for_update().filter(pk=1).first()
-        if counter is None:
-            CustomerNumberCounter.objects.get_or_create(pk=1)
-            counter = CustomerNumberCounter.objects.select_for_update().get(pk=1)
+        CustomerNumberCounter.objects.get_or_create(pk=1)  # created by the migration; kept for safety
+        counter = CustomerNumberCounter.objects.select_for_update().get(pk=1)
         while True:
             counter.last += 1
             number = f"{NUMBER_PREFIX}{counter.last:0{NUMBER_DIGITS}d}"

@@ -238,6 +238,14 @@ def test_api_creates_a_customer_with_the_same_rules(acme, make_user, api_for):
     pk = created.json()["id"]
     mandates = api.get(f"/api/v1/customers/{pk}/mandates/").json()
     assert mandates[0]["rum"].startswith(created.json()["number"])
+    signed = api.patch(f"/api/v1/mandates/{mandates[0]['id']}/", {"signed_on": "2026-01-05"}, format="json")
+    assert signed.status_code == 200 and signed.json()["signed_on"] == "2026-01-05"
+    assert (
+        api.patch(
+            f"/api/v1/mandates/{mandates[0]['id']}/", {"signed_on": "2099-01-05"}, format="json"
+        ).status_code
+        == 400
+    )
     assert (
         api.post(
             f"/api/v1/customers/{pk}/ledger-entries/", {"kind": "payment", "amount": "10"}, format="json"
