@@ -275,3 +275,36 @@ def test_api_ledger_entries_for_accountants(acme, make_user, make_customer, api_
 def test_openapi_schema_stays_valid(acme, make_user, client_for):
     response = client_for(acme, make_user(acme, "admin")).get("/api/v1/schema/")
     assert response.status_code == 200 and b"/api/v1/portal/me/ledger-entries/" in response.content
+
+
+def test_editing_the_record_is_audited_and_the_login_email_follows_the_contact(
+    acme, make_user, make_customer, client_for
+):
+    from audit.models import AuditEvent
+
+    customer = make_customer(acme, login_email="lea@client.example")
+    client = client_for(acme, make_user(acme, "support"))
+    form = client.get(f"/customers/{customer.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, bool)}
+    data.update(company_name="ACME CLIENT RENOMME", login_email="new@client.example", login_name="Lea")
+    for flag in ("delivery_differs", "no_detailed_invoice"):
+        data.pop(flag, None)
+    response = client.post(f"/customers/{customer.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with in_schema(acme):
+        customer.refresh_from_db()
+        customer.portal_user.refresh_from_db()
+        event = AuditEvent.objects.get(action="customer.updated", object_id=str(customer.pk))
+    assert customer.company_name == "ACME CLIENT RENOMME"
+    assert customer.portal_user.email == "new@client.example"
+    assert event.changes["company_name"] == ["ACME CLIENT", "ACME CLIENT RENOMME"]
+
+
+def test_staff_send_the_logins_again_from_the_customer_page(
+    acme, make_user, make_customer, client_for, mailoutbox
+):
+    customer = make_customer(acme, login_email="lea@client.example")
+    client = client_for(acme, make_user(acme, "sales"))
+    assert client.post(f"/customers/{customer.pk}/send-logins/").status_code == 302
+    assert [m.to for m in mailoutbox] == [["lea@client.example"]]
+    assert "/reset/" in mailoutbox[0].body and customer.number in mailoutbox[0].body
