@@ -152,3 +152,18 @@ def test_deletion_is_refused_with_the_reasons_then_the_customer_is_archived_not_
         customer = Customer.objects.get(pk=customer.pk)
         assert customer.status == "archived" and customer.ledger_entries.count() == 2
         assert not customer.portal_user.is_active
+
+
+def test_switching_an_indebted_customer_to_strict_suspends_it_and_back_to_permissive_reactivates(
+    acme, make_customer, handler_calls, django_capture_on_commit_callbacks
+):
+    from customers.services import charge_record, customer_update
+
+    customer = make_customer(acme)
+    with in_schema(acme):
+        charge_record(customer=customer, by=None, amount_ht="10", description="Frais")
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_update(customer=customer, by=None, data={"balance_policy": "strict"})
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_update(customer=customer, by=None, data={"balance_policy": "permissive"})
+    assert handler_calls == [(customer.number, "suspend"), (customer.number, "reactivate")]
