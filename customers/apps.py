@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from customers import services  # noqa: F401  (registers the unpaid-balance archive blocker)
+        from customers.search import search_customers
+        from ism.registry import NavItem, register_nav, register_search
+
+        register_nav(
+            NavItem("customers", _("Customers"), "customers:list", order=10, capability="customers.view")
+        )
+        register_search(search_customers)

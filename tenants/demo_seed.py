@@ -200,4 +200,5 @@ def demo_logins() -> list[tuple[str, str, Any]]:
     rows: list[tuple[str, str, Any]] = [(settings.PUBLIC_DOMAIN, "operator", "platform admin")]
     for demo in DEMO_TENANTS:
         rows += [(demo.domain, username, role.label) for username, role, _f, _l in DEMO_STAFF]
+        rows.append((f"{demo.domain}/portal/", "C000001", "end customer"))
     return rows

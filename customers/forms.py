@@ -1,0 +1,143 @@
+"""Forms of the customer pages and the portal: they parse input; the services hold the rules."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import (
+    BalancePolicy,
+    ContactRole,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    PaymentMethod,
+    PaymentMode,
+)
+from customers.services import CUSTOMER_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CustomerForm(forms.ModelForm):
+    """The customer record with its billing and login contacts (and, at creation, the number,
+    the login, the SEPA mandate and "send the logins by e-mail")."""
+
+    number = forms.CharField(
+        label=_("Customer number"),
+        required=False,
+        help_text=_("Leave empty to generate it; type it in for a customer taken over from another system."),
+    )
+    login = forms.CharField(
+        label=_("Login identifier"), required=False, help_text=_("Default: the customer number.")
+    )
+    billing_name = forms.CharField(label=_("Billing contact"), required=False)
+    billing_email = forms.EmailField(
+        label=_("Billing e-mail"), required=False, help_text=_("Receives the invoices by e-mail.")
+    )
+    billing_phone = forms.CharField(label=_("Billing phone"), required=False)
+    login_name = forms.CharField(label=_("Login contact"), required=False)
+    login_email = forms.EmailField(
+        label=_("Login contact e-mail"),
+        required=False,
+        help_text=_("Receives the password recovery e-mails of the customer area."),
+    )
+    login_phone = forms.CharField(label=_("Login contact phone"), required=False)
+    send_logins = forms.BooleanField(label=_("Send the logins by e-mail"), required=False)
+    iban = forms.CharField(label=_("IBAN"), required=False)
+    bic = forms.CharField(label=_("BIC"), required=False)
+    signed_on = forms.DateField(label=_("Mandate signature date"), required=False, widget=DATE)
+
+    class Meta:
+        model = Customer
+        fields = list(CUSTOMER_FIELDS)
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if not creating:
+            for name in ("number", "login", "send_logins", "iban", "bic", "signed_on"):
+                del self.fields[name]
+        self.fields["company_name"].widget.attrs["data-name-rule"] = "1"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.creating and data.get("payment_mode") == PaymentMode.SEPA and not data.get("iban"):
+            self.add_error("iban", _("SEPA direct debit needs the customer's IBAN and BIC (the mandate)."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kwargs: dict[str, Any] = {
+            "data": {name: data.get(name) for name in CUSTOMER_FIELDS},
+            "billing_contact": {k: data.get(f"billing_{k}") or "" for k in ("name", "email", "phone")},
+            "login_contact": {k: data.get(f"login_{k}") or "" for k in ("name", "email", "phone")},
+        }
+        if self.creating:
+            kwargs.update(number=data.get("number") or "", login=data.get("login") or "")
+            kwargs["send_logins"] = bool(data.get("send_logins"))
+            if data.get("iban"):
+                kwargs["mandate"] = {
+                    "iban": data["iban"],
+                    "bic": data.get("bic") or "",
+                    "signed_on": data.get("signed_on"),
+                }
+        return kwargs
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All")), *CustomerKind.choices])
+    payment_mode = forms.ChoiceField(
+        label=_("Payment mode"), required=False, choices=[("", _("All")), *PaymentMode.choices]
+    )
+    balance_policy = forms.ChoiceField(
+        label=_("Balance policy"), required=False, choices=[("", _("All")), *BalancePolicy.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            (CustomerStatus.ACTIVE, _("Active")),
+            (CustomerStatus.ARCHIVED, _("Archived")),
+            ("all", _("All")),
+        ],
+    )
+
+
+class MandateForm(forms.Form):
+    iban = forms.CharField(label=_("IBAN"))
+    bic = forms.CharField(label=_("BIC"))
+    account_holder = forms.CharField(label=_("Account holder"), required=False)
+    signed_on = forms.DateField(label=_("Signature date"), required=False, widget=DATE)
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2)
+    entry_date = forms.DateField(label=_("Date"), widget=DATE)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    description = forms.CharField(label=_("Description"), required=False)
+
+
+class ChargeForm(forms.Form):
+    amount_ht = forms.DecimalField(label=_("Amount excl. VAT"), max_digits=12, decimal_places=2)
+    vat_rate = forms.DecimalField(label=_("VAT rate (%)"), max_digits=5, decimal_places=2, initial=20)
+    entry_date = forms.DateField(label=_("Date"), widget=DATE)
+    description = forms.CharField(label=_("Description"))
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False)
+
+
+class PortalContactForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[
+            (ContactRole.BILLING, ContactRole.BILLING.label),
+            (ContactRole.LOGIN, ContactRole.LOGIN.label),
+        ],
+        widget=forms.HiddenInput,
+    )
+    name = forms.CharField(label=_("Name"), required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False)

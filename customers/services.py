@@ -1,0 +1,700 @@
+"""Writes about customers: the customer record, contacts, SEPA mandates, the portal account,
+the ledger and the balance policy, archiving."""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.services import password_reset_link, user_create
+from audit.services import audit_changes, audit_record
+from customers import hooks
+from customers.hooks import register_archive_blocker, register_balance_policy_handler  # noqa: F401
+from customers.models import (
+    BalanceMode,
+    BalancePolicy,
+    Contact,
+    ContactRole,
+    Customer,
+    CustomerKind,
+    CustomerNumberCounter,
+    CustomerStatus,
+    EntryKind,
+    LedgerEntry,
+    Mandate,
+    MandateStatus,
+    PaymentMethod,
+    PaymentMode,
+    SequenceType,
+)
+from customers.selectors import customer_archive_blockers, customer_balance, phone_digits
+from ism.exceptions import ApplicationError
+from ism.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
+from ism.money import ZERO, quantize_price, vat_amount
+from ism.text import name_check
+
+NUMBER_PREFIX = "C"
+NUMBER_DIGITS = 6
+_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
+
+# The fields of the record a page, the API or an import may set.
+CUSTOMER_FIELDS = (
+    "kind",
+    "company_name",
+    "siren",
+    "vat_number",
+    "first_name",
+    "last_name",
+    "billing_line1",
+    "billing_line2",
+    "billing_postal_code",
+    "billing_city",
+    "billing_country",
+    "delivery_differs",
+    "delivery_line1",
+    "delivery_line2",
+    "delivery_postal_code",
+    "delivery_city",
+    "delivery_country",
+    "payment_mode",
+    "no_detailed_invoice",
+    "balance_mode",
+    "balance_policy",
+)
+_CHOICES = {
+    "kind": CustomerKind,
+    "payment_mode": PaymentMode,
+    "balance_mode": BalanceMode,
+    "balance_policy": BalancePolicy,
+}
+
+
+# --- The customer record ----------------------------------------------------------------------
+def customer_number_next() -> str:
+    """The next free generated number (C000123), taken under a row lock so two sales people
+    creating customers at the same time never get the same one."""
+    with transaction.atomic():
+        CustomerNumberCounter.objects.get_or_create(pk=1)  # created by the migration; kept for safety
+        counter = CustomerNumberCounter.objects.select_for_update().get(pk=1)
+        while True:
+            counter.last += 1
+            number = f"{NUMBER_PREFIX}{counter.last:0{NUMBER_DIGITS}d}"
+            if not Customer.objects.filter(number=number).exists():
+                break
+        counter.save(update_fields=["last"])
+    return number
+
+
+def _clean_number(value: str) -> str:
+    number = (value or "").strip().upper()
+    if not _NUMBER_RE.match(number):
+        raise ApplicationError(
+            _("The customer number %(number)s is not valid: up to 20 letters, digits, - or _.")
+            % {"number": value},
+            field="number",
+        )
+    if Customer.objects.filter(number=number).exists():
+        raise ApplicationError(
+            _("The customer number %(number)s is already taken.") % {"number": number}, field="number"
+        )
+    return number
+
+
+def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields checked against the rules; raises on the first broken one."""
+    for name, choices in _CHOICES.items():
+        if name in values and values[name] not in choices.values:
+            raise ApplicationError(_("Unknown value %(value)s.") % {"value": values[name]}, field=name)
+    for name in CUSTOMER_FIELDS:
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip()
+    if values["kind"] == CustomerKind.BUSINESS:
+        if not values.get("company_name"):
+            raise ApplicationError(_("A business customer needs its company name."), field="company_name")
+        values["company_name"] = name_check(values["company_name"], field="company_name")
+        if values.get("siren"):
+            values["siren"] = clean_siren(values["siren"])
+        if values.get("vat_number"):
+            values["vat_number"] = clean_vat_number(values["vat_number"])
+    else:
+        if not values.get("last_name"):
+            raise ApplicationError(_("A consumer customer needs a last name."), field="last_name")
+        values["siren"] = values["vat_number"] = ""
+        if values.get("company_name"):
+            values["company_name"] = name_check(values["company_name"], field="company_name")
+    if values.get("delivery_differs"):
+        for name in ("delivery_line1", "delivery_postal_code", "delivery_city"):
+            if not values.get(name):
+                raise ApplicationError(
+                    _("The delivery address differs: give its street, postal code and city."), field=name
+                )
+    else:
+        for name in ("delivery_line1", "delivery_line2", "delivery_postal_code", "delivery_city"):
+            values[name] = ""
+    return values
+
+
+def _clean_contact(data: dict[str, Any] | None, *, role: str) -> dict[str, str] | None:
+    if not data or not any((data.get(k) or "").strip() for k in ("name", "email", "phone")):
+        return None
+    contact = {k: (data.get(k) or "").strip() for k in ("name", "email", "phone")}
+    field = f"{role}_email"
+    if contact["email"]:
+        try:
+            validate_email(contact["email"])
+        except ValidationError:
+            raise ApplicationError(
+                _("The e-mail address %(email)s is not valid.") % {"email": contact["email"]}, field=field
+            ) from None
+    elif role == ContactRole.LOGIN:
+        raise ApplicationError(
+            _("The login contact needs an e-mail address (the password recovery goes there)."), field=field
+        )
+    if contact["phone"] and len(phone_digits(contact["phone"])) < 6:
+        raise ApplicationError(
+            _("The phone number %(phone)s is too short.") % {"phone": contact["phone"]}, field=f"{role}_phone"
+        )
+    return contact
+
+
+def _contact_upsert(*, customer: Customer, role: str, data: dict[str, str] | None) -> Contact | None:
+    contact = Contact.objects.filter(customer=customer, role=role).first()
+    if data is None:
+        return contact
+    contact = contact or Contact(customer=customer, role=role)
+    contact.name, contact.email, contact.phone = data["name"], data["email"], data["phone"]
+    contact.phone_digits = phone_digits(contact.phone)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    by: Any,
+    data: dict[str, Any],
+    number: str = "",
+    login: str = "",
+    billing_contact: dict[str, Any] | None = None,
+    login_contact: dict[str, Any] | None = None,
+    mandate: dict[str, Any] | None = None,
+    send_logins: bool = False,
+    portal_base_url: str = "",
+    request: Any = None,
+) -> Customer:
+    """Create a customer: its number is generated unless typed in (take-over from another system);
+    the login contact gets a portal account whose login defaults to the customer number."""
+    values = {name: data[name] for name in CUSTOMER_FIELDS if name in data}
+    values.setdefault("kind", CustomerKind.BUSINESS)
+    values = _clean_fields(values)
+    billing = _clean_contact(billing_contact, role=ContactRole.BILLING)
+    login_data = _clean_contact(login_contact, role=ContactRole.LOGIN)
+    if send_logins and not login_data:
+        raise ApplicationError(
+            _("To send the logins by e-mail, give the login contact's e-mail address."), field="login_email"
+        )
+    number = _clean_number(number) if number.strip() else customer_number_next()
+    customer = Customer(number=number, **values)
+    customer.login = (login or "").strip() or number
+    if User.objects.filter(username__iexact=customer.login).exists():
+        raise ApplicationError(
+            _("The login %(login)s is already taken.") % {"login": customer.login}, field="login"
+        )
+    customer.save()
+    _contact_upsert(customer=customer, role=ContactRole.BILLING, data=billing)
+    _contact_upsert(customer=customer, role=ContactRole.LOGIN, data=login_data)
+    audit_record(
+        actor=by,
+        action="customer.created",
+        obj=customer,
+        changes={"number": number, "kind": customer.kind, "payment_mode": customer.payment_mode},
+        request=request,
+    )
+    if login_data:
+        customer_portal_account_ensure(customer=customer, by=by)
+    if mandate:
+        mandate_create(customer=customer, by=by, request=request, **mandate)
+    if send_logins:
+        transaction.on_commit(
+            partial(customer_send_logins, customer=customer, base_url=portal_base_url, by=by)
+        )
+    return customer
+
+
+def _snapshot(customer: Customer) -> dict[str, Any]:
+    return {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    by: Any,
+    data: dict[str, Any],
+    billing_contact: dict[str, Any] | None = None,
+    login_contact: dict[str, Any] | None = None,
+    request: Any = None,
+) -> Customer:
+    """Change the record with the same rules as at creation; every change is in the audit."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_archived:
+        raise ApplicationError(_("This customer is archived: it cannot be changed."))
+    before = _snapshot(customer)
+    values = {**before, **{name: data[name] for name in CUSTOMER_FIELDS if name in data}}
+    values = _clean_fields(values)
+    for name, value in values.items():
+        setattr(customer, name, value)
+    customer.save()
+    changes = audit_changes(before, _snapshot(customer))
+    for role, contact_data in ((ContactRole.BILLING, billing_contact), (ContactRole.LOGIN, login_contact)):
+        if contact_data is None:
+            continue
+        cleaned = _clean_contact(contact_data, role=role)
+        old = Contact.objects.filter(customer=customer, role=role).first()
+        old_values = {k: getattr(old, k) for k in ("name", "email", "phone")} if old else {}
+        _contact_upsert(customer=customer, role=role, data=cleaned)
+        if cleaned and cleaned != old_values:
+            changes[f"{role}_contact"] = [old_values.get("email", ""), cleaned["email"]]
+    if changes:
+        audit_record(actor=by, action="customer.updated", obj=customer, changes=changes, request=request)
+    customer_portal_account_ensure(customer=customer, by=by)
+    if "balance_policy" in changes:
+        _balance_policy_apply(customer=customer)
+    return customer
+
+
+def contact_update_by_customer(
+    *, customer: Customer, by: Any, role: str, name: str, email: str, phone: str
+) -> Contact:
+    """The portal's own edit of a contact (billing or login), with the same checks as the staff's."""
+    if role not in (ContactRole.BILLING, ContactRole.LOGIN):
+        raise ApplicationError(_("Unknown contact."))
+    cleaned = _clean_contact({"name": name, "email": email, "phone": phone}, role=role)
+    if cleaned is None:
+        raise ApplicationError(_("Give at least a name, an e-mail address or a phone number."))
+    with transaction.atomic():
+        contact = _contact_upsert(customer=customer, role=role, data=cleaned)
+        assert contact is not None
+        audit_record(
+            actor=by, action="customer.contact_updated", obj=customer, changes={role: cleaned["email"]}
+        )
+        customer_portal_account_ensure(customer=customer, by=by)
+    return contact
+
+
+def contact_create(*, customer: Customer, by: Any, role: str, name: str, email: str, phone: str) -> Contact:
+    """Add a contact; a customer has at most one billing and one login contact."""
+    if role not in ContactRole.values:
+        raise ApplicationError(_("Unknown value %(value)s.") % {"value": role}, field="role")
+    if role != ContactRole.OTHER and Contact.objects.filter(customer=customer, role=role).exists():
+        raise ApplicationError(_("This customer already has this contact; change it instead."), field="role")
+    cleaned = _clean_contact({"name": name, "email": email, "phone": phone}, role=role)
+    if cleaned is None:
+        raise ApplicationError(_("Give at least a name, an e-mail address or a phone number."))
+    with transaction.atomic():
+        contact = _contact_upsert(customer=customer, role=role, data=cleaned)
+        assert contact is not None
+        audit_record(
+            actor=by, action="customer.contact_added", obj=customer, changes={role: cleaned["email"]}
+        )
+        if role == ContactRole.LOGIN:
+            customer_portal_account_ensure(customer=customer, by=by)
+    return contact
+
+
+def contact_update(*, contact: Contact, by: Any, name: str, email: str, phone: str) -> Contact:
+    """Change a contact with the same checks as at creation; the portal login follows the login contact."""
+    cleaned = _clean_contact({"name": name, "email": email, "phone": phone}, role=contact.role)
+    if cleaned is None:
+        raise ApplicationError(_("Give at least a name, an e-mail address or a phone number."))
+    with transaction.atomic():
+        contact.name, contact.email, contact.phone = cleaned["name"], cleaned["email"], cleaned["phone"]
+        contact.phone_digits = phone_digits(contact.phone)
+        contact.save()
+        audit_record(
+            actor=by, action="customer.contact_updated", obj=contact.customer, changes={contact.role: email}
+        )
+        customer_portal_account_ensure(customer=contact.customer, by=by)
+    return contact
+
+
+# --- The portal account ---------------------------------------------------------------------
+def customer_portal_account_ensure(*, customer: Customer, by: Any) -> User | None:
+    """The customer's portal account (role "customer"), created once it has a login contact; its
+    e-mail follows the login contact's, so password recovery reaches them."""
+    contact = Contact.objects.filter(customer=customer, role=ContactRole.LOGIN).first()
+    if contact is None or not contact.email:
+        return customer.portal_user
+    user = customer.portal_user
+    if user is None:
+        user = user_create(
+            username=customer.login or customer.number,
+            email=contact.email,
+            role=Role.CUSTOMER,
+            by=by,
+            last_name=customer.display_name[:150],
+        )
+        customer.portal_user = user
+        customer.save(update_fields=["portal_user"])
+    elif user.email != contact.email:
+        user.email = contact.email
+        user.save(update_fields=["email"])
+    return user
+
+
+def customer_send_logins(*, customer: Customer, base_url: str, by: Any) -> None:
+    """E-mail the login contact the account-opening message: their login and a link to choose
+    their password on the portal. (The tenant's editable template replaces this text at merge.)"""
+    user = customer.portal_user
+    if user is None or not user.email:
+        raise ApplicationError(_("This customer has no portal account with an e-mail address."))
+    tenant = getattr(connection, "tenant", None)
+    site_name = getattr(tenant, "name", "") or "ISM"
+    link = password_reset_link(user=user, base_url=base_url)
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Your customer area at %(site)s") % {"site": site_name}
+        body = _(
+            "Hello,\n\n"
+            "Your customer area at %(site)s is open. You will find your lines, invoices and payments there.\n\n"
+            "Your login: %(login)s\n"
+            "Choose your password with this link (valid for a few days):\n%(link)s\n\n"
+            "Then log in at %(portal)s\n\n"
+            "Best regards,\n%(site)s"
+        ) % {
+            "site": site_name,
+            "login": user.username,
+            "link": link,
+            "portal": f"{base_url.rstrip('/')}/portal/",
+        }
+    send_mail(subject, body, None, [user.email])
+    audit_record(actor=by, action="customer.logins_sent", obj=customer, changes={"email": user.email})
+
+
+# --- Archiving --------------------------------------------------------------------------------
+def _unpaid_balance_blocker(customer: Customer) -> list[str]:
+    balance = customer_balance(customer=customer)
+    if balance < ZERO:
+        return [
+            _("Its balance is %(amount)s € unpaid: record the payment (or a reversing entry) first.")
+            % {"amount": quantize_price(-balance)}
+        ]
+    return []
+
+
+register_archive_blocker(_unpaid_balance_blocker)
+
+
+@transaction.atomic
+def customer_archive(*, customer: Customer, by: Any, request: Any = None) -> Customer:
+    """Delete a customer the only way allowed: archived (never erased with its invoices), and only
+    once nothing is left to end (lines, numbers, unpaid invoices, unpaid balance)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_archived:
+        return customer
+    reasons = customer_archive_blockers(customer=customer)
+    if reasons:
+        raise ApplicationError(
+            _("This customer cannot be deleted yet. %(reasons)s") % {"reasons": " ".join(reasons)},
+            extra={"reasons": reasons},
+        )
+    customer.status = CustomerStatus.ARCHIVED
+    customer.archived_at = timezone.now()
+    customer.save(update_fields=["status", "archived_at", "updated_at"])
+    if customer.portal_user is not None and customer.portal_user.is_active:
+        customer.portal_user.is_active = False
+        customer.portal_user.save(update_fields=["is_active"])
+    audit_record(actor=by, action="customer.archived", obj=customer, request=request)
+    return customer
+
+
+# --- SEPA mandates ------------------------------------------------------------------------------
+def _rum_for(customer: Customer) -> str:
+    count = Mandate.objects.filter(customer=customer).count()
+    while True:
+        count += 1
+        rum = f"{customer.number}-M{count:03d}"
+        if not Mandate.objects.filter(rum=rum).exists():
+            return rum
+
+
+@transaction.atomic
+def mandate_create(
+    *,
+    customer: Customer,
+    by: Any,
+    iban: str,
+    bic: str,
+    signed_on: date | None = None,
+    account_holder: str = "",
+    request: Any = None,
+) -> Mandate:
+    """A new SEPA mandate with a platform-generated unique reference (RUM); the customer's
+    previous active mandate is kept, marked replaced with its end date."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_archived:
+        raise ApplicationError(_("This customer is archived: it cannot be changed."))
+    iban = clean_iban(iban)
+    bic = clean_bic(bic)
+    if not bic_matches_iban(iban=iban, bic=bic):
+        raise ApplicationError(
+            _("The BIC %(bic)s is not of the IBAN's country (%(country)s).")
+            % {"bic": bic, "country": iban[:2]},
+            field="bic",
+        )
+    if signed_on and signed_on > timezone.localdate():
+        raise ApplicationError(_("The signature date cannot be in the future."), field="signed_on")
+    now = timezone.now()
+    previous = Mandate.objects.filter(customer=customer, status=MandateStatus.ACTIVE).first()
+    if previous is not None:
+        previous.status = MandateStatus.REPLACED
+        previous.ended_at = now
+        previous.save(update_fields=["status", "ended_at"])
+    mandate = Mandate.objects.create(
+        customer=customer,
+        rum=_rum_for(customer),
+        iban=iban,
+        bic=bic,
+        account_holder=(account_holder or customer.display_name)[:140],
+        signed_on=signed_on,
+        sequence_type=SequenceType.FIRST,
+    )
+    audit_record(
+        actor=by,
+        action="customer.mandate_created",
+        obj=customer,
+        changes={"rum": mandate.rum, "iban": mask_iban(iban), "replaces": previous.rum if previous else ""},
+        request=request,
+    )
+    return mandate
+
+
+def mandate_set_signed(*, mandate: Mandate, by: Any, signed_on: date) -> Mandate:
+    """Record the date the customer signed the printed mandate."""
+    if signed_on > timezone.localdate():
+        raise ApplicationError(_("The signature date cannot be in the future."), field="signed_on")
+    mandate.signed_on = signed_on
+    mandate.save(update_fields=["signed_on"])
+    audit_record(
+        actor=by,
+        action="customer.mandate_signed",
+        obj=mandate.customer,
+        changes={"rum": mandate.rum, "on": signed_on},
+    )
+    return mandate
+
+
+def mandate_revoke(*, mandate: Mandate, by: Any, request: Any = None) -> Mandate:
+    """End a mandate (the customer withdrew it); it stays in the history."""
+    if mandate.status != MandateStatus.ACTIVE:
+        raise ApplicationError(_("This mandate is no longer active."))
+    mandate.status = MandateStatus.REVOKED
+    mandate.ended_at = timezone.now()
+    mandate.save(update_fields=["status", "ended_at"])
+    audit_record(
+        actor=by,
+        action="customer.mandate_revoked",
+        obj=mandate.customer,
+        changes={"rum": mandate.rum},
+        request=request,
+    )
+    return mandate
+
+
+def mandate_record_debit(*, mandate: Mandate) -> Mandate:
+    """After a first debit has been sent, the next ones are recurring (FRST → RCUR)."""
+    if mandate.sequence_type == SequenceType.FIRST:
+        mandate.sequence_type = SequenceType.RECURRING
+        mandate.save(update_fields=["sequence_type"])
+    return mandate
+
+
+# --- Ledger and balance -------------------------------------------------------------------------
+def _decimal(value: Any, *, field: str) -> Decimal:
+    if isinstance(value, float):
+        raise ApplicationError(_("Amounts must be given as decimals, not floats."), field=field)
+    try:
+        amount = Decimal(str(value).replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(_("%(value)s is not an amount.") % {"value": value}, field=field) from None
+    if not amount.is_finite():
+        raise ApplicationError(_("%(value)s is not an amount.") % {"value": value}, field=field)
+    return amount
+
+
+@transaction.atomic
+def ledger_entry_add(
+    *,
+    customer: Customer,
+    by: Any,
+    kind: str,
+    amount_ttc: Decimal,
+    entry_date: date | None = None,
+    description: str = "",
+    method: str = "",
+    amount_ht: Decimal | None = None,
+    vat_rate: Decimal | None = None,
+    amount_vat: Decimal = ZERO,
+    reverses: LedgerEntry | None = None,
+    request: Any = None,
+) -> LedgerEntry:
+    """Append an entry to the ledger (never changed afterwards) and apply the balance policy.
+    Billing posts its invoices and rated usage here too."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    entry = LedgerEntry.objects.create(
+        customer=customer,
+        kind=kind,
+        entry_date=entry_date or timezone.localdate(),
+        description=description.strip()[:255],
+        method=method,
+        amount_ht=amount_ht,
+        vat_rate=vat_rate,
+        amount_vat=amount_vat,
+        amount_ttc=quantize_price(amount_ttc),
+        reverses=reverses,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=by,
+        action=f"customer.ledger_{kind}",
+        obj=customer,
+        changes={"entry": entry.pk, "amount_ttc": str(entry.amount_ttc), "description": entry.description},
+        request=request,
+    )
+    _balance_policy_apply(customer=customer)
+    return entry
+
+
+def payment_record(
+    *,
+    customer: Customer,
+    by: Any,
+    amount: Any,
+    entry_date: date | None = None,
+    method: str = PaymentMethod.TRANSFER,
+    description: str = "",
+    request: Any = None,
+) -> LedgerEntry:
+    """A payment received (amount TTC, positive): it raises the balance."""
+    value = quantize_price(_decimal(amount, field="amount"))
+    if value <= ZERO:
+        raise ApplicationError(_("A payment must be a positive amount."), field="amount")
+    if method not in PaymentMethod.values:
+        raise ApplicationError(_("Unknown value %(value)s.") % {"value": method}, field="method")
+    return ledger_entry_add(
+        customer=customer,
+        by=by,
+        kind=EntryKind.PAYMENT,
+        amount_ttc=value,
+        entry_date=entry_date,
+        method=method,
+        description=description or _("Payment"),
+        request=request,
+    )
+
+
+def charge_record(
+    *,
+    customer: Customer,
+    by: Any,
+    amount_ht: Any,
+    vat_rate: Any = Decimal("20"),
+    description: str,
+    entry_date: date | None = None,
+    request: Any = None,
+) -> LedgerEntry:
+    """A manual charge (amount excl. VAT and VAT rate): the balance drops by its amount incl. VAT."""
+    base = quantize_price(_decimal(amount_ht, field="amount_ht"))
+    rate = _decimal(vat_rate, field="vat_rate")
+    if base <= ZERO:
+        raise ApplicationError(_("A charge must be a positive amount."), field="amount_ht")
+    if rate < ZERO or rate > Decimal("100"):
+        raise ApplicationError(_("The VAT rate must be between 0 and 100 %."), field="vat_rate")
+    if not description.strip():
+        raise ApplicationError(_("Say what the charge is for."), field="description")
+    vat = vat_amount(base, rate)
+    return ledger_entry_add(
+        customer=customer,
+        by=by,
+        kind=EntryKind.CHARGE,
+        amount_ttc=-(base + vat),
+        amount_ht=base,
+        vat_rate=rate,
+        amount_vat=vat,
+        entry_date=entry_date,
+        description=description,
+        request=request,
+    )
+
+
+def ledger_entry_reverse(
+    *, entry: LedgerEntry, by: Any, reason: str = "", request: Any = None
+) -> LedgerEntry:
+    """Correct a mistaken entry the only way a ledger allows: a reversing entry of the opposite amount."""
+    if entry.kind == EntryKind.REVERSAL:
+        raise ApplicationError(_("A reversing entry cannot itself be reversed; record a new entry instead."))
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ApplicationError(_("This entry has already been reversed."))
+    description = _("Reversal of: %(description)s") % {"description": entry.description}
+    if reason.strip():
+        description = f"{description} ({reason.strip()})"
+    return ledger_entry_add(
+        customer=entry.customer,
+        by=by,
+        kind=EntryKind.REVERSAL,
+        amount_ttc=-entry.amount_ttc,
+        amount_ht=-entry.amount_ht if entry.amount_ht is not None else None,
+        vat_rate=entry.vat_rate,
+        amount_vat=-entry.amount_vat,
+        method=entry.method,
+        description=description,
+        reverses=entry,
+        request=request,
+    )
+
+
+def _notify_balance_handlers(customer: Customer, action: str) -> None:
+    for handler in list(hooks.balance_policy_handlers):
+        handler(customer, action)
+
+
+def _balance_policy_apply(*, customer: Customer) -> None:
+    """A strict customer whose balance falls to zero or below is suspended (its lines, through the
+    registered handlers); a payment that brings it back above zero reactivates it. Each crossing
+    is audited (actor system) and notified once, after commit."""
+    balance = customer_balance(customer=customer)
+    action = ""
+    if (
+        customer.balance_policy == BalancePolicy.STRICT
+        and balance <= ZERO
+        and not customer.suspended_for_balance
+    ):
+        customer.suspended_for_balance = True
+        customer.suspended_for_balance_at = timezone.now()
+        action = "suspend"
+        audit_action = "customer.suspended_for_balance"
+    elif customer.suspended_for_balance and (
+        balance > ZERO or customer.balance_policy != BalancePolicy.STRICT
+    ):
+        customer.suspended_for_balance = False
+        customer.suspended_for_balance_at = None
+        action = "reactivate"
+        audit_action = (
+            "customer.reactivated_after_payment"
+            if balance > ZERO
+            else "customer.reactivated_policy_permissive"
+        )
+    if not action:
+        return
+    customer.save(update_fields=["suspended_for_balance", "suspended_for_balance_at"])
+    audit_record(actor=None, action=audit_action, obj=customer, changes={"balance": str(balance)})
+    transaction.on_commit(partial(_notify_balance_handlers, customer, action))
