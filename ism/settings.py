@@ -59,6 +59,8 @@ PUBLIC_DOMAIN = env("ISM_PUBLIC_DOMAIN", default="admin.localhost")
 ROOT_URLCONF = "ism.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "ism.urls_public"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Set the search_path once per connection and schema change, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",

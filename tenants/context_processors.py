@@ -12,4 +12,7 @@ def branding(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     if tenant is None or in_public_schema():
         return {"branding": None}
-    return {"branding": branding_for_pages(tenant=tenant)}
+    # Once per request, however many templates the page renders with it.
+    if not hasattr(request, "_ism_branding"):
+        request._ism_branding = branding_for_pages(tenant=tenant)  # type: ignore[attr-defined]
+    return {"branding": request._ism_branding}
