@@ -25,6 +25,7 @@ from offers.rating import (
     Allowances,
     CompiledTable,
     CostMarkup,
+    ROW_KIND,
     RateSpec,
     allowance_quantity,
     compile_table,
@@ -199,3 +200,129 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return Decimal(format(value, "f"))
     return value
+
+
+def rating_simulate(
+    *,
+    table: RateTable | None,
+    offer: Offer | None,
+    event_type: str,
+    called: str = "",
+    duration_s: int = 0,
+    volume_bytes: int = 0,
+    country: str = "",
+    on: dt.date,
+) -> dict[str, Any]:
+    """Price one event as the engine would, for a fresh line of `offer` (its allowances unused)."""
+    from offers.rating import amount_decimal, rate_event
+
+    called = "".join(ch for ch in called if ch.isdigit())
+    table = table or (offer.default_rate_table if offer is not None else None)
+    if table is None:
+        raise ValueError("a table or an offer with a default table is needed")
+    compiled = compiled_table_for(table=table, on=on)
+    allowances = allowances_for(offer=offer)
+    rated = rate_event(
+        compiled,
+        event_type=event_type,
+        called=called,
+        country=country,
+        duration_s=duration_s,
+        volume_bytes=volume_bytes,
+        allowances=allowances,
+        usage=allowances.new_usage(),
+    )
+    kind = ROW_KIND[event_type]
+    row = compiled.lookup(kind, rated.origin_zone, "" if kind == "DATA" else called)
+    price = None
+    if row is not None:
+        exact = Fraction(row.price_term, 20000 * compiled.denominator)
+        price = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return {
+        "table": table,
+        "rated": rated,
+        "amount": amount_decimal(rated.amount_e4),
+        "row": row,
+        "price": price,
+        "allowances": allowances.specs,
+    }
+
+
+def _cdr_columns() -> list[Any]:
+    from offers.parsing import Column, choice_reader, decimal_reader, digits_reader, int_reader, text_reader
+    from offers.rating import ROW_KIND as kinds
+
+    return [
+        Column("CDR_ID", text_reader(max_length=64), required=True, required_value=True),
+        Column("EVENT_TYPE", choice_reader(list(kinds)), required=True, required_value=True),
+        Column("MSISDN", digits_reader(), default=""),
+        Column("LINE_NUMBER", digits_reader(), default=""),
+        Column("START_TIME", text_reader(max_length=40), required=True, required_value=True),
+        Column("DURATION_S", int_reader(), default=0),
+        Column("VOLUME_BYTES", int_reader(), default=0),
+        Column("CALLED_NUMBER", digits_reader(max_length=32), default=""),
+        Column("ROAMING_COUNTRY", text_reader(max_length=2), default=""),
+        Column("WHOLESALE_COST", decimal_reader(places=6), default=Decimal(0)),
+    ]
+
+
+def rating_rate_file(
+    *, data: bytes, filename: str, table: RateTable, offer: Offer | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rate a RatedCDRs-format file with a table (and an offer's allowances, per line, in time order).
+
+    Returns one result per event in file order (or its errors) and a summary. Nothing is stored.
+    """
+    from offers.parsing import read_feed
+    from offers.rating import amount_decimal, rate_event, round_half_up_div
+
+    parsed = read_feed(data, columns=_cdr_columns(), filename=filename)
+    allowances = allowances_for(offer=offer)
+    compiled: dict[dt.date, CompiledTable] = {}
+    usage: dict[str, list[int | None]] = {}
+    results: dict[int, dict[str, Any]] = {}
+    for row in sorted(parsed.rows, key=lambda r: r.values["START_TIME"]):
+        v = row.values
+        try:
+            day = dt.date.fromisoformat(v["START_TIME"][:10])
+        except ValueError:
+            results[row.line] = {"line": row.line, "CDR_ID": v["CDR_ID"], "error": "START_TIME: not a date"}
+            continue
+        if day not in compiled:
+            compiled[day] = compiled_table_for(table=table, on=day)
+        line = v["MSISDN"] or v["LINE_NUMBER"]
+        rated = rate_event(
+            compiled[day],
+            event_type=v["EVENT_TYPE"],
+            called=v["CALLED_NUMBER"],
+            country=v["ROAMING_COUNTRY"],
+            duration_s=v["DURATION_S"],
+            volume_bytes=v["VOLUME_BYTES"],
+            wholesale_cost_e4=round_half_up_div(int(v["WHOLESALE_COST"] * 1000000), 100),
+            allowances=allowances,
+            usage=usage.setdefault(line, allowances.new_usage()),
+        )
+        results[row.line] = {
+            "CDR_ID": v["CDR_ID"],
+            "status": rated.status,
+            "prefix": rated.prefix,
+            "destination": rated.destination,
+            "origin_zone": rated.origin_zone,
+            "billed_units": rated.billed,
+            "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
+            "allowance_used": rated.allowance_used,
+            "amount": str(amount_decimal(rated.amount_e4)),
+        }
+    for error in parsed.errors:
+        results.setdefault(error.line, {"line": error.line, "errors": []}).setdefault("errors", []).append(
+            error.as_dict()
+        )
+    ordered = [results[line] for line in sorted(results)]
+    rated_rows = [r for r in ordered if "status" in r]
+    summary = {
+        "events": len(rated_rows),
+        "rejected": len(ordered) - len(rated_rows),
+        "by_status": {s: sum(1 for r in rated_rows if r["status"] == s) for s in sorted({r["status"] for r in rated_rows})},
+        "amount": str(sum((Decimal(r["amount"]) for r in rated_rows), Decimal("0.0000"))),
+    }
+    return ordered, summary
