@@ -72,7 +72,7 @@ def terminal_list(*, search: str = "", archived: bool | None = False) -> QuerySe
 
 def rate_table_list(*, search: str = "", archived: bool | None = False) -> QuerySet[RateTable]:
     """Rate tables with their number of row versions."""
-    qs = RateTable.objects.select_related("base_table").annotate(row_count=Count("rates"))
+    qs = RateTable.objects.select_related("base_table").annotate(row_count=Count("rates")).order_by("archived", "code")
     if archived is not None:
         qs = qs.filter(archived=archived)
     return _search(qs, search, ("code", "label"))

@@ -46,17 +46,22 @@ class Kind:
     singular: Any
     columns: tuple[str, ...]
     allowances: bool = False
+    new_label: Any = ""
 
 
 KINDS: dict[str, Kind] = {
     "offers": Kind("offers", Offer, OfferForm, selectors.offer_list, gettext_lazy("Offers"), gettext_lazy("offer"),
-                   ("code", "label", "price", "vat_rate", "commitments", "default_rate_table", "allowances"), True),
+                   ("code", "label", "price", "vat_rate", "commitments", "default_rate_table", "allowances"), True,
+                   gettext_lazy("New offer")),
     "options": Kind("options", Option, OptionForm, selectors.option_list, gettext_lazy("Options"),
-                    gettext_lazy("option"), ("code", "label", "price", "vat_rate", "data_speed", "allowances"), True),
+                    gettext_lazy("option"), ("code", "label", "price", "vat_rate", "data_speed", "allowances"), True,
+                    gettext_lazy("New option")),
     "products": Kind("products", Product, ProductForm, selectors.product_list, gettext_lazy("Services and hardware"),
-                     gettext_lazy("service or hardware"), ("code", "label", "kind", "recurring", "price", "vat_rate")),
+                     gettext_lazy("service or hardware"), ("code", "label", "kind", "recurring", "price", "vat_rate"), False,
+                     gettext_lazy("New service or hardware")),
     "terminals": Kind("terminals", Terminal, TerminalForm, selectors.terminal_list, gettext_lazy("Terminals"),
-                      gettext_lazy("terminal"), ("code", "brand", "model", "price", "instalments", "rental_price")),
+                      gettext_lazy("terminal"), ("code", "brand", "model", "price", "instalments", "rental_price"), False,
+                      gettext_lazy("New terminal")),
 }
 
 
