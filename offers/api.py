@@ -31,9 +31,23 @@ class OfferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Offer
         fields = [
-            "id", "code", "label", "price", "vat_rate", "billing_timing", "prorated", "commitment_none",
-            "commitment_12", "commitment_24", "commitment_choices", "termination_rule", "default_rate_table",
-            "valid_from", "valid_to", "archived", "allowances",
+            "id",
+            "code",
+            "label",
+            "price",
+            "vat_rate",
+            "billing_timing",
+            "prorated",
+            "commitment_none",
+            "commitment_12",
+            "commitment_24",
+            "commitment_choices",
+            "termination_rule",
+            "default_rate_table",
+            "valid_from",
+            "valid_to",
+            "archived",
+            "allowances",
         ]
         read_only_fields = ["archived"]
 
@@ -58,14 +72,26 @@ class TerminalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Terminal
         fields = [
-            "id", "code", "label", "brand", "model", "price", "instalment_months", "instalment_price",
-            "rental_price", "vat_rate", "archived",
+            "id",
+            "code",
+            "label",
+            "brand",
+            "model",
+            "price",
+            "instalment_months",
+            "instalment_price",
+            "rental_price",
+            "vat_rate",
+            "archived",
         ]
         read_only_fields = ["archived"]
 
 
 class CatalogueViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Read and write an item kind through the services; `archive`/`restore` instead of delete."""
@@ -127,8 +153,18 @@ class RateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rate
         fields = [
-            "id", "prefix", "destination", "zone", "event_type", "origin_zone", "price", "unit",
-            "first_increment", "next_increment", "connection_fee", "valid_from",
+            "id",
+            "prefix",
+            "destination",
+            "zone",
+            "event_type",
+            "origin_zone",
+            "price",
+            "unit",
+            "first_increment",
+            "next_increment",
+            "connection_fee",
+            "valid_from",
         ]
 
 
@@ -140,7 +176,10 @@ class RateTableSerializer(serializers.ModelSerializer):
 
 
 class RateTableViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Rate tables; their rows in force at a date, uploads (all or nothing) and exports."""
@@ -153,7 +192,9 @@ class RateTableViewSet(
         return selectors.rate_table_list(search=self.request.query_params.get("q", ""), archived=archived)
 
     def perform_create(self, serializer):  # type: ignore[no-untyped-def]
-        serializer.instance = services.rate_table_create(data=dict(serializer.validated_data), by=self.request.user)
+        serializer.instance = services.rate_table_create(
+            data=dict(serializer.validated_data), by=self.request.user
+        )
 
     def perform_update(self, serializer):  # type: ignore[no-untyped-def]
         serializer.instance = services.rate_table_update(
@@ -189,7 +230,9 @@ class RateTableViewSet(
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("RateUpload", {"file": serializers.FileField()})},
-        responses=inline_serializer("RateUploadResult", {"rows": serializers.IntegerField(), "file": serializers.CharField()}),
+        responses=inline_serializer(
+            "RateUploadResult", {"rows": serializers.IntegerField(), "file": serializers.CharField()}
+        ),
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def upload(self, request: Request, pk: str | None = None) -> Response:

@@ -10,5 +10,7 @@ class OffersConfig(AppConfig):
         from ism.registry import NavItem, register_nav, register_search
         from offers.search import search_catalogue
 
-        register_nav(NavItem("catalogue", _("Catalogue"), "offers:home", order=30, capability="catalogue.view"))
+        register_nav(
+            NavItem("catalogue", _("Catalogue"), "offers:home", order=30, capability="catalogue.view")
+        )
         register_search(search_catalogue)

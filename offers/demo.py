@@ -94,14 +94,45 @@ def seed_tenant(tenant: Any) -> None:
         event_type="VOICE",
         origin_zone="HOME",
         valid_from=RATES_FROM,
-        defaults={"destination": "Espagne (promo pro)", "zone": "INTL_1", "price": D("0.19"), "unit": "MIN",
-                  "first_increment": 60, "next_increment": 60},
+        defaults={
+            "destination": "Espagne (promo pro)",
+            "zone": "INTL_1",
+            "price": D("0.19"),
+            "unit": "MIN",
+            "first_increment": 60,
+            "next_increment": 60,
+        },
     )
     bump = D(rng.choice([0, 1, 2]))
-    offers = [
-        ("FORFAIT-2H", "Forfait 2h + 1 Go", "9.99", [("VOICE", FRANCE, "120", "MIN"), ("SMS", "", None, "EVENT"), ("DATA", "FR_DATA", "1024", "MB")]),
-        ("ILLIMITE-5GO", "Appels illimités 5 Go", "14.99", [("VOICE", FRANCE, None, "MIN"), ("SMS", "", None, "EVENT"), ("MMS", "", None, "EVENT"), ("DATA", "FR_DATA", "5120", "MB")]),
-        ("ILLIMITE-100GO", "Appels illimités 100 Go", "24.99", [("VOICE", FRANCE, None, "MIN"), ("SMS", "", None, "EVENT"), ("MMS", "", None, "EVENT"), ("DATA", "FR_DATA", "102400", "MB")]),
+    offers: list[tuple[str, str, str, list[tuple[str, str, str | None, str]]]] = [
+        (
+            "FORFAIT-2H",
+            "Forfait 2h + 1 Go",
+            "9.99",
+            [("VOICE", FRANCE, "120", "MIN"), ("SMS", "", None, "EVENT"), ("DATA", "FR_DATA", "1024", "MB")],
+        ),
+        (
+            "ILLIMITE-5GO",
+            "Appels illimités 5 Go",
+            "14.99",
+            [
+                ("VOICE", FRANCE, None, "MIN"),
+                ("SMS", "", None, "EVENT"),
+                ("MMS", "", None, "EVENT"),
+                ("DATA", "FR_DATA", "5120", "MB"),
+            ],
+        ),
+        (
+            "ILLIMITE-100GO",
+            "Appels illimités 100 Go",
+            "24.99",
+            [
+                ("VOICE", FRANCE, None, "MIN"),
+                ("SMS", "", None, "EVENT"),
+                ("MMS", "", None, "EVENT"),
+                ("DATA", "FR_DATA", "102400", "MB"),
+            ],
+        ),
         ("PRO-DATA-50", "Pro Data 50 Go", "29.00", [("DATA", "FR_DATA", "51200", "MB")]),
     ]
     for index, (code, label, price, allowances) in enumerate(offers):
@@ -119,9 +150,15 @@ def seed_tenant(tenant: Any) -> None:
             },
         )
         _allowances(offer, allowances)
-    options = [
+    options: list[tuple[str, str, str, str, list[tuple[str, str, str | None, str]]]] = [
         ("OPT-INTER", "Appels internationaux 2h", "5.00", "", [("VOICE", "INTL_1,INTL_2", "120", "MIN")]),
-        ("OPT-BOOST-10", "Booster data 10 Go", "4.00", "4G+ 150 Mbit/s", [("DATA", "FR_DATA", "10240", "MB")]),
+        (
+            "OPT-BOOST-10",
+            "Booster data 10 Go",
+            "4.00",
+            "4G+ 150 Mbit/s",
+            [("DATA", "FR_DATA", "10240", "MB")],
+        ),
     ]
     for code, label, price, speed, allowances in options:
         option, _created = Option.objects.get_or_create(

@@ -58,7 +58,17 @@ class ProductForm(forms.ModelForm):
 class TerminalForm(forms.ModelForm):
     class Meta:
         model = Terminal
-        fields = ["code", "brand", "model", "label", "price", "instalment_months", "instalment_price", "rental_price", "vat_rate"]
+        fields = [
+            "code",
+            "brand",
+            "model",
+            "label",
+            "price",
+            "instalment_months",
+            "instalment_price",
+            "rental_price",
+            "vat_rate",
+        ]
         labels = {"price": _("cash price excl. VAT")}
 
 
@@ -107,7 +117,7 @@ class CopyForm(forms.Form):
 
 class RateFilterForm(forms.Form):
     on = forms.DateField(label=_("In force on"), required=False, widget=DATE)
-    prefix = forms.CharField(label=_("Prefix"), required=False)
+    prefix = forms.CharField(label=_("Prefix"), required=False)  # type: ignore[assignment]
     destination = forms.CharField(label=_("Destination"), required=False)
     event_type = forms.ChoiceField(
         label=_("Event type"), required=False, choices=[("", "—"), *RateEventType.choices]

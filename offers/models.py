@@ -102,7 +102,9 @@ class ProductKind(models.TextChoices):
 class Product(CatalogueItem):
     """A service (activation, porting…) or a piece of hardware, sold once or monthly."""
 
-    kind = models.CharField(_("kind"), max_length=10, choices=ProductKind.choices, default=ProductKind.SERVICE)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ProductKind.choices, default=ProductKind.SERVICE
+    )
     recurring = models.BooleanField(_("monthly (recurring)"), default=False)
 
     class Meta(CatalogueItem.Meta):
@@ -152,7 +154,9 @@ class AllowanceUnit(models.TextChoices):
 class Allowance(models.Model):
     """A quantity included in an offer or option, for some event type, destination and origin zones."""
 
-    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="allowances")
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="allowances"
+    )
     option = models.ForeignKey(
         Option, null=True, blank=True, on_delete=models.CASCADE, related_name="allowances"
     )
@@ -202,7 +206,9 @@ class RateTable(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     label = models.CharField(_("label"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=RateTableKind.choices, default=RateTableKind.RETAIL)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=RateTableKind.choices, default=RateTableKind.RETAIL
+    )
     base_table = models.ForeignKey(
         "self",
         verbose_name=_("derived from"),
@@ -210,9 +216,13 @@ class RateTable(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="derived_tables",
-        help_text=_("Markup tables: the table whose prices are marked up; empty: the wholesale cost of each event."),
+        help_text=_(
+            "Markup tables: the table whose prices are marked up; empty: the wholesale cost of each event."
+        ),
     )
-    markup_fixed = models.DecimalField(_("markup: fixed (EUR)"), max_digits=10, decimal_places=4, default=ZERO)
+    markup_fixed = models.DecimalField(
+        _("markup: fixed (EUR)"), max_digits=10, decimal_places=4, default=ZERO
+    )
     markup_percent = models.DecimalField(_("markup: percent"), max_digits=7, decimal_places=2, default=ZERO)
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

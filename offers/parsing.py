@@ -266,7 +266,9 @@ def read_feed(
                     RowError(
                         trailer_line,
                         "TRAILER",
-                        _("the trailer announces %(declared)s rows but the file has %(count)s: truncated file")
+                        _(
+                            "the trailer announces %(declared)s rows but the file has %(count)s: truncated file"
+                        )
                         % {"declared": declared or "?", "count": len(body)},
                     )
                 ]
@@ -297,7 +299,9 @@ def read_feed(
     return result
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], *, profile: FeedProfile = DEFAULT_PROFILE) -> bytes:
+def write_csv(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, profile: FeedProfile = DEFAULT_PROFILE
+) -> bytes:
     """Write rows in the feed format (UTF-8 with BOM so spreadsheets read accents right)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=profile.delimiter, quotechar='"', lineterminator="\r\n")

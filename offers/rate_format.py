@@ -63,11 +63,15 @@ def rate_columns() -> list[Column]:
 def _validate(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
     kind, unit = values["EVENT_TYPE"], values["UNIT"]
     if UNIT_OF_KIND[kind] != unit:
-        yield "UNIT", _("%(kind)s is priced per %(expected)s, not %(unit)s") % {
-            "kind": kind,
-            "expected": UNIT_OF_KIND[kind],
-            "unit": unit,
-        }
+        yield (
+            "UNIT",
+            _("%(kind)s is priced per %(expected)s, not %(unit)s")
+            % {
+                "kind": kind,
+                "expected": UNIT_OF_KIND[kind],
+                "unit": unit,
+            },
+        )
     if kind == "DATA" and values["PREFIX"]:
         yield "PREFIX", _("data rows have an empty prefix")
 
@@ -77,7 +81,11 @@ def read_rate_file(
 ) -> ParseResult:
     """Read a rate table file; defaults applied, duplicate keys reported on each repeated line."""
     result = read_feed(
-        data, columns=rate_columns(), filename=filename, validate_row=_validate, **({"profile": profile} if profile else {})
+        data,
+        columns=rate_columns(),
+        filename=filename,
+        validate_row=_validate,
+        **({"profile": profile} if profile else {}),
     )
     seen: dict[tuple[Any, ...], int] = {}
     kept = []

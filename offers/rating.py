@@ -29,14 +29,45 @@ HOME = "HOME"
 EU = "EU"
 HOME_COUNTRY = "FR"
 EU_EEA_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
 )
 # Overseas departments and regions are France; Monaco and Andorra are treated by most French
 # operators as their own zone (here WORLD1). Tenants may give another map.
 DEFAULT_COUNTRY_ZONES: dict[str, str] = {
-    **{c: HOME for c in ("GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")},
-    **{c: "WORLD1" for c in ("CH", "GB", "AD", "MC", "US", "CA", "MA", "TN", "DZ", "TR", "IL")},
-    **{c: "WORLD2" for c in ("CN", "JP", "BR", "AU", "IN", "ZA", "MX", "AR", "RU", "AE", "SN", "CI")},
+    **dict.fromkeys(("GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"), HOME),
+    **dict.fromkeys(("CH", "GB", "AD", "MC", "US", "CA", "MA", "TN", "DZ", "TR", "IL"), "WORLD1"),
+    **dict.fromkeys(("CN", "JP", "BR", "AU", "IN", "ZA", "MX", "AR", "RU", "AE", "SN", "CI"), "WORLD2"),
 }
 DEFAULT_WORLD_ZONE = "WORLD2"
 
@@ -55,7 +86,14 @@ ROW_KIND = {
 FREE_WITHOUT_ROW = frozenset({"VOICE_MT", "SMS_MT"})
 VOICE_KINDS = frozenset({"VOICE", "VOICE_MT"})
 EVENT_KINDS = frozenset({"SMS", "SMS_MT", "MMS"})
-UNIT_OF_KIND = {"VOICE": "MIN", "VOICE_MT": "MIN", "SMS": "EVENT", "SMS_MT": "EVENT", "MMS": "EVENT", "DATA": "MB"}
+UNIT_OF_KIND = {
+    "VOICE": "MIN",
+    "VOICE_MT": "MIN",
+    "SMS": "EVENT",
+    "SMS_MT": "EVENT",
+    "MMS": "EVENT",
+    "DATA": "MB",
+}
 # Base units per priced unit: seconds per minute, KB per MB, events per event.
 UNIT_DIVISOR = {"MIN": 60, "MB": 1024, "EVENT": 1}
 
@@ -224,9 +262,7 @@ def compile_table(rates: Iterable[RateSpec], *, cost_markup: CostMarkup | None =
             2 * den,
         )
         by_key.setdefault((kind, spec.origin_zone), {})[spec.prefix] = row
-    index = {
-        key: (tuple(sorted({len(p) for p in rows}, reverse=True)), rows) for key, rows in by_key.items()
-    }
+    index = {key: (tuple(sorted({len(p) for p in rows}, reverse=True)), rows) for key, rows in by_key.items()}
     markup = None
     if cost_markup is not None:
         fixed = _fraction(cost_markup.fixed)
@@ -348,7 +384,9 @@ def rate_event(
         amount = 0
     else:
         amount = (row.fee_term + row.price_term * charged + row.half) // row.den2
-    return Rated(RATED, row.prefix, row.destination, row.zone, origin, billed, used, charged, amount, row.unit)
+    return Rated(
+        RATED, row.prefix, row.destination, row.zone, origin, billed, used, charged, amount, row.unit
+    )
 
 
 class Event(NamedTuple):
@@ -377,81 +415,99 @@ def rate_batch(
     The same computation as `rate_event`, with lookups cached and the loop kept flat.
     """
     usage_by_line = {} if usage_by_line is None else usage_by_line
-    index = table.index
     markup = table.cost_markup
     has_allowances = bool(allowances.specs)
-    eligible = allowances.eligible
-    origins: dict[str, str] = {}
-    entries: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, Row]] | None] = {}
+    new_usage = allowances.new_usage
+    make = tuple.__new__  # builds a Rated without the Python-level __new__ of NamedTuple
+    # Everything that depends only on (event type, roaming country), computed once per pair:
+    # (kind, origin, lengths, rows, eligibility by zone, quantity mode, unit, is free without row).
+    contexts: dict[str, dict[str, tuple]] = {}
     out: list[Rated] = []
     append = out.append
-    row_kind = ROW_KIND
-    unit_of_kind = UNIT_OF_KIND
     for line, event_type, called, country, duration_s, volume_bytes, cost_e4 in events:
-        kind = row_kind[event_type]
-        origin = origins.get(country)
-        if origin is None:
-            origin = origins[country] = origin_zone(
-                country, roam_like_at_home=roam_like_at_home, country_zones=country_zones
+        by_country = contexts.get(event_type)
+        if by_country is None:
+            by_country = contexts[event_type] = {}
+        context = by_country.get(country)
+        if context is None:
+            context = by_country[country] = _batch_context(
+                table, allowances, event_type, country, roam_like_at_home, country_zones
             )
-        key = (kind, origin)
-        if key in entries:
-            entry = entries[key]
-        else:
-            entry = entries[key] = index.get(key)
-        row = None
-        if entry is not None:
-            lengths, rows = entry
-            number = "" if kind == "DATA" else called
-            for length in lengths:
-                row = rows.get(number[:length])
-                if row is not None:
-                    break
-        if kind == "DATA":
+        kind, origin, lengths, rows, eligibility, mode, unit, free = context
+        if mode == 2:  # data: started KB
             quantity = (volume_bytes + 1023) // 1024 if volume_bytes > 0 else 0
-        elif kind in EVENT_KINDS:
+            number = ""
+        elif mode == 1:  # SMS, MMS
             quantity = 1
-        else:
+            number = called
+        else:  # voice: seconds
             quantity = duration_s if duration_s > 0 else 0
+            number = called
+        row = None
+        for length in lengths:
+            row = rows.get(number[:length])
+            if row is not None:
+                break
         if row is None:
-            if kind in FREE_WITHOUT_ROW:
-                append(Rated(FREE, "", "", "", origin, quantity, 0, 0, 0, unit_of_kind[kind]))
+            if free:
+                append(make(Rated, (FREE, "", "", "", origin, quantity, 0, 0, 0, unit)))
             elif markup is not None:
                 amount = _markup_e4(markup, cost_e4)
-                append(Rated(COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, unit_of_kind[kind]))
+                append(make(Rated, (COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, unit)))
             else:
-                append(Rated(UNRATED, "", "", "", origin, quantity, 0, 0, 0, unit_of_kind[kind]))
+                append(make(Rated, (UNRATED, "", "", "", origin, quantity, 0, 0, 0, unit)))
             continue
-        first = row.first
+        prefix, destination, zone, _kind, _origin, row_unit, first, nxt, fee_term, price_term, den, den2 = row
         if quantity <= 0:
             billed = 0
         elif quantity <= first:
             billed = first
         else:
-            nxt = row.nxt
             billed = first + -(-(quantity - first) // nxt) * nxt
         charged = billed
         used = 0
         if billed and has_allowances:
-            usage = usage_by_line.get(line)
-            if usage is None:
-                usage = usage_by_line[line] = allowances.new_usage()
-            for i in eligible(kind, row.zone, origin):
-                remaining = usage[i]
-                if remaining is None:
-                    used += charged
-                    charged = 0
-                    break
-                if remaining > 0:
-                    take = remaining if remaining < charged else charged
-                    usage[i] = remaining - take
-                    charged -= take
-                    used += take
-                    if charged == 0:
+            covering = eligibility.get(zone)
+            if covering is None:
+                covering = eligibility[zone] = allowances.eligible(kind, zone, origin)
+            if covering:
+                usage = usage_by_line.get(line)
+                if usage is None:
+                    usage = usage_by_line[line] = new_usage()
+                for i in covering:
+                    remaining = usage[i]
+                    if remaining is None:
+                        used += charged
+                        charged = 0
                         break
+                    if remaining > 0:
+                        take = remaining if remaining < charged else charged
+                        usage[i] = remaining - take
+                        charged -= take
+                        used += take
+                        if charged == 0:
+                            break
         if billed == 0 or (charged == 0 and used):
             amount = 0
         else:
-            amount = (row.fee_term + row.price_term * charged + row.half) // row.den2
-        append(Rated(RATED, row.prefix, row.destination, row.zone, origin, billed, used, charged, amount, row.unit))
+            amount = (fee_term + price_term * charged + den) // den2
+        append(
+            make(Rated, (RATED, prefix, destination, zone, origin, billed, used, charged, amount, row_unit))
+        )
     return out
+
+
+def _batch_context(
+    table: CompiledTable,
+    allowances: Allowances,
+    event_type: str,
+    country: str,
+    roam_like_at_home: bool,
+    country_zones: dict[str, str] | None,
+) -> tuple:
+    kind = ROW_KIND[event_type]
+    origin = origin_zone(country, roam_like_at_home=roam_like_at_home, country_zones=country_zones)
+    lengths, rows = table.index.get((kind, origin), ((), {}))
+    mode = 2 if kind == "DATA" else 1 if kind in EVENT_KINDS else 0
+    eligibility: dict[str, tuple[int, ...]] = {}
+    return (kind, origin, lengths, rows, eligibility, mode, UNIT_OF_KIND[kind], kind in FREE_WITHOUT_ROW)

@@ -21,11 +21,11 @@ from offers.models import (
 from offers.parsing import write_csv, write_xlsx
 from offers.rate_format import HEADER
 from offers.rating import (
-    AllowanceSpec,
+    ROW_KIND,
     Allowances,
+    AllowanceSpec,
     CompiledTable,
     CostMarkup,
-    ROW_KIND,
     RateSpec,
     allowance_quantity,
     compile_table,
@@ -72,7 +72,11 @@ def terminal_list(*, search: str = "", archived: bool | None = False) -> QuerySe
 
 def rate_table_list(*, search: str = "", archived: bool | None = False) -> QuerySet[RateTable]:
     """Rate tables with their number of row versions."""
-    qs = RateTable.objects.select_related("base_table").annotate(row_count=Count("rates")).order_by("archived", "code")
+    qs = (
+        RateTable.objects.select_related("base_table")
+        .annotate(row_count=Count("rates"))
+        .order_by("archived", "code")
+    )
     if archived is not None:
         qs = qs.filter(archived=archived)
     return _search(qs, search, ("code", "label"))
@@ -322,7 +326,10 @@ def rating_rate_file(
     summary = {
         "events": len(rated_rows),
         "rejected": len(ordered) - len(rated_rows),
-        "by_status": {s: sum(1 for r in rated_rows if r["status"] == s) for s in sorted({r["status"] for r in rated_rows})},
+        "by_status": {
+            s: sum(1 for r in rated_rows if r["status"] == s)
+            for s in sorted({r["status"] for r in rated_rows})
+        },
         "amount": str(sum((Decimal(r["amount"]) for r in rated_rows), Decimal("0.0000"))),
     }
     return ordered, summary

@@ -50,7 +50,9 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
 def _check_item_rules(item: models.Model) -> None:
     if isinstance(item, Offer):
         if not item.commitment_choices:
-            raise ApplicationError(_("Choose at least one commitment (none, 12 or 24 months)."), field="commitment_none")
+            raise ApplicationError(
+                _("Choose at least one commitment (none, 12 or 24 months)."), field="commitment_none"
+            )
         if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
             raise ApplicationError(_("The offer cannot end before it starts."), field="valid_to")
         if item.default_rate_table is not None and item.default_rate_table.archived:
@@ -77,7 +79,10 @@ def catalogue_item_create(*, model: type[Item], data: dict[str, Any], by: Any) -
     item.full_clean()
     item.save()
     audit_record(
-        actor=by, action=f"{model._meta.model_name}.created", obj=item, changes=audit_changes({}, _snapshot(item))
+        actor=by,
+        action=f"{model._meta.model_name}.created",
+        obj=item,
+        changes=audit_changes({}, _snapshot(item)),
     )
     return item
 
@@ -92,7 +97,10 @@ def catalogue_item_update(*, item: Item, data: dict[str, Any], by: Any) -> Item:
     item.full_clean()
     item.save()
     audit_record(
-        actor=by, action=f"{item._meta.model_name}.updated", obj=item, changes=audit_changes(before, _snapshot(item))
+        actor=by,
+        action=f"{item._meta.model_name}.updated",
+        obj=item,
+        changes=audit_changes(before, _snapshot(item)),
     )
     return item
 
@@ -114,7 +122,8 @@ def _check_allowance(data: dict[str, Any]) -> None:
         raise ApplicationError(_("Unknown event type."), field="event_type")
     if data.get("unit") != UNIT_OF_KIND[kind]:
         raise ApplicationError(
-            _("An allowance of %(kind)s is counted in %(unit)s.") % {"kind": kind, "unit": UNIT_OF_KIND[kind]},
+            _("An allowance of %(kind)s is counted in %(unit)s.")
+            % {"kind": kind, "unit": UNIT_OF_KIND[kind]},
             field="unit",
         )
     if not data.get("unlimited") and (data.get("quantity") is None or data["quantity"] <= 0):
@@ -122,7 +131,9 @@ def _check_allowance(data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def allowances_replace(*, owner: Offer | Option, allowances: list[dict[str, Any]], by: Any) -> list[Allowance]:
+def allowances_replace(
+    *, owner: Offer | Option, allowances: list[dict[str, Any]], by: Any
+) -> list[Allowance]:
     """Replace the allowances of an offer or option with `allowances` (each checked)."""
     for data in allowances:
         _check_allowance(data)
@@ -180,7 +191,9 @@ def rate_table_create(*, data: dict[str, Any], by: Any) -> RateTable:
     _check_table(table)
     table.full_clean()
     table.save()
-    audit_record(actor=by, action="rate_table.created", obj=table, changes=audit_changes({}, _snapshot(table)))
+    audit_record(
+        actor=by, action="rate_table.created", obj=table, changes=audit_changes({}, _snapshot(table))
+    )
     return table
 
 
@@ -276,7 +289,9 @@ def rate_table_import(
     Rate.objects.bulk_create(to_create, batch_size=1000)
     if to_update:
         Rate.objects.bulk_update(to_update, list(_rate_fields(result.rows[0].values)), batch_size=1000)
-    upload = RateTableUpload(table=table, filename=filename[:255], uploaded_by=by if getattr(by, "pk", None) else None)
+    upload = RateTableUpload(
+        table=table, filename=filename[:255], uploaded_by=by if getattr(by, "pk", None) else None
+    )
     upload.row_count = len(result.rows)
     upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
     upload.save()
@@ -293,7 +308,8 @@ def rate_table_import(
 def _check_rate(rate: Rate) -> None:
     if UNIT_OF_KIND.get(rate.event_type) != rate.unit:
         raise ApplicationError(
-            _("%(kind)s is priced per %(unit)s.") % {"kind": rate.event_type, "unit": UNIT_OF_KIND[rate.event_type]},
+            _("%(kind)s is priced per %(unit)s.")
+            % {"kind": rate.event_type, "unit": UNIT_OF_KIND[rate.event_type]},
             field="unit",
         )
     if rate.event_type == "DATA" and rate.prefix:
@@ -314,7 +330,8 @@ def _check_rate(rate: Rate) -> None:
         .exists()
     ):
         raise ApplicationError(
-            _("This table already has a row for this prefix, event type, origin zone and date."), field="prefix"
+            _("This table already has a row for this prefix, event type, origin zone and date."),
+            field="prefix",
         )
 
 
@@ -358,5 +375,7 @@ def rate_table_copy(*, table: RateTable, code: str, label: str, by: Any) -> Rate
         row.pk = None
         row.table = copy
     Rate.objects.bulk_create(rows, batch_size=1000)
-    audit_record(actor=by, action="rate_table.copied", obj=copy, changes={"from": table.code, "rows": len(rows)})
+    audit_record(
+        actor=by, action="rate_table.copied", obj=copy, changes={"from": table.code, "rows": len(rows)}
+    )
     return copy

@@ -50,18 +50,50 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "offers": Kind("offers", Offer, OfferForm, selectors.offer_list, gettext_lazy("Offers"), gettext_lazy("offer"),
-                   ("code", "label", "price", "vat_rate", "commitments", "default_rate_table", "allowances"), True,
-                   gettext_lazy("New offer")),
-    "options": Kind("options", Option, OptionForm, selectors.option_list, gettext_lazy("Options"),
-                    gettext_lazy("option"), ("code", "label", "price", "vat_rate", "data_speed", "allowances"), True,
-                    gettext_lazy("New option")),
-    "products": Kind("products", Product, ProductForm, selectors.product_list, gettext_lazy("Services and hardware"),
-                     gettext_lazy("service or hardware"), ("code", "label", "kind", "recurring", "price", "vat_rate"), False,
-                     gettext_lazy("New service or hardware")),
-    "terminals": Kind("terminals", Terminal, TerminalForm, selectors.terminal_list, gettext_lazy("Terminals"),
-                      gettext_lazy("terminal"), ("code", "brand", "model", "price", "instalments", "rental_price"), False,
-                      gettext_lazy("New terminal")),
+    "offers": Kind(
+        "offers",
+        Offer,
+        OfferForm,
+        selectors.offer_list,
+        gettext_lazy("Offers"),
+        gettext_lazy("offer"),
+        ("code", "label", "price", "vat_rate", "commitments", "default_rate_table", "allowances"),
+        True,
+        gettext_lazy("New offer"),
+    ),
+    "options": Kind(
+        "options",
+        Option,
+        OptionForm,
+        selectors.option_list,
+        gettext_lazy("Options"),
+        gettext_lazy("option"),
+        ("code", "label", "price", "vat_rate", "data_speed", "allowances"),
+        True,
+        gettext_lazy("New option"),
+    ),
+    "products": Kind(
+        "products",
+        Product,
+        ProductForm,
+        selectors.product_list,
+        gettext_lazy("Services and hardware"),
+        gettext_lazy("service or hardware"),
+        ("code", "label", "kind", "recurring", "price", "vat_rate"),
+        False,
+        gettext_lazy("New service or hardware"),
+    ),
+    "terminals": Kind(
+        "terminals",
+        Terminal,
+        TerminalForm,
+        selectors.terminal_list,
+        gettext_lazy("Terminals"),
+        gettext_lazy("terminal"),
+        ("code", "brand", "model", "price", "instalments", "rental_price"),
+        False,
+        gettext_lazy("New terminal"),
+    ),
 }
 
 
@@ -92,8 +124,15 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "offers/item_list.html",
-        {"spec": spec, "page": page, "search": search, "archived": archived, "query": _query_without_page(request),
-         "tabs": KINDS.values(), "can_write": user_can(request.user, "catalogue.write")},
+        {
+            "spec": spec,
+            "page": page,
+            "search": search,
+            "archived": archived,
+            "query": _query_without_page(request),
+            "tabs": KINDS.values(),
+            "can_write": user_can(request.user, "catalogue.write"),
+        },
     )
 
 
@@ -109,9 +148,14 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(
         request,
         "offers/item_detail.html",
-        {"spec": spec, "item": item, "fields": fields, "tabs": KINDS.values(),
-         "allowances": item.allowances.all() if spec.allowances else None,  # type: ignore[attr-defined]
-         "can_write": user_can(request.user, "catalogue.write")},
+        {
+            "spec": spec,
+            "item": item,
+            "fields": fields,
+            "tabs": KINDS.values(),
+            "allowances": item.allowances.all() if spec.allowances else None,  # type: ignore[attr-defined]
+            "can_write": user_can(request.user, "catalogue.write"),
+        },
     )
 
 
@@ -138,14 +182,24 @@ def item_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
     form = spec.form(request.POST or None, instance=item)
     initial = (
         [
-            {"event_type": a.event_type, "zones": a.zones, "origin_zones": a.origin_zones, "quantity": a.quantity,
-             "unit": a.unit, "unlimited": a.unlimited}
+            {
+                "event_type": a.event_type,
+                "zones": a.zones,
+                "origin_zones": a.origin_zones,
+                "quantity": a.quantity,
+                "unit": a.unit,
+                "unlimited": a.unlimited,
+            }
             for a in item.allowances.all()  # type: ignore[attr-defined]
         ]
         if item is not None and spec.allowances
         else []
     )
-    formset = AllowanceFormSet(request.POST or None, initial=initial, prefix="allowances") if spec.allowances else None
+    formset = (
+        AllowanceFormSet(request.POST or None, initial=initial, prefix="allowances")
+        if spec.allowances
+        else None
+    )
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         data = {name: form.cleaned_data[name] for name in form.cleaned_data}
         try:
@@ -153,9 +207,14 @@ def item_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
                 if item is None:
                     saved = services.catalogue_item_create(model=spec.model, data=data, by=request.user)  # type: ignore[type-var]
                 else:
-                    saved = services.catalogue_item_update(item=item, data=data, by=request.user)  # type: ignore[type-var]
+                    # A fresh copy: the bound form already changed `item`, the audit needs the old values.
+                    fresh = spec.model._default_manager.get(pk=item.pk)
+                    saved = services.catalogue_item_update(item=fresh, data=data, by=request.user)  # type: ignore[type-var]
                 if formset is not None:
-                    services.allowances_replace(owner=saved, allowances=_allowance_rows(formset), by=request.user)  # type: ignore[arg-type]
+                    owner: Any = saved
+                    services.allowances_replace(
+                        owner=owner, allowances=_allowance_rows(formset), by=request.user
+                    )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -176,7 +235,10 @@ def item_archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return redirect("offers:item_detail", kind=kind, pk=pk)
     archived = request.POST.get("archived", "1") == "1"
     services.catalogue_item_archive(item=item, by=request.user, archived=archived)  # type: ignore[type-var]
-    messages.success(request, _("%(item)s archived.") % {"item": item} if archived else _("%(item)s restored.") % {"item": item})
+    messages.success(
+        request,
+        _("%(item)s archived.") % {"item": item} if archived else _("%(item)s restored.") % {"item": item},
+    )
     return redirect("offers:item_detail", kind=kind, pk=pk)
 
 
@@ -185,12 +247,20 @@ def item_archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def table_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     archived = request.GET.get("archived") == "1"
-    page = Paginator(selectors.rate_table_list(search=search, archived=archived), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.rate_table_list(search=search, archived=archived), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "offers/table_list.html",
-        {"page": page, "search": search, "archived": archived, "query": _query_without_page(request),
-         "tabs": KINDS.values(), "can_write": user_can(request.user, "catalogue.write")},
+        {
+            "page": page,
+            "search": search,
+            "archived": archived,
+            "query": _query_without_page(request),
+            "tabs": KINDS.values(),
+            "can_write": user_can(request.user, "catalogue.write"),
+        },
     )
 
 
@@ -201,17 +271,28 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     values = filters.cleaned_data if filters.is_valid() else {}
     on = values.get("on") or timezone.localdate()
     rates = selectors.rate_list_in_force(
-        table=table, on=on, prefix=values.get("prefix") or "", destination=values.get("destination") or "",
+        table=table,
+        on=on,
+        prefix=values.get("prefix") or "",
+        destination=values.get("destination") or "",
         event_type=values.get("event_type") or "",
     )
     page = Paginator(rates, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "offers/table_detail.html",
-        {"table": table, "filters": filters, "on": on, "page": page, "query": _query_without_page(request),
-         "uploads": table.uploads.select_related("uploaded_by")[:10], "tabs": KINDS.values(),
-         "copy_form": CopyForm(initial={"code": f"{table.code}-COPY", "label": table.label}),
-         "can_write": user_can(request.user, "catalogue.write"), "upload_errors": None},
+        {
+            "table": table,
+            "filters": filters,
+            "on": on,
+            "page": page,
+            "query": _query_without_page(request),
+            "uploads": table.uploads.select_related("uploaded_by")[:10],
+            "tabs": KINDS.values(),
+            "copy_form": CopyForm(initial={"code": f"{table.code}-COPY", "label": table.label}),
+            "can_write": user_can(request.user, "catalogue.write"),
+            "upload_errors": None,
+        },
     )
 
 
@@ -226,7 +307,8 @@ def table_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if table is None:
             saved = call_service(form, services.rate_table_create, data=data, by=request.user)
         else:
-            saved = call_service(form, services.rate_table_update, table=table, data=data, by=request.user)
+            fresh = RateTable.objects.get(pk=table.pk)  # the bound form already changed `table`
+            saved = call_service(form, services.rate_table_update, table=fresh, data=data, by=request.user)
         if saved is not None:
             messages.success(request, _("Rate table %(code)s saved.") % {"code": saved.code})
             return redirect("offers:table_detail", pk=saved.pk)
@@ -241,16 +323,26 @@ def table_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a CSV or XLSX file."))
         return redirect("offers:table_detail", pk=pk)
     try:
-        result = services.rate_table_import(table=table, data=upload.read(), filename=upload.name or "rates.csv", by=request.user)
+        result = services.rate_table_import(
+            table=table, data=upload.read(), filename=upload.name or "rates.csv", by=request.user
+        )
     except ApplicationError as exc:
         return render(
             request,
             "offers/upload_refused.html",
-            {"table": table, "message": exc.message, "errors": exc.extra.get("errors", []), "filename": upload.name,
-             "tabs": KINDS.values()},
+            {
+                "table": table,
+                "message": exc.message,
+                "errors": exc.extra.get("errors", []),
+                "filename": upload.name,
+                "tabs": KINDS.values(),
+            },
             status=400,
         )
-    messages.success(request, _("%(count)s rows applied from %(file)s.") % {"count": result.row_count, "file": result.filename})
+    messages.success(
+        request,
+        _("%(count)s rows applied from %(file)s.") % {"count": result.row_count, "file": result.filename},
+    )
     return redirect("offers:table_detail", pk=pk)
 
 
@@ -270,7 +362,9 @@ def table_copy(request: HttpRequest, pk: int) -> HttpResponse:
     table = get_object_or_404(RateTable, pk=pk)
     form = CopyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        copy = services.rate_table_copy(table=table, code=form.cleaned_data["code"], label=form.cleaned_data["label"], by=request.user)
+        copy = services.rate_table_copy(
+            table=table, code=form.cleaned_data["code"], label=form.cleaned_data["label"], by=request.user
+        )
         messages.success(request, _("Table copied as %(code)s.") % {"code": copy.code})
         return redirect("offers:table_detail", pk=copy.pk)
     messages.error(request, _("Give a code and a label for the copy."))
@@ -291,13 +385,22 @@ def table_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def rate_edit(request: HttpRequest, pk: int, rate_pk: int | None = None) -> HttpResponse:
     table = get_object_or_404(RateTable, pk=pk)
     rate = get_object_or_404(Rate, pk=rate_pk, table=table) if rate_pk else None
-    form = RateForm(request.POST or None, instance=rate, initial={"valid_from": timezone.localdate(), "origin_zone": "HOME"})
+    form = RateForm(
+        request.POST or None,
+        instance=rate,
+        initial={"valid_from": timezone.localdate(), "origin_zone": "HOME"},
+    )
     if request.method == "POST" and form.is_valid():
-        saved = call_service(form, services.rate_save, table=table, rate=rate, data=dict(form.cleaned_data), by=request.user)
+        fresh = Rate.objects.get(pk=rate.pk) if rate else None  # the bound form already changed `rate`
+        saved = call_service(
+            form, services.rate_save, table=table, rate=fresh, data=dict(form.cleaned_data), by=request.user
+        )
         if saved is not None:
             messages.success(request, _("Row %(prefix)s saved.") % {"prefix": saved.prefix or "*"})
             return redirect("offers:table_detail", pk=pk)
-    return render(request, "offers/rate_form.html", {"form": form, "table": table, "rate": rate, "tabs": KINDS.values()})
+    return render(
+        request, "offers/rate_form.html", {"form": form, "table": table, "rate": rate, "tabs": KINDS.values()}
+    )
 
 
 # --- Simulator -------------------------------------------------------------------------------

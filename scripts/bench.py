@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from offers.rating import (  # noqa: E402
-    AllowanceSpec,
     Allowances,
+    AllowanceSpec,
     Event,
     RateSpec,
     compile_table,
@@ -36,11 +36,27 @@ def generate_table(prefix_count: int, rng: random.Random) -> list[RateSpec]:
     for prefix in sorted(prefixes):
         price = Decimal(rng.randint(50, 15000)).scaleb(-4)
         first, nxt = rng.choice([(60, 60), (60, 1), (1, 1), (30, 30)])
-        rates.append(RateSpec(prefix, f"Dest {prefix}", "FR_MOBILE" if prefix.startswith("33") else "INTL_1",
-                              "VOICE", "HOME", price, "MIN", first, nxt, Decimal("0.0100") if rng.random() < 0.1 else Decimal(0)))
+        rates.append(
+            RateSpec(
+                prefix,
+                f"Dest {prefix}",
+                "FR_MOBILE" if prefix.startswith("33") else "INTL_1",
+                "VOICE",
+                "HOME",
+                price,
+                "MIN",
+                first,
+                nxt,
+                Decimal("0.0100") if rng.random() < 0.1 else Decimal(0),
+            )
+        )
     for prefix in ("1", "33", "34", "212"):
-        rates.append(RateSpec(prefix, f"World {prefix}", "WORLD1", "VOICE", "WORLD1", Decimal("1.5"), "MIN", 60, 60))
-        rates.append(RateSpec(prefix, f"SMS {prefix}", "FR_MOBILE", "SMS", "HOME", Decimal("0.05"), "EVENT", 1, 1))
+        rates.append(
+            RateSpec(prefix, f"World {prefix}", "WORLD1", "VOICE", "WORLD1", Decimal("1.5"), "MIN", 60, 60)
+        )
+        rates.append(
+            RateSpec(prefix, f"SMS {prefix}", "FR_MOBILE", "SMS", "HOME", Decimal("0.05"), "EVENT", 1, 1)
+        )
     rates.append(RateSpec("", "SMS international", "INTL_1", "SMS", "HOME", Decimal("0.2"), "EVENT", 1, 1))
     rates.append(RateSpec("", "Data France", "FR_DATA", "DATA", "HOME", Decimal("0.01"), "MB", 1, 1))
     rates.append(RateSpec("", "Data monde", "WORLD1", "DATA", "WORLD1", Decimal("5"), "MB", 10, 10))
@@ -56,8 +72,15 @@ def generate_events(count: int, prefixes: list[str], rng: random.Random) -> list
         prefix = rng.choice(prefixes)
         called = (prefix + str(rng.randrange(10**9)))[:11]
         events.append(
-            Event(rng.choice(lines), event_type, called, rng.choice(COUNTRIES), rng.randint(0, 1800),
-                  rng.randint(0, 80_000_000) if event_type == "DATA" else 0, rng.randint(0, 3000))
+            Event(
+                rng.choice(lines),
+                event_type,
+                called,
+                rng.choice(COUNTRIES),
+                rng.randint(0, 1800),
+                rng.randint(0, 80_000_000) if event_type == "DATA" else 0,
+                rng.randint(0, 3000),
+            )
         )
     return events
 

@@ -43,11 +43,27 @@ OFFER_POST = {
 def _offer(tenant, code="OFF-1", table=None):
     with in_schema(tenant):
         offer = catalogue_item_create(
-            model=Offer, data={"code": code, "label": f"Offre {code}", "price": Decimal("9.99"), "default_rate_table": table}, by=None
+            model=Offer,
+            data={
+                "code": code,
+                "label": f"Offre {code}",
+                "price": Decimal("9.99"),
+                "default_rate_table": table,
+            },
+            by=None,
         )
         allowances_replace(
-            owner=offer, by=None,
-            allowances=[{"event_type": "VOICE", "zones": "FR_MOBILE", "origin_zones": "HOME", "quantity": Decimal(2), "unit": "MIN"}],
+            owner=offer,
+            by=None,
+            allowances=[
+                {
+                    "event_type": "VOICE",
+                    "zones": "FR_MOBILE",
+                    "origin_zones": "HOME",
+                    "quantity": Decimal(2),
+                    "unit": "MIN",
+                }
+            ],
         )
     return offer
 
@@ -64,7 +80,9 @@ def test_admin_creates_an_offer_with_its_allowances_and_it_is_audited(acme, make
             ("VOICE", "FR_MOBILE,FR_FIXED", True, None),
             ("DATA", "FR_DATA", False, Decimal("5120.00")),
         ]
-        assert AuditEvent.objects.filter(action="offer.created", object_id=str(offer.pk), actor=admin).exists()
+        assert AuditEvent.objects.filter(
+            action="offer.created", object_id=str(offer.pk), actor=admin
+        ).exists()
         assert AuditEvent.objects.filter(action="offer.allowances_changed", object_id=str(offer.pk)).exists()
 
 
@@ -99,13 +117,20 @@ def test_sales_may_read_the_catalogue_but_not_change_it(acme, make_user, client_
     assert api.post("/api/v1/offers/", {"code": "X", "label": "x", "price": "1"}).status_code == 403
 
 
-def test_list_pages_do_not_grow_queries_with_rows(acme, make_user, client_for, django_assert_max_num_queries, load_sample_table):
+def test_list_pages_do_not_grow_queries_with_rows(
+    acme, make_user, client_for, django_assert_max_num_queries, load_sample_table
+):
     admin = make_user(acme, "admin")
     table = load_sample_table(acme)
     for n in range(8):
         _offer(acme, code=f"OFF-{n}", table=table)
     client = client_for(acme, admin)
-    for url in ("/catalogue/offers/", "/catalogue/options/", "/catalogue/rate-tables/", f"/catalogue/rate-tables/{table.pk}/"):
+    for url in (
+        "/catalogue/offers/",
+        "/catalogue/options/",
+        "/catalogue/rate-tables/",
+        f"/catalogue/rate-tables/{table.pk}/",
+    ):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
 
@@ -120,33 +145,47 @@ def test_upload_page_lists_every_fault_and_applies_nothing(acme, make_user, clie
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert "refusé" in body and "PRICE" in body and "HOUR" in body and "<td class=\"num\">3</td>" in body
+    assert "refusé" in body and "PRICE" in body and "HOUR" in body and '<td class="num">3</td>' in body
     with in_schema(acme):
         assert table.rates.count() == 0
 
 
-def test_table_page_searches_by_prefix_and_destination_and_exports(acme, make_user, client_for, load_sample_table):
+def test_table_page_searches_by_prefix_and_destination_and_exports(
+    acme, make_user, client_for, load_sample_table
+):
     admin = make_user(acme, "admin")
     table = load_sample_table(acme)
     client = client_for(acme, admin)
     body = client.get(f"/catalogue/rate-tables/{table.pk}/?on=2026-10-15&prefix=212").content.decode()
     assert "Maroc mobile" in body and "Espagne" not in body
-    body = client.get(f"/catalogue/rate-tables/{table.pk}/?on=2026-10-15&destination=espagne").content.decode()
+    body = client.get(
+        f"/catalogue/rate-tables/{table.pk}/?on=2026-10-15&destination=espagne"
+    ).content.decode()
     assert "Espagne mobile" in body and "Maroc" not in body
     csv = client.get(f"/catalogue/rate-tables/{table.pk}/export.csv")
-    assert csv["Content-Type"].startswith("text/csv") and b"3389;Num\xc3\xa9ros sp\xc3\xa9ciaux" in csv.content
+    assert (
+        csv["Content-Type"].startswith("text/csv") and b"3389;Num\xc3\xa9ros sp\xc3\xa9ciaux" in csv.content
+    )
     xlsx = client.get(f"/catalogue/rate-tables/{table.pk}/export.xlsx")
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 23
 
 
-def test_simulator_shows_the_matched_row_units_allowance_and_amount(acme, make_user, client_for, load_sample_table):
+def test_simulator_shows_the_matched_row_units_allowance_and_amount(
+    acme, make_user, client_for, load_sample_table
+):
     admin = make_user(acme, "admin")
     table = load_sample_table(acme)
     offer = _offer(acme, table=table)
     client = client_for(acme, admin)
     body = client.get(
         "/catalogue/simulator/",
-        {"offer": offer.pk, "event_type": "VOICE_MO", "called": "+33 6 12 34 56 78", "duration_s": "150", "on": "2026-10-15"},
+        {
+            "offer": offer.pk,
+            "event_type": "VOICE_MO",
+            "called": "+33 6 12 34 56 78",
+            "duration_s": "150",
+            "on": "2026-10-15",
+        },
     ).content.decode()
     # 2 minutes of allowance, then 30 s at 0.15 €/min
     assert "Mobile France" in body and "0,0750 €" in body and ">120<" in body
@@ -165,12 +204,21 @@ def test_rate_events_command_prints_one_json_line_per_event_and_a_summary(acme, 
     assert len(lines) == 127 and lines[-1]["summary"]["events"] == 126
     special = next(r for r in lines if r.get("CDR_ID") == "ORG-M-202610000004")
     assert special == {
-        "CDR_ID": "ORG-M-202610000004", "status": "rated", "prefix": "3389", "destination": "Numéros spéciaux",
-        "origin_zone": "HOME", "billed_units": 1080, "unit": "s", "allowance_used": 0, "amount": "14.5200",
+        "CDR_ID": "ORG-M-202610000004",
+        "status": "rated",
+        "prefix": "3389",
+        "destination": "Numéros spéciaux",
+        "origin_zone": "HOME",
+        "billed_units": 1080,
+        "unit": "s",
+        "allowance_used": 0,
+        "amount": "14.5200",
     }
 
 
-def test_acme_cannot_reach_novas_catalogue_by_url_id_api_or_export(acme, nova, make_user, client_for, api_for, load_sample_table):
+def test_acme_cannot_reach_novas_catalogue_by_url_id_api_or_export(
+    acme, nova, make_user, client_for, api_for, load_sample_table
+):
     nova_table = load_sample_table(nova, code="NOVA-ONLY")
     nova_offer = _offer(nova, code="NOVA-OFFER", table=nova_table)
     acme_admin = make_user(acme, "admin")
@@ -201,9 +249,17 @@ def test_api_uploads_a_table_and_lists_the_rows_in_force(acme, make_user, api_fo
     created = api.post("/api/v1/rate-tables/", {"code": "API", "label": "Par l'API"}, format="json")
     assert created.status_code == 201
     pk = created.json()["id"]
-    refused = api.post(f"/api/v1/rate-tables/{pk}/upload/", {"file": SimpleUploadedFile("b.csv", b"PREFIX;X\n1;2\n")}, format="multipart")
+    refused = api.post(
+        f"/api/v1/rate-tables/{pk}/upload/",
+        {"file": SimpleUploadedFile("b.csv", b"PREFIX;X\n1;2\n")},
+        format="multipart",
+    )
     assert refused.status_code == 400 and {e["column"] for e in refused.json()["errors"]} >= {"PRICE", "UNIT"}
-    done = api.post(f"/api/v1/rate-tables/{pk}/upload/", {"file": SimpleUploadedFile("g.csv", sample_table_bytes)}, format="multipart")
+    done = api.post(
+        f"/api/v1/rate-tables/{pk}/upload/",
+        {"file": SimpleUploadedFile("g.csv", sample_table_bytes)},
+        format="multipart",
+    )
     assert done.status_code == 201 and done.json()["rows"] == 22
     rows = api.get(f"/api/v1/rate-tables/{pk}/rates/?on={dt.date(2026, 10, 2)}&prefix=34").json()["results"]
     assert {r["prefix"] for r in rows} == {"34", "346"}
@@ -212,3 +268,58 @@ def test_api_uploads_a_table_and_lists_the_rows_in_force(acme, make_user, api_fo
 def test_the_openapi_schema_stays_valid_with_the_catalogue(acme, make_user, client_for):
     schema = client_for(acme, make_user(acme, "admin")).get("/api/v1/schema/?format=json")
     assert schema.status_code == 200 and "/api/v1/rate-tables/{id}/upload/" in schema.json()["paths"]
+
+
+def test_editing_an_offer_records_what_changed(acme, make_user, client_for):
+    admin = make_user(acme, "admin")
+    offer = _offer(acme)
+    post = {**OFFER_POST, "code": offer.code, "price": "12.50", "allowances-TOTAL_FORMS": "0"}
+    assert client_for(acme, admin).post(f"/catalogue/offers/{offer.pk}/edit/", post).status_code == 302
+    with in_schema(acme):
+        event = AuditEvent.objects.get(action="offer.updated", object_id=str(offer.pk))
+        assert event.changes["price"] == ["9.99", "12.50"]
+        assert not Offer.objects.get(pk=offer.pk).allowances.exists()
+
+
+def test_rate_row_edit_page_changes_a_price_and_audits_it(acme, make_user, client_for, load_sample_table):
+    admin = make_user(acme, "admin")
+    table = load_sample_table(acme)
+    with in_schema(acme):
+        rate = table.rates.get(prefix="212", event_type="VOICE")
+    post = {
+        "prefix": "212",
+        "destination": "Maroc",
+        "zone": "INTL_2",
+        "event_type": "VOICE",
+        "origin_zone": "HOME",
+        "price": "0.95",
+        "unit": "MIN",
+        "first_increment": "60",
+        "next_increment": "60",
+        "connection_fee": "0",
+        "valid_from": "2026-10-01",
+    }
+    response = client_for(acme, admin).post(f"/catalogue/rate-tables/{table.pk}/rates/{rate.pk}/", post)
+    assert response.status_code == 302
+    with in_schema(acme):
+        rate.refresh_from_db()
+        assert rate.price == Decimal("0.95")
+        assert AuditEvent.objects.get(action="rate.updated").changes["price"] == ["0.900000", "0.95"]
+
+
+def test_demo_catalogue_is_realistic_and_its_tables_rate(acme):
+    from offers.demo import seed_tenant
+    from offers.models import Option, Product, Terminal
+    from offers.rating import rate_event
+    from offers.selectors import compiled_table_for
+
+    with in_schema(acme):
+        seed_tenant(acme)
+        seed_tenant(acme)
+        assert Offer.objects.count() == 4 and Option.objects.count() == 2
+        assert Product.objects.filter(kind="service").count() == 3 and Terminal.objects.count() == 4
+        markup = RateTable.objects.get(code="REVENTE-PRO")
+        compiled = compiled_table_for(table=markup, on=dt.date(2026, 10, 10))
+        assert (
+            rate_event(compiled, event_type="VOICE_MO", called="33612345678", duration_s=60).amount_e4 == 1920
+        )

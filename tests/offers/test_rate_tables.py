@@ -47,8 +47,20 @@ def test_its_xlsx_twin_loads_the_same_rows(acme, sample_table_bytes):
         csv_table = rate_table_create(data={"code": "CSV", "label": "CSV"}, by=None)
         xlsx_table = rate_table_create(data={"code": "XLSX", "label": "XLSX"}, by=None)
         rate_table_import(table=csv_table, data=sample_table_bytes, filename="g.csv", by=None)
-        rate_table_import(table=xlsx_table, data=_xlsx_from_csv(sample_table_bytes), filename="g.xlsx", by=None)
-        fields = ("prefix", "event_type", "origin_zone", "price", "first_increment", "next_increment", "connection_fee", "valid_from", "destination")
+        rate_table_import(
+            table=xlsx_table, data=_xlsx_from_csv(sample_table_bytes), filename="g.xlsx", by=None
+        )
+        fields = (
+            "prefix",
+            "event_type",
+            "origin_zone",
+            "price",
+            "first_increment",
+            "next_increment",
+            "connection_fee",
+            "valid_from",
+            "destination",
+        )
         assert list(csv_table.rates.values_list(*fields)) == list(xlsx_table.rates.values_list(*fields))
 
 
@@ -117,7 +129,15 @@ def test_export_to_csv_and_xlsx_loads_back_identically(acme, load_sample_table):
             content, name, _type = rate_table_export(table=table, file_format=file_format)
             copy = rate_table_create(data={"code": f"BACK-{file_format}", "label": "x"}, by=None)
             rate_table_import(table=copy, data=content, filename=name, by=None)
-            fields = ("prefix", "event_type", "origin_zone", "price", "connection_fee", "valid_from", "destination")
+            fields = (
+                "prefix",
+                "event_type",
+                "origin_zone",
+                "price",
+                "connection_fee",
+                "valid_from",
+                "destination",
+            )
             assert list(copy.rates.values_list(*fields)) == list(table.rates.values_list(*fields))
         workbook = load_workbook(io.BytesIO(rate_table_export(table=table, file_format="xlsx")[0]))
         assert workbook.active["A1"].value == "PREFIX"
@@ -130,15 +150,33 @@ def test_copy_and_markup_derive_prices_with_explicit_rows_overriding(acme, make_
         copy = rate_table_copy(table=base, code="COPY", label="Copie", by=admin)
         assert copy.rates.count() == base.rates.count()
         markup = rate_table_create(
-            data={"code": "MARKUP", "label": "Revente", "kind": "markup", "base_table": base,
-                  "markup_fixed": Decimal("0.01"), "markup_percent": Decimal("50")},
+            data={
+                "code": "MARKUP",
+                "label": "Revente",
+                "kind": "markup",
+                "base_table": base,
+                "markup_fixed": Decimal("0.01"),
+                "markup_percent": Decimal("50"),
+            },
             by=admin,
         )
         rate_save(
-            table=markup, rate=None, by=admin,
-            data={"prefix": "34", "destination": "Espagne promo", "zone": "INTL_1", "event_type": "VOICE",
-                  "origin_zone": "HOME", "price": Decimal("0.05"), "unit": "MIN", "first_increment": 60,
-                  "next_increment": 60, "connection_fee": Decimal(0), "valid_from": dt.date(2026, 10, 1)},
+            table=markup,
+            rate=None,
+            by=admin,
+            data={
+                "prefix": "34",
+                "destination": "Espagne promo",
+                "zone": "INTL_1",
+                "event_type": "VOICE",
+                "origin_zone": "HOME",
+                "price": Decimal("0.05"),
+                "unit": "MIN",
+                "first_increment": 60,
+                "next_increment": 60,
+                "connection_fee": Decimal(0),
+                "valid_from": dt.date(2026, 10, 1),
+            },
         )
         compiled = compiled_table_for(table=markup, on=dt.date(2026, 10, 10))
         from offers.rating import rate_event
@@ -156,8 +194,22 @@ def test_a_duplicate_row_key_cannot_be_saved_from_the_pages(acme, load_sample_ta
     with in_schema(acme):
         existing = Rate.objects.get(table=table, prefix="34")
         with pytest.raises(ApplicationError):
-            rate_save(table=table, rate=None, by=None, data={
-                "prefix": "34", "destination": "x", "zone": "INTL_1", "event_type": "VOICE", "origin_zone": "HOME",
-                "price": Decimal("1"), "unit": "MIN", "first_increment": 60, "next_increment": 60,
-                "connection_fee": Decimal(0), "valid_from": existing.valid_from})
+            rate_save(
+                table=table,
+                rate=None,
+                by=None,
+                data={
+                    "prefix": "34",
+                    "destination": "x",
+                    "zone": "INTL_1",
+                    "event_type": "VOICE",
+                    "origin_zone": "HOME",
+                    "price": Decimal("1"),
+                    "unit": "MIN",
+                    "first_increment": 60,
+                    "next_increment": 60,
+                    "connection_fee": Decimal(0),
+                    "valid_from": existing.valid_from,
+                },
+            )
         assert RateTable.objects.filter(code="GRILLE").exists()

@@ -15,8 +15,8 @@ from offers.rating import (
     FREE,
     RATED,
     UNRATED,
-    AllowanceSpec,
     Allowances,
+    AllowanceSpec,
     CostMarkup,
     Event,
     RateSpec,
@@ -36,8 +36,16 @@ def _sample_table():
     assert result.ok
     specs = [
         RateSpec(
-            v["PREFIX"], v["DESTINATION"], v["ZONE"], v["EVENT_TYPE"], v["ORIGIN_ZONE"], v["PRICE"], v["UNIT"],
-            v["FIRST_INCREMENT"], v["NEXT_INCREMENT"], v["CONNECTION_FEE"],
+            v["PREFIX"],
+            v["DESTINATION"],
+            v["ZONE"],
+            v["EVENT_TYPE"],
+            v["ORIGIN_ZONE"],
+            v["PRICE"],
+            v["UNIT"],
+            v["FIRST_INCREMENT"],
+            v["NEXT_INCREMENT"],
+            v["CONNECTION_FEE"],
         )
         for v in (r.values for r in result.rows)
     ]
@@ -81,7 +89,11 @@ def test_roaming_in_the_eu_is_rated_as_home_and_world_with_its_zone():
     assert origin_zone("ES", roam_like_at_home=False) == "EU"
     assert origin_zone("US") == "WORLD1"
     from_us = rate_event(SAMPLE, event_type="VOICE_MO", called="33612345678", country="US", duration_s=30)
-    assert (from_us.origin_zone, from_us.destination, from_us.amount_e4) == ("WORLD1", "France depuis monde", 15000)
+    assert (from_us.origin_zone, from_us.destination, from_us.amount_e4) == (
+        "WORLD1",
+        "France depuis monde",
+        15000,
+    )
 
 
 def test_received_calls_without_a_row_are_free_and_unknown_destinations_unrated():
@@ -94,12 +106,18 @@ def test_received_calls_without_a_row_are_free_and_unknown_destinations_unrated(
 def test_allowances_are_consumed_in_order_and_the_straddling_event_pays_the_excess():
     allowances = Allowances((AllowanceSpec("VOICE", frozenset({"FR_MOBILE"}), frozenset({"HOME"}), 120),))
     usage = allowances.new_usage()
-    first = rate_event(SAMPLE, event_type="VOICE_MO", called="33612345678", duration_s=90, allowances=allowances, usage=usage)
-    second = rate_event(SAMPLE, event_type="VOICE_MO", called="33612345678", duration_s=90, allowances=allowances, usage=usage)
+    first = rate_event(
+        SAMPLE, event_type="VOICE_MO", called="33612345678", duration_s=90, allowances=allowances, usage=usage
+    )
+    second = rate_event(
+        SAMPLE, event_type="VOICE_MO", called="33612345678", duration_s=90, allowances=allowances, usage=usage
+    )
     assert (first.allowance_used, first.amount_e4) == (90, 0)
     assert (second.allowance_used, second.charged) == (30, 60)
     assert second.amount_e4 == 1500  # 60 s at 0.15 €/min
-    fixed = rate_event(SAMPLE, event_type="VOICE_MO", called="33145678901", duration_s=30, allowances=allowances, usage=usage)
+    fixed = rate_event(
+        SAMPLE, event_type="VOICE_MO", called="33145678901", duration_s=30, allowances=allowances, usage=usage
+    )
     assert fixed.allowance_used == 0  # FR_FIXED is not in the allowance
 
 
@@ -108,8 +126,12 @@ def test_cost_markup_table_prices_unmatched_events_from_the_wholesale_cost():
         [RateSpec("33", "France", "FR", "VOICE", "HOME", Decimal("0.1"), "MIN", 60, 60)],
         cost_markup=CostMarkup(fixed=Decimal("0.01"), percent=Decimal("20")),
     )
-    derived = rate_event(table, event_type="VOICE_MO", called="34612345678", duration_s=60, wholesale_cost_e4=1763)
-    explicit = rate_event(table, event_type="VOICE_MO", called="33612345678", duration_s=60, wholesale_cost_e4=1763)
+    derived = rate_event(
+        table, event_type="VOICE_MO", called="34612345678", duration_s=60, wholesale_cost_e4=1763
+    )
+    explicit = rate_event(
+        table, event_type="VOICE_MO", called="33612345678", duration_s=60, wholesale_cost_e4=1763
+    )
     assert derived.status == COST_MARKUP and amount_decimal(derived.amount_e4) == quantize_rated(
         (Decimal("0.1763") + Decimal("0.01")) * Decimal("1.2")
     )
@@ -118,12 +140,20 @@ def test_cost_markup_table_prices_unmatched_events_from_the_wholesale_cost():
 
 def test_early_termination_fee_follows_the_rule():
     price = Decimal("20.00")
-    assert early_termination_fee(monthly_price=price, commitment_months=12, months_elapsed=4, rule="remaining") == Decimal("160.00")
+    assert early_termination_fee(
+        monthly_price=price, commitment_months=12, months_elapsed=4, rule="remaining"
+    ) == Decimal("160.00")
     # French rule, 24 months, after month 15: 25 % of the 9 remaining months
-    assert early_termination_fee(monthly_price=price, commitment_months=24, months_elapsed=15, rule="fr_quarter") == Decimal("45.00")
+    assert early_termination_fee(
+        monthly_price=price, commitment_months=24, months_elapsed=15, rule="fr_quarter"
+    ) == Decimal("45.00")
     # French rule, after month 4: 8 months to the 12th in full, then 25 % of 12 months
-    assert early_termination_fee(monthly_price=price, commitment_months=24, months_elapsed=4, rule="fr_quarter") == Decimal("220.00")
-    assert early_termination_fee(monthly_price=price, commitment_months=24, months_elapsed=30, rule="fr_quarter") == Decimal("0.00")
+    assert early_termination_fee(
+        monthly_price=price, commitment_months=24, months_elapsed=4, rule="fr_quarter"
+    ) == Decimal("220.00")
+    assert early_termination_fee(
+        monthly_price=price, commitment_months=24, months_elapsed=30, rule="fr_quarter"
+    ) == Decimal("0.00")
 
 
 # --- Properties ------------------------------------------------------------------------------
@@ -139,10 +169,20 @@ def tables(draw):
     for _ in range(count):
         prefix = draw(digits)
         rows[prefix] = RateSpec(
-            prefix, f"D{prefix}", draw(st.sampled_from(["Z1", "Z2"])), "VOICE", "HOME", draw(prices), "MIN",
-            draw(increments), draw(increments), draw(st.decimals(min_value=0, max_value=1, places=4)),
+            prefix,
+            f"D{prefix}",
+            draw(st.sampled_from(["Z1", "Z2"])),
+            "VOICE",
+            "HOME",
+            draw(prices),
+            "MIN",
+            draw(increments),
+            draw(increments),
+            draw(st.decimals(min_value=0, max_value=1, places=4)),
         )
-    rows["data"] = RateSpec("", "Data", "DATA", "DATA", "HOME", draw(prices), "MB", draw(increments), draw(increments))
+    rows["data"] = RateSpec(
+        "", "Data", "DATA", "DATA", "HOME", draw(prices), "MB", draw(increments), draw(increments)
+    )
     return list(rows.values())
 
 
@@ -211,9 +251,15 @@ def test_a_covered_event_inside_its_allowance_costs_nothing(rows, number, durati
     first = rate_event(table, event_type="VOICE_MO", called=number, duration_s=duration)
     if first.status != RATED:
         return
-    allowances = Allowances((AllowanceSpec("VOICE", frozenset({first.zone}), frozenset({"HOME"}), first.billed + spare),))
+    allowances = Allowances(
+        (AllowanceSpec("VOICE", frozenset({first.zone}), frozenset({"HOME"}), first.billed + spare),)
+    )
     covered = rate_event(
-        table, event_type="VOICE_MO", called=number, duration_s=duration, allowances=allowances,
+        table,
+        event_type="VOICE_MO",
+        called=number,
+        duration_s=duration,
+        allowances=allowances,
         usage=allowances.new_usage(),
     )
     assert covered.amount_e4 == 0 and covered.allowance_used == first.billed
@@ -250,8 +296,14 @@ def test_batch_path_gives_the_same_results_as_one_event_at_a_time(rows, evs, mar
         line_usage = usage.setdefault(e.line, allowances.new_usage())
         one_by_one.append(
             rate_event(
-                table, event_type=e.event_type, called=e.called, country=e.country, duration_s=e.duration_s,
-                volume_bytes=e.volume_bytes, wholesale_cost_e4=e.wholesale_cost_e4, allowances=allowances,
+                table,
+                event_type=e.event_type,
+                called=e.called,
+                country=e.country,
+                duration_s=e.duration_s,
+                volume_bytes=e.volume_bytes,
+                wholesale_cost_e4=e.wholesale_cost_e4,
+                allowances=allowances,
                 usage=line_usage,
             )
         )

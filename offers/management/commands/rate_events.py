@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--tenant", required=True, help="the tenant's schema name")
         parser.add_argument("--table", required=True, help="the rate table's code")
-        parser.add_argument("--offer", help="an offer's code: its allowances are consumed per line, in time order")
+        parser.add_argument(
+            "--offer", help="an offer's code: its allowances are consumed per line, in time order"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = Tenant.objects.filter(schema_name=options["tenant"]).exclude(schema_name="public").first()
@@ -39,7 +41,9 @@ class Command(BaseCommand):
                 if offer is None:
                     raise CommandError(f"no offer {options['offer']!r} in {tenant.schema_name}")
             try:
-                results, summary = rating_rate_file(data=path.read_bytes(), filename=path.name, table=table, offer=offer)
+                results, summary = rating_rate_file(
+                    data=path.read_bytes(), filename=path.name, table=table, offer=offer
+                )
             except FeedFileError as exc:  # a file the parser refuses whole
                 raise CommandError(str(exc)) from None
         for result in results:
