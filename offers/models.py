@@ -183,7 +183,8 @@ class Allowance(models.Model):
         ]
 
     def __str__(self) -> str:
-        amount = _("unlimited") if self.unlimited else f"{self.quantity} {self.get_unit_display()}"
+        quantity = format(self.quantity.normalize(), "f") if self.quantity is not None else "?"
+        amount = _("unlimited") if self.unlimited else f"{quantity} {self.get_unit_display()}"
         return f"{self.get_event_type_display()} {amount} ({self.zones or '*'})"
 
     @property

@@ -253,7 +253,6 @@ def rate_table_import(
     else:
         errors = result.errors
         if not errors and not result.rows:
-            errors = []
             raise ApplicationError(_("The file has no rate row."), field="file", extra={"errors": []})
     if errors:
         raise ApplicationError(
@@ -379,3 +378,22 @@ def rate_table_copy(*, table: RateTable, code: str, label: str, by: Any) -> Rate
         actor=by, action="rate_table.copied", obj=copy, changes={"from": table.code, "rows": len(rows)}
     )
     return copy
+
+
+def wholesale_table_import(
+    *, data: bytes, filename: str, by: Any, code: str = "WHOLESALE", today: dt.date | None = None
+) -> RateTableUpload:
+    """Import an operator's wholesale table (`Tables tarifaires/`) into the wholesale table `code`.
+
+    The same format and all-or-nothing rule as any rate table; markup tables may derive from it.
+    """
+    table, created = RateTable.objects.get_or_create(
+        code=code, defaults={"label": _("Operator wholesale rates"), "kind": RateTableKind.WHOLESALE}
+    )
+    if created:
+        audit_record(actor=by, action="rate_table.created", obj=table, changes={"kind": table.kind})
+    elif table.kind != RateTableKind.WHOLESALE:
+        raise ApplicationError(
+            _("The table %(code)s exists and is not a wholesale table.") % {"code": code}, field="code"
+        )
+    return rate_table_import(table=table, data=data, filename=filename, by=by, today=today)

@@ -22,6 +22,7 @@ from offers.rating import (  # noqa: E402
     RateSpec,
     compile_table,
     rate_batch,
+    rate_event,
 )
 
 COUNTRIES = ["", "", "", "", "", "", "FR", "ES", "DE", "IT", "US", "MA", "CH"]
@@ -89,6 +90,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--prefixes", type=int, default=5_000)
+    parser.add_argument("--single", action="store_true", help="also time rate_event called once per event")
     args = parser.parse_args()
     rng = random.Random(20261001)
     rates = generate_table(args.prefixes, rng)
@@ -110,6 +112,26 @@ def main() -> int:
     print(f"table: {table.size} rows ({args.prefixes} prefixes), compiled in {compiled * 1000:.1f} ms")
     print(f"events: {len(rated):,} rated in {elapsed:.3f} s, total {total_e4 / 10000:,.4f} EUR")
     print(f"{len(rated) / elapsed:,.0f} events per second")
+    if args.single:
+        usage: dict[str, list[int | None]] = {}
+        started = time.perf_counter()
+        for e in events:
+            line_usage = usage.get(e.line)
+            if line_usage is None:
+                line_usage = usage[e.line] = allowances.new_usage()
+            rate_event(
+                table,
+                event_type=e.event_type,
+                called=e.called,
+                country=e.country,
+                duration_s=e.duration_s,
+                volume_bytes=e.volume_bytes,
+                wholesale_cost_e4=e.wholesale_cost_e4,
+                allowances=allowances,
+                usage=line_usage,
+            )
+        single = time.perf_counter() - started
+        print(f"single-event path (rate_event): {len(events) / single:,.0f} events per second")
     return 0
 
 

@@ -188,7 +188,7 @@ def test_simulator_shows_the_matched_row_units_allowance_and_amount(
         },
     ).content.decode()
     # 2 minutes of allowance, then 30 s at 0.15 €/min
-    assert "Mobile France" in body and "0,0750 €" in body and ">120<" in body
+    assert "Mobile France" in body and "0,0750 €" in body and "<dd>120 " in body
     roaming = client.get(
         "/catalogue/simulator/",
         {"table": table.pk, "event_type": "DATA", "volume_mb": "10", "country": "us", "on": "2026-10-15"},
