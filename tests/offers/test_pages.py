@@ -323,3 +323,45 @@ def test_demo_catalogue_is_realistic_and_its_tables_rate(acme):
         assert (
             rate_event(compiled, event_type="VOICE_MO", called="33612345678", duration_s=60).amount_e4 == 1920
         )
+
+
+def test_a_table_an_offer_uses_cannot_be_archived(acme, make_user, client_for, load_sample_table):
+    admin = make_user(acme, "admin")
+    table = load_sample_table(acme)
+    _offer(acme, table=table)
+    client = client_for(acme, admin)
+    url = f"/catalogue/rate-tables/{table.pk}/"
+    response = client.post(
+        f"{url}archive/", {"archived": "1"}, HTTP_REFERER=f"http://acme.localhost{url}", follow=True
+    )
+    assert "utilisent encore cette table" in response.content.decode()
+    with in_schema(acme):
+        table.refresh_from_db()
+        assert not table.archived
+
+
+def test_api_reports_a_broken_rule_as_a_400_with_its_field(acme, make_user, api_for):
+    api = api_for(acme, make_user(acme, "admin"))
+    response = api.post(
+        "/api/v1/offers/",
+        {"code": "NOCOMMIT", "label": "x", "price": "5", "commitment_none": False},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["field"] == "commitment_none"
+    created = api.post(
+        "/api/v1/terminals/",
+        {"code": "T1", "label": "Phone", "brand": "X", "model": "Y", "price": "99"},
+        format="json",
+    )
+    assert created.status_code == 201
+    archived = api.post(f"/api/v1/terminals/{created.json()['id']}/archive/")
+    assert archived.status_code == 200 and archived.json()["archived"] is True
+
+
+def test_shell_search_finds_offers_and_tables(acme, make_user, client_for, load_sample_table):
+    load_sample_table(acme, code="GRILLE-PRO")
+    _offer(acme, code="SEARCHME")
+    body = client_for(acme, make_user(acme, "support")).get("/search/?q=searchme").content.decode()
+    assert "SEARCHME" in body
+    body = client_for(acme, make_user(acme, "support")).get("/search/?q=grille-pro").content.decode()
+    assert "GRILLE-PRO" in body

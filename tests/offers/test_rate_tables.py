@@ -215,20 +215,33 @@ def test_a_duplicate_row_key_cannot_be_saved_from_the_pages(acme, load_sample_ta
         assert RateTable.objects.filter(code="GRILLE").exists()
 
 
-def test_a_vno_imports_the_operators_wholesale_table_and_a_markup_table_derives_from_it(nova, sample_table_bytes):
+def test_a_vno_imports_the_operators_wholesale_table_and_a_markup_table_derives_from_it(
+    nova, sample_table_bytes
+):
     from offers.rating import rate_event
     from offers.services import wholesale_table_import
 
     with in_schema(nova):
-        upload = wholesale_table_import(data=sample_table_bytes, filename="Tables tarifaires/ORIGYNE_202610.csv", by=None)
+        upload = wholesale_table_import(
+            data=sample_table_bytes, filename="Tables tarifaires/ORIGYNE_202610.csv", by=None
+        )
         wholesale = upload.table
         assert wholesale.kind == "wholesale" and wholesale.rates.count() == 22
         retail = rate_table_create(
-            data={"code": "VENTE", "label": "Vente", "kind": "markup", "base_table": wholesale,
-                  "markup_fixed": Decimal("0"), "markup_percent": Decimal("100")},
+            data={
+                "code": "VENTE",
+                "label": "Vente",
+                "kind": "markup",
+                "base_table": wholesale,
+                "markup_fixed": Decimal("0"),
+                "markup_percent": Decimal("100"),
+            },
             by=None,
         )
         compiled = compiled_table_for(table=retail, on=dt.date(2026, 10, 5))
-        assert rate_event(compiled, event_type="VOICE_MO", called="212612345678", duration_s=60).amount_e4 == 24000
+        assert (
+            rate_event(compiled, event_type="VOICE_MO", called="212612345678", duration_s=60).amount_e4
+            == 24000
+        )
         with pytest.raises(ApplicationError):
             wholesale_table_import(data=sample_table_bytes, filename="x.csv", by=None, code="VENTE")
