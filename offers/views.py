@@ -34,6 +34,7 @@ from offers.forms import (
     TerminalForm,
 )
 from offers.models import Offer, Option, Product, Rate, RateTable, Terminal
+from offers.termination import early_termination_fee
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,28 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         for f in spec.model._meta.concrete_fields
         if f.name not in ("id", "created_at", "updated_at")
     ]
+    termination = None
+    if isinstance(item, Offer):
+        termination = [
+            (
+                months,
+                [
+                    (
+                        elapsed,
+                        early_termination_fee(
+                            monthly_price=item.price,
+                            commitment_months=months,
+                            months_elapsed=elapsed,
+                            rule=item.termination_rule,
+                        ),
+                    )
+                    for elapsed in (0, 6, 12, 18)
+                    if elapsed < months
+                ],
+            )
+            for months in item.commitment_choices
+            if months
+        ]
     return render(
         request,
         "offers/item_detail.html",
@@ -154,6 +177,7 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "fields": fields,
             "tabs": KINDS.values(),
             "allowances": item.allowances.all() if spec.allowances else None,  # type: ignore[attr-defined]
+            "termination": termination,
             "can_write": user_can(request.user, "catalogue.write"),
         },
     )

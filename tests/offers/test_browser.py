@@ -30,7 +30,9 @@ def test_staff_upload_a_rate_table_and_price_a_call_in_the_simulator(committed_d
     page.wait_for_selector(f"h1:has-text('BROWSER-{suffix}')")
 
     bad = tmp_path / "bad.csv"
-    bad.write_text("PREFIX;DESTINATION;ZONE;EVENT_TYPE;PRICE;UNIT\n33;France;FR;VOICE;x;MIN\n", encoding="utf-8")
+    bad.write_text(
+        "PREFIX;DESTINATION;ZONE;EVENT_TYPE;PRICE;UNIT\n33;France;FR;VOICE;x;MIN\n", encoding="utf-8"
+    )
     page.set_input_files("input[name=file]", str(bad))
     page.click("button:has-text('Déposer')")
     page.wait_for_selector("[data-testid=upload-refused]")

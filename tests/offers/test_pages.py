@@ -365,3 +365,26 @@ def test_shell_search_finds_offers_and_tables(acme, make_user, client_for, load_
     assert "SEARCHME" in body
     body = client_for(acme, make_user(acme, "support")).get("/search/?q=grille-pro").content.decode()
     assert "GRILLE-PRO" in body
+
+
+def test_offer_page_shows_the_early_termination_fees_of_its_commitments(acme, make_user, client_for):
+    admin = make_user(acme, "admin")
+    with in_schema(acme):
+        offer = catalogue_item_create(
+            model=Offer,
+            data={
+                "code": "ENG24",
+                "label": "Engagé",
+                "price": Decimal("20.00"),
+                "commitment_none": False,
+                "commitment_24": True,
+                "termination_rule": "fr_quarter",
+            },
+            by=None,
+        )
+    body = client_for(acme, admin).get(f"/catalogue/offers/{offer.pk}/").content.decode()
+    section = body.split('data-testid="termination"')[1]
+    # 24 months ended after 18: 25 % of the 6 remaining months at 20 €
+    assert (
+        "18 mois" in section and "30,00 €" in section and "300,00 €" in section
+    )  # after 0: 12 × 20 + 25 % × 12 × 20
