@@ -382,7 +382,7 @@ def table_export(request: HttpRequest, pk: int, file_format: str) -> HttpRespons
 
 
 @staff_required("catalogue.view")
-def upload_download(request: HttpRequest, pk: int, upload_pk: int) -> FileResponse:
+def upload_download(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     """The archived original of an uploaded rate file (from this tenant's own storage)."""
     upload = get_object_or_404(RateTableUpload, pk=upload_pk, table_id=pk)
     return FileResponse(
