@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -385,9 +385,10 @@ def table_export(request: HttpRequest, pk: int, file_format: str) -> HttpRespons
 def upload_download(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     """The archived original of an uploaded rate file (from this tenant's own storage)."""
     upload = get_object_or_404(RateTableUpload, pk=upload_pk, table_id=pk)
-    return FileResponse(
-        upload.file.open("rb"), as_attachment=True, filename=upload.filename.rsplit("/", 1)[-1]
-    )
+    with upload.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{upload.filename.rsplit("/", 1)[-1]}"'
+    return response
 
 
 @staff_required("catalogue.write")
