@@ -387,7 +387,8 @@ def upload_download(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespon
     upload = get_object_or_404(RateTableUpload, pk=upload_pk, table_id=pk)
     with upload.file.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{upload.filename.rsplit("/", 1)[-1]}"'
+    name = upload.filename.rsplit("/", 1)[-1].replace('"', "").replace("\r", "").replace("\n", "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
