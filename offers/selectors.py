@@ -333,3 +333,33 @@ def rating_rate_file(
         "amount": str(sum((Decimal(r["amount"]) for r in rated_rows), Decimal("0.0000"))),
     }
     return ordered, summary
+
+
+def rate_effective_list(
+    *, table: RateTable, on: dt.date, prefix: str = "", destination: str = "", event_type: str = ""
+) -> list[dict[str, Any]]:
+    """The prices a markup table really applies on `on`: its base rows marked up, its own rows overriding."""
+    from ism.money import quantize_price
+
+    own_keys = {(r.prefix, r.event_type, r.origin_zone) for r in rate_list_in_force(table=table, on=on)}
+    rows = []
+    for spec in rate_specs_in_force(table=table, on=on):
+        if prefix and not spec.prefix.startswith(prefix):
+            continue
+        if destination and destination.lower() not in spec.destination.lower():
+            continue
+        if event_type and spec.event_type != event_type:
+            continue
+        exact = Fraction(spec.price)
+        rows.append(
+            {
+                "spec": spec,
+                # Shown to six places; the engine keeps the exact fraction.
+                "price": quantize_price(
+                    Decimal(exact.numerator) / Decimal(exact.denominator), places=Decimal("0.000001")
+                ).normalize(),
+                "own": (spec.prefix, spec.event_type, spec.origin_zone) in own_keys,
+            }
+        )
+    rows.sort(key=lambda r: (r["spec"].event_type, r["spec"].origin_zone, r["spec"].prefix))
+    return rows

@@ -301,12 +301,24 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         destination=values.get("destination") or "",
         event_type=values.get("event_type") or "",
     )
-    page = Paginator(rates, 100).get_page(request.GET.get("page"))
+    effective = request.GET.get("effective") == "1" and table.kind == "markup" and table.base_table_id
+    if effective:
+        rows: Any = selectors.rate_effective_list(
+            table=table,
+            on=on,
+            prefix=values.get("prefix") or "",
+            destination=values.get("destination") or "",
+            event_type=values.get("event_type") or "",
+        )
+        page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(rates, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "offers/table_detail.html",
         {
             "table": table,
+            "effective": effective,
             "filters": filters,
             "on": on,
             "page": page,
@@ -315,7 +327,6 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": KINDS.values(),
             "copy_form": CopyForm(initial={"code": f"{table.code}-COPY", "label": table.label}),
             "can_write": user_can(request.user, "catalogue.write"),
-            "upload_errors": None,
         },
     )
 

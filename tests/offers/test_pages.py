@@ -394,3 +394,18 @@ def test_offer_page_shows_the_early_termination_fees_of_its_commitments(acme, ma
     assert (
         "18 mois" in section and "30,00 €" in section and "300,00 €" in section
     )  # after 0: 12 × 20 + 25 % × 12 × 20
+
+
+def test_markup_table_page_shows_the_prices_it_really_applies(acme, make_user, client_for):
+    from offers.demo import seed_tenant
+
+    with in_schema(acme):
+        seed_tenant(acme)
+        markup = RateTable.objects.get(code="REVENTE-PRO")
+    client = client_for(acme, make_user(acme, "sales"))
+    body = client.get(
+        f"/catalogue/rate-tables/{markup.pk}/?on=2026-10-15&effective=1&prefix=3"
+    ).content.decode()
+    table = body.split('data-testid="effective"')[1]
+    # Mobile France: (0.15 + 0.01) × 1.2 = 0.192; Spain: the table's own row, 0.19
+    assert "0,192 €" in table and "0,19 €" in table and "cette table" in table
