@@ -342,7 +342,7 @@ def rate_effective_list(
     from ism.money import quantize_price
 
     own_keys = {(r.prefix, r.event_type, r.origin_zone) for r in rate_list_in_force(table=table, on=on)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in rate_specs_in_force(table=table, on=on):
         if prefix and not spec.prefix.startswith(prefix):
             continue
