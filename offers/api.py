@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +26,7 @@ class AllowanceSerializer(serializers.ModelSerializer):
 
 
 class OfferSerializer(serializers.ModelSerializer):
-    allowances = AllowanceSerializer(many=True, read_only=True)
+    allowances = AllowanceSerializer(many=True, required=False)
     commitment_choices = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class OptionSerializer(serializers.ModelSerializer):
-    allowances = AllowanceSerializer(many=True, read_only=True)
+    allowances = AllowanceSerializer(many=True, required=False)
 
     class Meta:
         model = Option
@@ -106,15 +107,27 @@ class CatalogueViewSet(
             flag = None
         return type(self).list_selector(search=self.request.query_params.get("q", ""), archived=flag)
 
+    @transaction.atomic
     def perform_create(self, serializer):  # type: ignore[no-untyped-def]
-        serializer.instance = services.catalogue_item_create(
-            model=serializer.Meta.model, data=dict(serializer.validated_data), by=self.request.user
-        )
+        data = dict(serializer.validated_data)
+        allowances = data.pop("allowances", None)
+        item = services.catalogue_item_create(model=serializer.Meta.model, data=data, by=self.request.user)
+        if allowances is not None:
+            services.allowances_replace(
+                owner=item, allowances=[dict(a) for a in allowances], by=self.request.user
+            )
+        serializer.instance = item
 
+    @transaction.atomic
     def perform_update(self, serializer):  # type: ignore[no-untyped-def]
-        serializer.instance = services.catalogue_item_update(
-            item=serializer.instance, data=dict(serializer.validated_data), by=self.request.user
-        )
+        data = dict(serializer.validated_data)
+        allowances = data.pop("allowances", None)
+        item = services.catalogue_item_update(item=serializer.instance, data=data, by=self.request.user)
+        if allowances is not None:
+            services.allowances_replace(
+                owner=item, allowances=[dict(a) for a in allowances], by=self.request.user
+            )
+        serializer.instance = item
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

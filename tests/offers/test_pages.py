@@ -409,3 +409,32 @@ def test_markup_table_page_shows_the_prices_it_really_applies(acme, make_user, c
     table = body.split('data-testid="effective"')[1]
     # Mobile France: (0.15 + 0.01) × 1.2 = 0.192; Spain: the table's own row, 0.19
     assert "0,192 €" in table and "0,19 €" in table and "cette table" in table
+
+
+def test_api_creates_an_offer_with_its_allowances_checked(acme, make_user, api_for):
+    api = api_for(acme, make_user(acme, "admin"))
+    payload = {
+        "code": "API-OFFER",
+        "label": "Par API",
+        "price": "19.99",
+        "allowances": [
+            {
+                "event_type": "DATA",
+                "zones": "FR_DATA",
+                "origin_zones": "HOME",
+                "quantity": "20480",
+                "unit": "MB",
+            }
+        ],
+    }
+    created = api.post("/api/v1/offers/", payload, format="json")
+    assert created.status_code == 201 and created.json()["allowances"][0]["quantity"] == "20480.00"
+    wrong = {
+        **payload,
+        "code": "API-2",
+        "allowances": [{"event_type": "DATA", "quantity": "5", "unit": "MIN"}],
+    }
+    refused = api.post("/api/v1/offers/", wrong, format="json")
+    assert refused.status_code == 400 and refused.json()["field"] == "unit"
+    with in_schema(acme):
+        assert not Offer.objects.filter(code="API-2").exists()
