@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test lint chromium lock clean-demo
+.PHONY: install demo test lint chromium lock clean-demo bench
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: install
 lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -q -o requirements.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o requirements-dev.lock
+
+## make bench: rate 1,000,000 generated events against a 5,000-prefix table; prints events per second.
+bench: install
+	$(PY) scripts/bench.py
 
 clean-demo:
 	-$(PY) -c "from pathlib import Path; from ism.local_services import stop_embedded_postgres as s; s(Path('.ism/pgdata'))"

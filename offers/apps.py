@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class OffersConfig(AppConfig):
     name = "offers"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        from ism.registry import NavItem, register_nav, register_search
+        from offers.search import search_catalogue
+
+        register_nav(
+            NavItem("catalogue", _("Catalogue"), "offers:home", order=30, capability="catalogue.view")
+        )
+        register_search(search_catalogue)

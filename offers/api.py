@@ -1,0 +1,279 @@
+"""REST API of the catalogue: read everything, write with catalogue.write; nothing is deleted."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.permissions import HasCapability
+from offers import selectors, services
+from offers.models import Allowance, Offer, Option, Product, Rate, RateTable, Terminal
+
+
+class AllowanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Allowance
+        fields = ["event_type", "zones", "origin_zones", "quantity", "unit", "unlimited"]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    allowances = AllowanceSerializer(many=True, required=False)
+    commitment_choices = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "code",
+            "label",
+            "price",
+            "vat_rate",
+            "billing_timing",
+            "prorated",
+            "commitment_none",
+            "commitment_12",
+            "commitment_24",
+            "commitment_choices",
+            "termination_rule",
+            "default_rate_table",
+            "valid_from",
+            "valid_to",
+            "archived",
+            "allowances",
+        ]
+        read_only_fields = ["archived"]
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    allowances = AllowanceSerializer(many=True, required=False)
+
+    class Meta:
+        model = Option
+        fields = ["id", "code", "label", "price", "vat_rate", "data_speed", "archived", "allowances"]
+        read_only_fields = ["archived"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "code", "label", "kind", "recurring", "price", "vat_rate", "archived"]
+        read_only_fields = ["archived"]
+
+
+class TerminalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Terminal
+        fields = [
+            "id",
+            "code",
+            "label",
+            "brand",
+            "model",
+            "price",
+            "instalment_months",
+            "instalment_price",
+            "rental_price",
+            "vat_rate",
+            "archived",
+        ]
+        read_only_fields = ["archived"]
+
+
+class CatalogueViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Read and write an item kind through the services; `archive`/`restore` instead of delete."""
+
+    permission_classes = [HasCapability("catalogue.write", read="catalogue.view")]
+    list_selector: Any = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        archived = self.request.query_params.get("archived")
+        flag = None if archived == "all" else archived == "1"
+        if self.action != "list":
+            flag = None
+        return type(self).list_selector(search=self.request.query_params.get("q", ""), archived=flag)
+
+    @transaction.atomic
+    def perform_create(self, serializer):  # type: ignore[no-untyped-def]
+        data = dict(serializer.validated_data)
+        allowances = data.pop("allowances", None)
+        item = services.catalogue_item_create(model=serializer.Meta.model, data=data, by=self.request.user)
+        if allowances is not None:
+            services.allowances_replace(
+                owner=item, allowances=[dict(a) for a in allowances], by=self.request.user
+            )
+        serializer.instance = item
+
+    @transaction.atomic
+    def perform_update(self, serializer):  # type: ignore[no-untyped-def]
+        data = dict(serializer.validated_data)
+        allowances = data.pop("allowances", None)
+        item = services.catalogue_item_update(item=serializer.instance, data=data, by=self.request.user)
+        if allowances is not None:
+            services.allowances_replace(
+                owner=item, allowances=[dict(a) for a in allowances], by=self.request.user
+            )
+        serializer.instance = item
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        item = services.catalogue_item_archive(item=self.get_object(), by=request.user, archived=True)
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        item = services.catalogue_item_archive(item=self.get_object(), by=request.user, archived=False)
+        return Response(self.get_serializer(item).data)
+
+
+class OfferViewSet(CatalogueViewSet):
+    serializer_class = OfferSerializer
+    list_selector = staticmethod(selectors.offer_list)
+
+
+class OptionViewSet(CatalogueViewSet):
+    serializer_class = OptionSerializer
+    list_selector = staticmethod(selectors.option_list)
+
+
+class ProductViewSet(CatalogueViewSet):
+    serializer_class = ProductSerializer
+    list_selector = staticmethod(selectors.product_list)
+
+
+class TerminalViewSet(CatalogueViewSet):
+    serializer_class = TerminalSerializer
+    list_selector = staticmethod(selectors.terminal_list)
+
+
+class RateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rate
+        fields = [
+            "id",
+            "prefix",
+            "destination",
+            "zone",
+            "event_type",
+            "origin_zone",
+            "price",
+            "unit",
+            "first_increment",
+            "next_increment",
+            "connection_fee",
+            "valid_from",
+        ]
+
+
+class RateTableSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RateTable
+        fields = ["id", "code", "label", "kind", "base_table", "markup_fixed", "markup_percent", "archived"]
+        read_only_fields = ["archived"]
+
+
+class RateTableViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rate tables; their rows in force at a date, uploads (all or nothing) and exports."""
+
+    serializer_class = RateTableSerializer
+    permission_classes = [HasCapability("catalogue.write", read="catalogue.view")]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        archived = None if self.action != "list" else self.request.query_params.get("archived") == "1"
+        return selectors.rate_table_list(search=self.request.query_params.get("q", ""), archived=archived)
+
+    def perform_create(self, serializer):  # type: ignore[no-untyped-def]
+        serializer.instance = services.rate_table_create(
+            data=dict(serializer.validated_data), by=self.request.user
+        )
+
+    def perform_update(self, serializer):  # type: ignore[no-untyped-def]
+        serializer.instance = services.rate_table_update(
+            table=serializer.instance, data=dict(serializer.validated_data), by=self.request.user
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description="date (default today)"),
+            OpenApiParameter("prefix", str),
+            OpenApiParameter("destination", str),
+        ],
+        responses=RateSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def rates(self, request: Request, pk: str | None = None) -> Response:
+        table = self.get_object()
+        on_text = request.query_params.get("on", "")
+        try:
+            on = dt.date.fromisoformat(on_text) if on_text else timezone.localdate()
+        except ValueError:
+            return Response({"detail": "on: YYYY-MM-DD"}, status=400)
+        rows = selectors.rate_list_in_force(
+            table=table,
+            on=on,
+            prefix=request.query_params.get("prefix", ""),
+            destination=request.query_params.get("destination", ""),
+        )
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response(RateSerializer(page, many=True).data)
+        return Response(RateSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("RateUpload", {"file": serializers.FileField()})},
+        responses=inline_serializer(
+            "RateUploadResult", {"rows": serializers.IntegerField(), "file": serializers.CharField()}
+        ),
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def upload(self, request: Request, pk: str | None = None) -> Response:
+        table = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"detail": "file: required"}, status=400)
+        result = services.rate_table_import(
+            table=table, data=upload.read(), filename=upload.name or "rates.csv", by=request.user
+        )
+        return Response({"rows": result.row_count, "file": result.filename}, status=201)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"])],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> HttpResponse:
+        file_format = request.query_params.get("file_format", "csv")
+        content, name, content_type = selectors.rate_table_export(
+            table=self.get_object(), file_format="xlsx" if file_format == "xlsx" else "csv"
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        table = services.rate_table_archive(table=self.get_object(), by=request.user, archived=True)
+        return Response(self.get_serializer(table).data)

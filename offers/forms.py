@@ -1,0 +1,150 @@
+"""Forms of the catalogue pages (validation of input only; the rules are in services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from offers.models import (
+    Allowance,
+    Offer,
+    Option,
+    Product,
+    Rate,
+    RateEventType,
+    RateTable,
+    Terminal,
+)
+from offers.rating import ROW_KIND
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = [
+            "code",
+            "label",
+            "price",
+            "vat_rate",
+            "billing_timing",
+            "prorated",
+            "commitment_none",
+            "commitment_12",
+            "commitment_24",
+            "termination_rule",
+            "default_rate_table",
+            "valid_from",
+            "valid_to",
+        ]
+        widgets = {"valid_from": DATE, "valid_to": DATE}
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["default_rate_table"].queryset = RateTable.objects.filter(archived=False)  # type: ignore[attr-defined]
+
+
+class OptionForm(forms.ModelForm):
+    class Meta:
+        model = Option
+        fields = ["code", "label", "price", "vat_rate", "data_speed"]
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "label", "kind", "recurring", "price", "vat_rate"]
+
+
+class TerminalForm(forms.ModelForm):
+    class Meta:
+        model = Terminal
+        fields = [
+            "code",
+            "brand",
+            "model",
+            "label",
+            "price",
+            "instalment_months",
+            "instalment_price",
+            "rental_price",
+            "vat_rate",
+        ]
+        labels = {"price": _("cash price excl. VAT")}
+
+
+class AllowanceForm(forms.ModelForm):
+    class Meta:
+        model = Allowance
+        fields = ["event_type", "zones", "origin_zones", "quantity", "unit", "unlimited"]
+
+
+AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=2, can_delete=True)
+
+
+class RateTableForm(forms.ModelForm):
+    class Meta:
+        model = RateTable
+        fields = ["code", "label", "kind", "base_table", "markup_fixed", "markup_percent"]
+
+
+class RateForm(forms.ModelForm):
+    class Meta:
+        model = Rate
+        fields = [
+            "prefix",
+            "destination",
+            "zone",
+            "event_type",
+            "origin_zone",
+            "price",
+            "unit",
+            "first_increment",
+            "next_increment",
+            "connection_fee",
+            "valid_from",
+        ]
+        widgets = {"valid_from": DATE}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Rate file (CSV or XLSX)"))
+
+
+class CopyForm(forms.Form):
+    code = forms.CharField(label=_("code of the copy"), max_length=40)
+    label = forms.CharField(label=_("label of the copy"), max_length=200)
+
+
+class RateFilterForm(forms.Form):
+    on = forms.DateField(label=_("In force on"), required=False, widget=DATE)
+    prefix = forms.CharField(label=_("Prefix"), required=False)  # type: ignore[assignment]
+    destination = forms.CharField(label=_("Destination"), required=False)
+    event_type = forms.ChoiceField(
+        label=_("Event type"), required=False, choices=[("", "—"), *RateEventType.choices]
+    )
+
+
+EVENT_TYPE_CHOICES = [(code, code) for code in ROW_KIND]
+
+
+class SimulatorForm(forms.Form):
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), required=False)
+    table = forms.ModelChoiceField(label=_("Rate table"), queryset=RateTable.objects.none(), required=False)
+    event_type = forms.ChoiceField(label=_("Event type"), choices=EVENT_TYPE_CHOICES, initial="VOICE_MO")
+    called = forms.CharField(label=_("Number called"), required=False, max_length=20)
+    duration_s = forms.IntegerField(label=_("Duration (seconds)"), required=False, min_value=0)
+    volume_mb = forms.DecimalField(label=_("Volume (MB)"), required=False, min_value=0, decimal_places=3)
+    country = forms.CharField(label=_("Roaming country (ISO code)"), required=False, max_length=2)
+    on = forms.DateField(label=_("Date"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = Offer.objects.filter(archived=False)  # type: ignore[attr-defined]
+        self.fields["table"].queryset = RateTable.objects.filter(archived=False)  # type: ignore[attr-defined]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        offer, table = data.get("offer"), data.get("table")
+        if not table and not (offer and offer.default_rate_table_id):
+            raise forms.ValidationError(_("Choose a rate table, or an offer that has a default table."))
+        return data

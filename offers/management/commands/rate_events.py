@@ -1,0 +1,51 @@
+"""Rate a file of events (RatedCDRs columns) with a tenant's table; print one JSON line per event."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_tenants.utils import tenant_context
+
+from offers.models import Offer, RateTable
+from offers.parsing import FeedFileError
+from offers.selectors import rating_rate_file
+from tenants.models import Tenant
+
+
+class Command(BaseCommand):
+    help = "Rate a CSV of events in the RatedCDRs columns; print one JSON object per event, then a summary."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--tenant", required=True, help="the tenant's schema name")
+        parser.add_argument("--table", required=True, help="the rate table's code")
+        parser.add_argument(
+            "--offer", help="an offer's code: its allowances are consumed per line, in time order"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tenant = Tenant.objects.filter(schema_name=options["tenant"]).exclude(schema_name="public").first()
+        if tenant is None:
+            raise CommandError(f"unknown tenant {options['tenant']!r}")
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        with tenant_context(tenant):
+            table = RateTable.objects.filter(code=options["table"]).first()
+            if table is None:
+                raise CommandError(f"no rate table {options['table']!r} in {tenant.schema_name}")
+            offer = None
+            if options.get("offer"):
+                offer = Offer.objects.filter(code=options["offer"]).first()
+                if offer is None:
+                    raise CommandError(f"no offer {options['offer']!r} in {tenant.schema_name}")
+            try:
+                results, summary = rating_rate_file(
+                    data=path.read_bytes(), filename=path.name, table=table, offer=offer
+                )
+            except FeedFileError as exc:  # a file the parser refuses whole
+                raise CommandError(str(exc)) from None
+        for result in results:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        self.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False))

@@ -1,0 +1,513 @@
+"""The rating engine: pure functions that price usage events with the contract of shared/DESIGN.md.
+
+A rate table is compiled once (`compile_table`) into integer arithmetic and one dict per prefix
+length, then reused for every event: `rate_event` prices one event, `rate_batch` prices a
+chronological list (the loop of `rate_event`, inlined for speed; both give the same results).
+
+Exactness: prices and fees are exact fractions of one common denominator `D` (the table's), so
+an amount is the exact fraction `(fee·u + price·charged) / (u·D)` (`u` = 60 seconds per minute,
+1024 KB per MB, 1 per event), rounded once to four decimals half up by integer division. Amounts
+come out as integer ten-thousandths of a euro (`amount_e4`); `amount_decimal` gives the Decimal.
+
+Interpretations of the contract written down here:
+- a voice event of 0 s or a data event of 0 bytes is billed 0 units and costs nothing (no
+  connection fee: nothing was connected);
+- received calls/SMS (`VOICE_MT`, `VOICE_IN`, `SMS_MT`) with no matching row are free;
+- a markup table without a base table rates an event no row matches at its wholesale cost
+  marked up, `(cost + fixed) × (1 + percent / 100)`; such an event consumes no allowance.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import lcm
+from typing import NamedTuple
+
+# Where an event is rated from (step 1 of the contract).
+HOME = "HOME"
+EU = "EU"
+HOME_COUNTRY = "FR"
+EU_EEA_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+# Overseas departments and regions are France; Monaco and Andorra are treated by most French
+# operators as their own zone (here WORLD1). Tenants may give another map.
+DEFAULT_COUNTRY_ZONES: dict[str, str] = {
+    **dict.fromkeys(("GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"), HOME),
+    **dict.fromkeys(("CH", "GB", "AD", "MC", "US", "CA", "MA", "TN", "DZ", "TR", "IL"), "WORLD1"),
+    **dict.fromkeys(("CN", "JP", "BR", "AU", "IN", "ZA", "MX", "AR", "RU", "AE", "SN", "CI"), "WORLD2"),
+}
+DEFAULT_WORLD_ZONE = "WORLD2"
+
+# The rate row kind of each CDR event type (FORMATS.md, "Rate tables").
+ROW_KIND = {
+    "VOICE_MO": "VOICE",
+    "VOICE_FWD": "VOICE",
+    "VOICE_OUT": "VOICE",
+    "VOICE_MT": "VOICE_MT",
+    "VOICE_IN": "VOICE_MT",
+    "SMS_MO": "SMS",
+    "SMS_MT": "SMS_MT",
+    "MMS_MO": "MMS",
+    "DATA": "DATA",
+}
+FREE_WITHOUT_ROW = frozenset({"VOICE_MT", "SMS_MT"})
+VOICE_KINDS = frozenset({"VOICE", "VOICE_MT"})
+EVENT_KINDS = frozenset({"SMS", "SMS_MT", "MMS"})
+UNIT_OF_KIND = {
+    "VOICE": "MIN",
+    "VOICE_MT": "MIN",
+    "SMS": "EVENT",
+    "SMS_MT": "EVENT",
+    "MMS": "EVENT",
+    "DATA": "MB",
+}
+# Base units per priced unit: seconds per minute, KB per MB, events per event.
+UNIT_DIVISOR = {"MIN": 60, "MB": 1024, "EVENT": 1}
+
+RATED, FREE, UNRATED, COST_MARKUP = "rated", "free", "unrated", "cost_markup"
+
+
+def origin_zone(
+    country: str,
+    *,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+    home_country: str = HOME_COUNTRY,
+) -> str:
+    """The zone an event is rated from: HOME, EU (HOME under roam-like-at-home) or a WORLD zone."""
+    country = (country or "").strip().upper()
+    if not country or country == home_country:
+        return HOME
+    zones = DEFAULT_COUNTRY_ZONES if country_zones is None else country_zones
+    if country in zones:
+        return zones[country]
+    if country in EU_EEA_COUNTRIES:
+        return HOME if roam_like_at_home else EU
+    return DEFAULT_WORLD_ZONE
+
+
+def quantity_of(kind: str, duration_s: int, volume_bytes: int) -> int:
+    """The raw quantity in base units: seconds (voice), started KB (data), 1 (SMS, MMS)."""
+    if kind == "DATA":
+        return (volume_bytes + 1023) // 1024 if volume_bytes > 0 else 0
+    if kind in EVENT_KINDS:
+        return 1
+    return duration_s if duration_s > 0 else 0
+
+
+def billed_quantity(quantity: int, first: int, nxt: int) -> int:
+    """`max(q, first)` rounded up to `first + k × next`; 0 stays 0."""
+    if quantity <= 0:
+        return 0
+    if quantity <= first:
+        return first
+    return first + -(-(quantity - first) // nxt) * nxt
+
+
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    """`numerator / denominator` rounded half up, for non-negative integers."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def amount_decimal(amount_e4: int) -> Decimal:
+    """Ten-thousandths of a euro as a Decimal with four places."""
+    return Decimal(amount_e4).scaleb(-4)
+
+
+# --- Compiled tables -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RateSpec:
+    """A rate row as the engine needs it (from the database, a file or a test)."""
+
+    prefix: str
+    destination: str
+    zone: str
+    event_type: str  # VOICE VOICE_MT SMS SMS_MT MMS DATA
+    origin_zone: str
+    price: Decimal
+    unit: str
+    first_increment: int
+    next_increment: int
+    connection_fee: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class CostMarkup:
+    """Prices derived from each event's wholesale cost: `(cost + fixed) × (1 + percent / 100)`."""
+
+    fixed: Decimal
+    percent: Decimal
+
+
+class Row(NamedTuple):
+    prefix: str
+    destination: str
+    zone: str
+    kind: str
+    origin: str
+    unit: str
+    first: int
+    nxt: int
+    fee_term: int  # fee · u · D' (scaled for the rounding)
+    price_term: int  # price · D' per base unit charged
+    half: int  # u · D (denominator), used by round-half-up
+    den2: int  # 2 · u · D
+
+
+class Rated(NamedTuple):
+    status: str
+    prefix: str
+    destination: str
+    zone: str
+    origin_zone: str
+    billed: int  # base units after increments: seconds, KB or events
+    allowance_used: int  # base units taken from allowances
+    charged: int  # base units charged (billed - allowance_used)
+    amount_e4: int  # ten-thousandths of a euro
+    unit: str
+
+
+@dataclass
+class CompiledTable:
+    """Rows by (kind, origin zone): the prefix lengths present (longest first) and a dict each."""
+
+    index: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, Row]]]
+    kinds: frozenset[str]
+    denominator: int
+    cost_markup: tuple[int, int, int, int] | None = None  # (fixed_num, fixed_den, pct_num, pct_den)
+    size: int = 0
+
+    def lookup(self, kind: str, origin: str, number: str) -> Row | None:
+        """The row whose prefix is the longest prefix of `number` (step 2 of the contract)."""
+        entry = self.index.get((kind, origin))
+        if entry is None:
+            return None
+        lengths, rows = entry
+        for length in lengths:
+            row = rows.get(number[:length])
+            if row is not None:
+                return row
+        return None
+
+
+def _fraction(value: Decimal | Fraction | int) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def compile_table(rates: Iterable[RateSpec], *, cost_markup: CostMarkup | None = None) -> CompiledTable:
+    """Compile rows into the lookup structure; a later row of the same key replaces an earlier one."""
+    specs = list(rates)
+    fractions = [(_fraction(s.price), _fraction(s.connection_fee)) for s in specs]
+    denominator = 1
+    for price, fee in fractions:
+        denominator = lcm(denominator, price.denominator, fee.denominator)
+    by_key: dict[tuple[str, str], dict[str, Row]] = {}
+    for spec, (price, fee) in zip(specs, fractions, strict=True):
+        kind = spec.event_type
+        unit = UNIT_OF_KIND.get(kind, spec.unit)
+        divisor = UNIT_DIVISOR[unit]
+        if kind in EVENT_KINDS:
+            first, nxt = 1, 1
+        else:
+            first, nxt = max(1, spec.first_increment), max(1, spec.next_increment)
+        den = divisor * denominator
+        # amount_e4 = round((fee·u + price·charged) / (u·D) × 10⁴) = (2·10⁴·num + den) // (2·den)
+        fee_term = 20000 * int(fee * denominator) * divisor
+        price_term = 20000 * int(price * denominator)
+        row = Row(
+            spec.prefix,
+            spec.destination,
+            spec.zone,
+            kind,
+            spec.origin_zone,
+            unit,
+            first,
+            nxt,
+            fee_term,
+            price_term,
+            den,
+            2 * den,
+        )
+        by_key.setdefault((kind, spec.origin_zone), {})[spec.prefix] = row
+    index = {key: (tuple(sorted({len(p) for p in rows}, reverse=True)), rows) for key, rows in by_key.items()}
+    markup = None
+    if cost_markup is not None:
+        fixed = _fraction(cost_markup.fixed)
+        factor = 1 + _fraction(cost_markup.percent) / 100
+        markup = (fixed.numerator, fixed.denominator, factor.numerator, factor.denominator)
+    return CompiledTable(
+        index=index,
+        kinds=frozenset(kind for kind, _origin in by_key),
+        denominator=denominator,
+        cost_markup=markup,
+        size=sum(len(rows) for rows in by_key.values()),
+    )
+
+
+# --- Allowances ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AllowanceSpec:
+    """An allowance in base units (seconds, KB, events); `quantity=None` is unlimited.
+
+    Empty `zones` / `origin_zones` mean every zone.
+    """
+
+    kind: str
+    zones: frozenset[str] = frozenset()
+    origin_zones: frozenset[str] = frozenset({HOME})
+    quantity: int | None = None
+    label: str = ""
+
+
+@dataclass
+class Allowances:
+    """The allowances of an offer and its options, with a cache of which cover what."""
+
+    specs: tuple[AllowanceSpec, ...] = ()
+    _eligible: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
+
+    def eligible(self, kind: str, zone: str, origin: str) -> tuple[int, ...]:
+        key = (kind, zone, origin)
+        found = self._eligible.get(key)
+        if found is None:
+            found = tuple(
+                i
+                for i, a in enumerate(self.specs)
+                if a.kind == kind
+                and (not a.zones or zone in a.zones)
+                and (not a.origin_zones or origin in a.origin_zones)
+            )
+            self._eligible[key] = found
+        return found
+
+    def new_usage(self) -> list[int | None]:
+        """What remains of each allowance at the start of a period."""
+        return [a.quantity for a in self.specs]
+
+
+NO_ALLOWANCES = Allowances()
+
+
+def allowance_quantity(*, kind: str, quantity: Decimal | None, unlimited: bool) -> int | None:
+    """An allowance's quantity (minutes, MB, events) in base units (seconds, KB, events)."""
+    if unlimited or quantity is None:
+        return None
+    unit = UNIT_OF_KIND[kind]
+    return int(Fraction(quantity) * UNIT_DIVISOR[unit])
+
+
+# --- Rating ----------------------------------------------------------------------------------
+def _markup_e4(markup: tuple[int, int, int, int], cost_e4: int) -> int:
+    fixed_num, fixed_den, pct_num, pct_den = markup
+    # (cost_e4/10⁴ + fn/fd) · pn/pd · 10⁴ = (cost_e4·fd + fn·10⁴) · pn / (fd·pd)
+    return round_half_up_div((cost_e4 * fixed_den + fixed_num * 10000) * pct_num, fixed_den * pct_den)
+
+
+def rate_event(
+    table: CompiledTable,
+    *,
+    event_type: str,
+    called: str = "",
+    country: str = "",
+    duration_s: int = 0,
+    volume_bytes: int = 0,
+    wholesale_cost_e4: int = 0,
+    allowances: Allowances = NO_ALLOWANCES,
+    usage: list[int | None] | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+) -> Rated:
+    """Rate one event of a line; `usage` (what remains of its allowances) is consumed in place."""
+    kind = ROW_KIND[event_type]
+    origin = origin_zone(country, roam_like_at_home=roam_like_at_home, country_zones=country_zones)
+    number = "" if kind == "DATA" else called
+    row = table.lookup(kind, origin, number)
+    quantity = quantity_of(kind, duration_s, volume_bytes)
+    if row is None:
+        if kind in FREE_WITHOUT_ROW:
+            return Rated(FREE, "", "", "", origin, quantity, 0, 0, 0, UNIT_OF_KIND[kind])
+        if table.cost_markup is not None:
+            amount = _markup_e4(table.cost_markup, wholesale_cost_e4)
+            return Rated(COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, UNIT_OF_KIND[kind])
+        return Rated(UNRATED, "", "", "", origin, quantity, 0, 0, 0, UNIT_OF_KIND[kind])
+    billed = billed_quantity(quantity, row.first, row.nxt)
+    charged = billed
+    used = 0
+    if billed and usage is not None and allowances.specs:
+        for i in allowances.eligible(kind, row.zone, origin):
+            remaining = usage[i]
+            if remaining is None:
+                used += charged
+                charged = 0
+                break
+            if remaining > 0:
+                take = remaining if remaining < charged else charged
+                usage[i] = remaining - take
+                charged -= take
+                used += take
+                if charged == 0:
+                    break
+    if billed == 0 or (charged == 0 and used):
+        amount = 0
+    else:
+        amount = (row.fee_term + row.price_term * charged + row.half) // row.den2
+    return Rated(
+        RATED, row.prefix, row.destination, row.zone, origin, billed, used, charged, amount, row.unit
+    )
+
+
+class Event(NamedTuple):
+    """A usage event for `rate_batch` (the fields of a CDR the engine needs)."""
+
+    line: str
+    event_type: str
+    called: str
+    country: str
+    duration_s: int
+    volume_bytes: int
+    wholesale_cost_e4: int = 0
+
+
+def rate_batch(
+    table: CompiledTable,
+    events: Sequence[Event],
+    *,
+    allowances: Allowances = NO_ALLOWANCES,
+    usage_by_line: dict[str, list[int | None]] | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+) -> list[Rated]:
+    """Rate events given in chronological order; each line consumes its own allowances.
+
+    The same computation as `rate_event`, with lookups cached and the loop kept flat.
+    """
+    usage_by_line = {} if usage_by_line is None else usage_by_line
+    markup = table.cost_markup
+    has_allowances = bool(allowances.specs)
+    new_usage = allowances.new_usage
+    make = tuple.__new__  # builds a Rated without the Python-level __new__ of NamedTuple
+    # Everything that depends only on (event type, roaming country), computed once per pair:
+    # (kind, origin, lengths, rows, eligibility by zone, quantity mode, unit, is free without row).
+    contexts: dict[str, dict[str, tuple]] = {}
+    out: list[Rated] = []
+    append = out.append
+    for line, event_type, called, country, duration_s, volume_bytes, cost_e4 in events:
+        by_country = contexts.get(event_type)
+        if by_country is None:
+            by_country = contexts[event_type] = {}
+        context = by_country.get(country)
+        if context is None:
+            context = by_country[country] = _batch_context(
+                table, allowances, event_type, country, roam_like_at_home, country_zones
+            )
+        kind, origin, lengths, rows, eligibility, mode, unit, free = context
+        if mode == 2:  # data: started KB
+            quantity = (volume_bytes + 1023) // 1024 if volume_bytes > 0 else 0
+            number = ""
+        elif mode == 1:  # SMS, MMS
+            quantity = 1
+            number = called
+        else:  # voice: seconds
+            quantity = duration_s if duration_s > 0 else 0
+            number = called
+        row = None
+        for length in lengths:
+            row = rows.get(number[:length])
+            if row is not None:
+                break
+        if row is None:
+            if free:
+                append(make(Rated, (FREE, "", "", "", origin, quantity, 0, 0, 0, unit)))
+            elif markup is not None:
+                amount = _markup_e4(markup, cost_e4)
+                append(make(Rated, (COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, unit)))
+            else:
+                append(make(Rated, (UNRATED, "", "", "", origin, quantity, 0, 0, 0, unit)))
+            continue
+        prefix, destination, zone, _kind, _origin, row_unit, first, nxt, fee_term, price_term, den, den2 = row
+        if quantity <= 0:
+            billed = 0
+        elif quantity <= first:
+            billed = first
+        else:
+            billed = first + -(-(quantity - first) // nxt) * nxt
+        charged = billed
+        used = 0
+        if billed and has_allowances:
+            covering = eligibility.get(zone)
+            if covering is None:
+                covering = eligibility[zone] = allowances.eligible(kind, zone, origin)
+            if covering:
+                usage = usage_by_line.get(line)
+                if usage is None:
+                    usage = usage_by_line[line] = new_usage()
+                for i in covering:
+                    remaining = usage[i]
+                    if remaining is None:
+                        used += charged
+                        charged = 0
+                        break
+                    if remaining > 0:
+                        take = remaining if remaining < charged else charged
+                        usage[i] = remaining - take
+                        charged -= take
+                        used += take
+                        if charged == 0:
+                            break
+        if billed == 0 or (charged == 0 and used):
+            amount = 0
+        else:
+            amount = (fee_term + price_term * charged + den) // den2
+        append(
+            make(Rated, (RATED, prefix, destination, zone, origin, billed, used, charged, amount, row_unit))
+        )
+    return out
+
+
+def _batch_context(
+    table: CompiledTable,
+    allowances: Allowances,
+    event_type: str,
+    country: str,
+    roam_like_at_home: bool,
+    country_zones: dict[str, str] | None,
+) -> tuple:
+    kind = ROW_KIND[event_type]
+    origin = origin_zone(country, roam_like_at_home=roam_like_at_home, country_zones=country_zones)
+    lengths, rows = table.index.get((kind, origin), ((), {}))
+    mode = 2 if kind == "DATA" else 1 if kind in EVENT_KINDS else 0
+    eligibility: dict[str, tuple[int, ...]] = {}
+    return (kind, origin, lengths, rows, eligibility, mode, UNIT_OF_KIND[kind], kind in FREE_WITHOUT_ROW)

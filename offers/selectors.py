@@ -1,0 +1,365 @@
+"""Reads of the catalogue: lists, the rows of a table in force at a date, compiled tables."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from offers.models import (
+    Allowance,
+    Offer,
+    Option,
+    Product,
+    Rate,
+    RateTable,
+    RateTableKind,
+    Terminal,
+)
+from offers.parsing import write_csv, write_xlsx
+from offers.rate_format import HEADER
+from offers.rating import (
+    ROW_KIND,
+    Allowances,
+    AllowanceSpec,
+    CompiledTable,
+    CostMarkup,
+    RateSpec,
+    allowance_quantity,
+    compile_table,
+)
+
+
+def _search(qs: QuerySet, search: str, fields: Sequence[str]) -> QuerySet:
+    if not search:
+        return qs
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": search})
+    return qs.filter(condition)
+
+
+def offer_list(*, search: str = "", archived: bool | None = False) -> QuerySet[Offer]:
+    """Offers by code, with their default table and allowances fetched in the same few queries."""
+    qs = Offer.objects.select_related("default_rate_table").prefetch_related("allowances")
+    if archived is not None:
+        qs = qs.filter(archived=archived)
+    return _search(qs, search, ("code", "label"))
+
+
+def option_list(*, search: str = "", archived: bool | None = False) -> QuerySet[Option]:
+    qs = Option.objects.prefetch_related("allowances")
+    if archived is not None:
+        qs = qs.filter(archived=archived)
+    return _search(qs, search, ("code", "label"))
+
+
+def product_list(*, search: str = "", archived: bool | None = False) -> QuerySet[Product]:
+    qs = Product.objects.all()
+    if archived is not None:
+        qs = qs.filter(archived=archived)
+    return _search(qs, search, ("code", "label"))
+
+
+def terminal_list(*, search: str = "", archived: bool | None = False) -> QuerySet[Terminal]:
+    qs = Terminal.objects.all()
+    if archived is not None:
+        qs = qs.filter(archived=archived)
+    return _search(qs, search, ("code", "label", "brand", "model"))
+
+
+def rate_table_list(*, search: str = "", archived: bool | None = False) -> QuerySet[RateTable]:
+    """Rate tables with their number of row versions."""
+    qs = (
+        RateTable.objects.select_related("base_table")
+        .annotate(row_count=Count("rates"))
+        .order_by("archived", "code")
+    )
+    if archived is not None:
+        qs = qs.filter(archived=archived)
+    return _search(qs, search, ("code", "label"))
+
+
+def rate_list_in_force(
+    *, table: RateTable, on: dt.date, prefix: str = "", destination: str = "", event_type: str = ""
+) -> QuerySet[Rate]:
+    """The rows of `table` in force on `on`: for each key, the latest version dated on or before it."""
+    qs = Rate.objects.filter(table=table, valid_from__lte=on)
+    if prefix:
+        qs = qs.filter(prefix__startswith=prefix)
+    if event_type:
+        qs = qs.filter(event_type=event_type)
+    qs = qs.order_by("event_type", "origin_zone", "prefix", "-valid_from").distinct(
+        "event_type", "origin_zone", "prefix"
+    )
+    if destination:
+        # Filter after choosing the version in force, so an old label never matches.
+        return Rate.objects.filter(pk__in=qs.values("pk"), destination__icontains=destination).order_by(
+            "event_type", "origin_zone", "prefix"
+        )
+    return qs
+
+
+def rate_list_all_versions(*, table: RateTable) -> QuerySet[Rate]:
+    return Rate.objects.filter(table=table).order_by("event_type", "origin_zone", "prefix", "valid_from")
+
+
+def _spec(rate: Rate, price: Decimal | Fraction | None = None) -> RateSpec:
+    return RateSpec(
+        prefix=rate.prefix,
+        destination=rate.destination,
+        zone=rate.zone,
+        event_type=rate.event_type,
+        origin_zone=rate.origin_zone,
+        price=rate.price if price is None else price,  # type: ignore[arg-type]
+        unit=rate.unit,
+        first_increment=rate.first_increment,
+        next_increment=rate.next_increment,
+        connection_fee=rate.connection_fee,
+    )
+
+
+def rate_specs_in_force(*, table: RateTable, on: dt.date, _depth: int = 0) -> list[RateSpec]:
+    """The rows the engine uses: a markup table's base rows marked up, its own rows overriding them."""
+    own = [_spec(r) for r in rate_list_in_force(table=table, on=on)]
+    if table.kind != RateTableKind.MARKUP or table.base_table is None or _depth > 5:
+        return own
+    fixed = Fraction(table.markup_fixed)
+    factor = 1 + Fraction(table.markup_percent) / 100
+    derived = {
+        (s.prefix, s.event_type, s.origin_zone): RateSpec(
+            **{**s.__dict__, "price": (Fraction(s.price) + fixed) * factor}  # type: ignore[arg-type]
+        )
+        for s in rate_specs_in_force(table=table.base_table, on=on, _depth=_depth + 1)
+    }
+    for spec in own:
+        derived[(spec.prefix, spec.event_type, spec.origin_zone)] = spec
+    return list(derived.values())
+
+
+def compiled_table_for(*, table: RateTable, on: dt.date) -> CompiledTable:
+    """The table as compiled for the engine on a date (compile once, rate many events)."""
+    cost_markup = None
+    if table.kind == RateTableKind.MARKUP and table.base_table is None:
+        cost_markup = CostMarkup(fixed=table.markup_fixed, percent=table.markup_percent)
+    return compile_table(rate_specs_in_force(table=table, on=on), cost_markup=cost_markup)
+
+
+def allowances_for(*, offer: Offer | None, options: Iterable[Option] = ()) -> Allowances:
+    """The allowances of an offer and its options, in the order they are consumed."""
+    owners_q = Q(pk__in=[])
+    if offer is not None:
+        owners_q |= Q(offer=offer)
+    option_ids = [o.pk for o in options]
+    if option_ids:
+        owners_q |= Q(option_id__in=option_ids)
+    specs = []
+    for a in Allowance.objects.filter(owners_q).order_by("option_id", "id"):
+        specs.append(_allowance_spec(a))
+    return Allowances(tuple(specs))
+
+
+def _allowance_spec(a: Allowance) -> AllowanceSpec:
+    return AllowanceSpec(
+        kind=a.event_type,
+        zones=frozenset(a.zone_list),
+        origin_zones=frozenset(a.origin_zone_list),
+        quantity=allowance_quantity(kind=a.event_type, quantity=a.quantity, unlimited=a.unlimited),
+        label=str(a),
+    )
+
+
+def rate_table_export(*, table: RateTable, file_format: str) -> tuple[bytes, str, str]:
+    """Every row version of a table in the upload format: (content, file name, content type)."""
+    rows = [
+        [
+            r.prefix,
+            r.destination,
+            r.zone,
+            r.event_type,
+            r.origin_zone,
+            r.price.normalize() if r.price else Decimal(0),
+            r.unit,
+            r.first_increment,
+            r.next_increment,
+            r.connection_fee.normalize() if r.connection_fee else Decimal(0),
+            r.valid_from,
+        ]
+        for r in rate_list_all_versions(table=table)
+    ]
+    rows = [[_plain(v) for v in row] for row in rows]
+    if file_format == "xlsx":
+        return (
+            write_xlsx(HEADER, rows, title=table.code),
+            f"{table.code}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return write_csv(HEADER, rows), f"{table.code}.csv", "text/csv; charset=utf-8"
+
+
+def _plain(value: Any) -> Any:
+    # Decimal.normalize() may give an exponent (1E+1); write it as a plain number.
+    if isinstance(value, Decimal):
+        return Decimal(format(value, "f"))
+    return value
+
+
+def rating_simulate(
+    *,
+    table: RateTable | None,
+    offer: Offer | None,
+    event_type: str,
+    called: str = "",
+    duration_s: int = 0,
+    volume_bytes: int = 0,
+    country: str = "",
+    on: dt.date,
+) -> dict[str, Any]:
+    """Price one event as the engine would, for a fresh line of `offer` (its allowances unused)."""
+    from offers.rating import amount_decimal, rate_event
+
+    called = "".join(ch for ch in called if ch.isdigit())
+    table = table or (offer.default_rate_table if offer is not None else None)
+    if table is None:
+        raise ValueError("a table or an offer with a default table is needed")
+    compiled = compiled_table_for(table=table, on=on)
+    allowances = allowances_for(offer=offer)
+    rated = rate_event(
+        compiled,
+        event_type=event_type,
+        called=called,
+        country=country,
+        duration_s=duration_s,
+        volume_bytes=volume_bytes,
+        allowances=allowances,
+        usage=allowances.new_usage(),
+    )
+    kind = ROW_KIND[event_type]
+    row = compiled.lookup(kind, rated.origin_zone, "" if kind == "DATA" else called)
+    price = None
+    if row is not None:
+        exact = Fraction(row.price_term, 20000 * compiled.denominator)
+        price = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return {
+        "table": table,
+        "rated": rated,
+        "amount": amount_decimal(rated.amount_e4),
+        "row": row,
+        "price": price,
+        "allowances": allowances.specs,
+    }
+
+
+def _cdr_columns() -> list[Any]:
+    from offers.parsing import Column, choice_reader, decimal_reader, digits_reader, int_reader, text_reader
+    from offers.rating import ROW_KIND as kinds
+
+    return [
+        Column("CDR_ID", text_reader(max_length=64), required=True, required_value=True),
+        Column("EVENT_TYPE", choice_reader(list(kinds)), required=True, required_value=True),
+        Column("MSISDN", digits_reader(), default=""),
+        Column("LINE_NUMBER", digits_reader(), default=""),
+        Column("START_TIME", text_reader(max_length=40), required=True, required_value=True),
+        Column("DURATION_S", int_reader(), default=0),
+        Column("VOLUME_BYTES", int_reader(), default=0),
+        Column("CALLED_NUMBER", digits_reader(max_length=32), default=""),
+        Column("ROAMING_COUNTRY", text_reader(max_length=2), default=""),
+        Column("WHOLESALE_COST", decimal_reader(places=6), default=Decimal(0)),
+    ]
+
+
+def rating_rate_file(
+    *, data: bytes, filename: str, table: RateTable, offer: Offer | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rate a RatedCDRs-format file with a table (and an offer's allowances, per line, in time order).
+
+    Returns one result per event in file order (or its errors) and a summary. Nothing is stored.
+    """
+    from offers.parsing import read_feed
+    from offers.rating import amount_decimal, rate_event, round_half_up_div
+
+    parsed = read_feed(data, columns=_cdr_columns(), filename=filename)
+    allowances = allowances_for(offer=offer)
+    compiled: dict[dt.date, CompiledTable] = {}
+    usage: dict[str, list[int | None]] = {}
+    results: dict[int, dict[str, Any]] = {}
+    for row in sorted(parsed.rows, key=lambda r: r.values["START_TIME"]):
+        v = row.values
+        try:
+            day = dt.date.fromisoformat(v["START_TIME"][:10])
+        except ValueError:
+            results[row.line] = {"line": row.line, "CDR_ID": v["CDR_ID"], "error": "START_TIME: not a date"}
+            continue
+        if day not in compiled:
+            compiled[day] = compiled_table_for(table=table, on=day)
+        line = v["MSISDN"] or v["LINE_NUMBER"]
+        rated = rate_event(
+            compiled[day],
+            event_type=v["EVENT_TYPE"],
+            called=v["CALLED_NUMBER"],
+            country=v["ROAMING_COUNTRY"],
+            duration_s=v["DURATION_S"],
+            volume_bytes=v["VOLUME_BYTES"],
+            wholesale_cost_e4=round_half_up_div(int(v["WHOLESALE_COST"] * 1000000), 100),
+            allowances=allowances,
+            usage=usage.setdefault(line, allowances.new_usage()),
+        )
+        results[row.line] = {
+            "CDR_ID": v["CDR_ID"],
+            "status": rated.status,
+            "prefix": rated.prefix,
+            "destination": rated.destination,
+            "origin_zone": rated.origin_zone,
+            "billed_units": rated.billed,
+            "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
+            "allowance_used": rated.allowance_used,
+            "amount": str(amount_decimal(rated.amount_e4)),
+        }
+    for error in parsed.errors:
+        results.setdefault(error.line, {"line": error.line, "errors": []}).setdefault("errors", []).append(
+            error.as_dict()
+        )
+    ordered = [results[line] for line in sorted(results)]
+    rated_rows = [r for r in ordered if "status" in r]
+    summary = {
+        "events": len(rated_rows),
+        "rejected": len(ordered) - len(rated_rows),
+        "by_status": {
+            s: sum(1 for r in rated_rows if r["status"] == s)
+            for s in sorted({r["status"] for r in rated_rows})
+        },
+        "amount": str(sum((Decimal(r["amount"]) for r in rated_rows), Decimal("0.0000"))),
+    }
+    return ordered, summary
+
+
+def rate_effective_list(
+    *, table: RateTable, on: dt.date, prefix: str = "", destination: str = "", event_type: str = ""
+) -> list[dict[str, Any]]:
+    """The prices a markup table really applies on `on`: its base rows marked up, its own rows overriding."""
+    from ism.money import quantize_price
+
+    own_keys = {(r.prefix, r.event_type, r.origin_zone) for r in rate_list_in_force(table=table, on=on)}
+    rows: list[dict[str, Any]] = []
+    for spec in rate_specs_in_force(table=table, on=on):
+        if prefix and not spec.prefix.startswith(prefix):
+            continue
+        if destination and destination.lower() not in spec.destination.lower():
+            continue
+        if event_type and spec.event_type != event_type:
+            continue
+        exact = Fraction(spec.price)
+        rows.append(
+            {
+                "spec": spec,
+                # Shown to six places; the engine keeps the exact fraction.
+                "price": quantize_price(
+                    Decimal(exact.numerator) / Decimal(exact.denominator), places=Decimal("0.000001")
+                ).normalize(),
+                "own": (spec.prefix, spec.event_type, spec.origin_zone) in own_keys,
+            }
+        )
+    rows.sort(key=lambda r: (r["spec"].event_type, r["spec"].origin_zone, r["spec"].prefix))
+    return rows

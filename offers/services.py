@@ -1,0 +1,399 @@
+"""Writes of the catalogue: offers, options, services and hardware, terminals, rate tables and rows.
+
+Nothing that may be in use is deleted: it is archived. Every write is audited.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_changes, audit_record
+from ism.exceptions import ApplicationError
+from offers.models import (
+    Allowance,
+    Offer,
+    Option,
+    Product,
+    Rate,
+    RateTable,
+    RateTableKind,
+    RateTableUpload,
+    Terminal,
+)
+from offers.parsing import FeedFileError
+from offers.rate_format import read_rate_file
+from offers.rating import UNIT_OF_KIND
+
+Item = TypeVar("Item", Offer, Option, Product, Terminal)
+CATALOGUE_MODELS: dict[str, type[models.Model]] = {
+    "offer": Offer,
+    "option": Option,
+    "product": Product,
+    "terminal": Terminal,
+}
+
+
+def _snapshot(obj: models.Model) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        if f.name in ("id", "created_at", "updated_at"):
+            continue
+        data[f.attname] = getattr(obj, f.attname)
+    return data
+
+
+def _check_item_rules(item: models.Model) -> None:
+    if isinstance(item, Offer):
+        if not item.commitment_choices:
+            raise ApplicationError(
+                _("Choose at least one commitment (none, 12 or 24 months)."), field="commitment_none"
+            )
+        if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
+            raise ApplicationError(_("The offer cannot end before it starts."), field="valid_to")
+        if item.default_rate_table is not None and item.default_rate_table.archived:
+            raise ApplicationError(_("This rate table is archived."), field="default_rate_table")
+    if isinstance(item, Terminal) and (item.instalment_months is None) != (item.instalment_price is None):
+        raise ApplicationError(
+            _("Give both the number of instalments and the monthly instalment, or neither."),
+            field="instalment_months",
+        )
+    for name in ("price", "instalment_price", "rental_price"):
+        value = getattr(item, name, None)
+        if value is not None and value < 0:
+            raise ApplicationError(_("A price cannot be negative."), field=name)
+    vat = getattr(item, "vat_rate", None)
+    if vat is not None and not (Decimal(0) <= vat <= Decimal(100)):
+        raise ApplicationError(_("A VAT rate is between 0 and 100 %."), field="vat_rate")
+
+
+@transaction.atomic
+def catalogue_item_create(*, model: type[Item], data: dict[str, Any], by: Any) -> Item:
+    """Create an offer, option, service/hardware or terminal after checking its rules."""
+    item = model(**data)
+    _check_item_rules(item)
+    item.full_clean()
+    item.save()
+    audit_record(
+        actor=by,
+        action=f"{model._meta.model_name}.created",
+        obj=item,
+        changes=audit_changes({}, _snapshot(item)),
+    )
+    return item
+
+
+@transaction.atomic
+def catalogue_item_update(*, item: Item, data: dict[str, Any], by: Any) -> Item:
+    """Change an item's fields (its code stays unique); the changes are audited."""
+    before = _snapshot(item)
+    for name, value in data.items():
+        setattr(item, name, value)
+    _check_item_rules(item)
+    item.full_clean()
+    item.save()
+    audit_record(
+        actor=by,
+        action=f"{item._meta.model_name}.updated",
+        obj=item,
+        changes=audit_changes(before, _snapshot(item)),
+    )
+    return item
+
+
+@transaction.atomic
+def catalogue_item_archive(*, item: Item, by: Any, archived: bool = True) -> Item:
+    """Archive (or restore) an item: it stays for what uses it but is no longer offered."""
+    if item.archived != archived:
+        item.archived = archived
+        item.save(update_fields=["archived", "updated_at"])
+        verb = "archived" if archived else "restored"
+        audit_record(actor=by, action=f"{item._meta.model_name}.{verb}", obj=item)
+    return item
+
+
+def _check_allowance(data: dict[str, Any]) -> None:
+    kind = data.get("event_type")
+    if kind not in UNIT_OF_KIND:
+        raise ApplicationError(_("Unknown event type."), field="event_type")
+    if data.get("unit") != UNIT_OF_KIND[kind]:
+        raise ApplicationError(
+            _("An allowance of %(kind)s is counted in %(unit)s.")
+            % {"kind": kind, "unit": UNIT_OF_KIND[kind]},
+            field="unit",
+        )
+    if not data.get("unlimited") and (data.get("quantity") is None or data["quantity"] <= 0):
+        raise ApplicationError(_("Give a quantity, or tick unlimited."), field="quantity")
+
+
+@transaction.atomic
+def allowances_replace(
+    *, owner: Offer | Option, allowances: list[dict[str, Any]], by: Any
+) -> list[Allowance]:
+    """Replace the allowances of an offer or option with `allowances` (each checked)."""
+    for data in allowances:
+        _check_allowance(data)
+    before = [str(a) for a in owner.allowances.all()]
+    owner.allowances.all().delete()
+    key = "offer" if isinstance(owner, Offer) else "option"
+    created = [
+        Allowance.objects.create(
+            **{key: owner},
+            event_type=data["event_type"],
+            zones=",".join(z.strip().upper() for z in str(data.get("zones") or "").split(",") if z.strip()),
+            origin_zones=",".join(
+                z.strip().upper() for z in str(data.get("origin_zones") or "").split(",") if z.strip()
+            ),
+            quantity=None if data.get("unlimited") else data.get("quantity"),
+            unit=data["unit"],
+            unlimited=bool(data.get("unlimited")),
+        )
+        for data in allowances
+    ]
+    after = [str(a) for a in created]
+    if before != after:
+        audit_record(
+            actor=by,
+            action=f"{key}.allowances_changed",
+            obj=owner,
+            changes={"allowances": [before, after]},
+        )
+    return created
+
+
+# --- Rate tables -----------------------------------------------------------------------------
+def _check_table(table: RateTable) -> None:
+    if table.kind != RateTableKind.MARKUP:
+        table.base_table = None
+        table.markup_fixed = Decimal(0)
+        table.markup_percent = Decimal(0)
+        return
+    if table.base_table_id is not None:
+        if table.pk is not None and table.base_table_id == table.pk:
+            raise ApplicationError(_("A table cannot derive from itself."), field="base_table")
+        base = table.base_table
+        while base is not None:
+            if table.pk is not None and base.pk == table.pk:
+                raise ApplicationError(_("These tables would derive from each other."), field="base_table")
+            base = base.base_table
+    if table.markup_percent < -100:
+        raise ApplicationError(_("A markup cannot be below -100 %."), field="markup_percent")
+
+
+@transaction.atomic
+def rate_table_create(*, data: dict[str, Any], by: Any) -> RateTable:
+    """Create a rate table (retail, wholesale, or markup of another table or of the wholesale cost)."""
+    table = RateTable(**data)
+    _check_table(table)
+    table.full_clean()
+    table.save()
+    audit_record(
+        actor=by, action="rate_table.created", obj=table, changes=audit_changes({}, _snapshot(table))
+    )
+    return table
+
+
+@transaction.atomic
+def rate_table_update(*, table: RateTable, data: dict[str, Any], by: Any) -> RateTable:
+    """Change a rate table's label, kind or markup."""
+    before = _snapshot(table)
+    for name, value in data.items():
+        setattr(table, name, value)
+    _check_table(table)
+    table.full_clean()
+    table.save()
+    audit_record(
+        actor=by, action="rate_table.updated", obj=table, changes=audit_changes(before, _snapshot(table))
+    )
+    return table
+
+
+@transaction.atomic
+def rate_table_archive(*, table: RateTable, by: Any, archived: bool = True) -> RateTable:
+    """Archive (or restore) a rate table; a table offers still use by default cannot be archived."""
+    if archived and table.offers.filter(archived=False).exists():
+        raise ApplicationError(_("Offers in the catalogue still use this table by default."))
+    if table.archived != archived:
+        table.archived = archived
+        table.save(update_fields=["archived", "updated_at"])
+        audit_record(actor=by, action="rate_table.archived" if archived else "rate_table.restored", obj=table)
+    return table
+
+
+def _rate_fields(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "destination": values["DESTINATION"],
+        "zone": values["ZONE"],
+        "price": values["PRICE"],
+        "unit": values["UNIT"],
+        "first_increment": values["FIRST_INCREMENT"],
+        "next_increment": values["NEXT_INCREMENT"],
+        "connection_fee": values["CONNECTION_FEE"],
+    }
+
+
+@transaction.atomic
+def rate_table_import(
+    *, table: RateTable, data: bytes, filename: str, by: Any, today: dt.date | None = None
+) -> RateTableUpload:
+    """Apply a rate file to a table, all or nothing: any faulty row refuses the whole file.
+
+    Rows are versioned by VALID_FROM: a row with the key (PREFIX, EVENT_TYPE, ORIGIN_ZONE,
+    VALID_FROM) of an existing row replaces it; other rows are added. The file is archived.
+    """
+    today = today or timezone.localdate()
+    try:
+        result = read_rate_file(data, filename=filename, today=today)
+    except FeedFileError as exc:
+        errors = exc.errors
+    else:
+        errors = result.errors
+        if not errors and not result.rows:
+            raise ApplicationError(_("The file has no rate row."), field="file", extra={"errors": []})
+    if errors:
+        raise ApplicationError(
+            _("The file was refused: %(count)s error(s); nothing was applied.") % {"count": len(errors)},
+            field="file",
+            extra={"errors": [e.as_dict() for e in errors]},
+        )
+    existing = {
+        (r.prefix, r.event_type, r.origin_zone, r.valid_from): r
+        for r in Rate.objects.select_for_update().filter(table=table)
+    }
+    to_create, to_update = [], []
+    for row in result.rows:
+        values = row.values
+        key = (values["PREFIX"], values["EVENT_TYPE"], values["ORIGIN_ZONE"], values["VALID_FROM"])
+        fields = _rate_fields(values)
+        current = existing.get(key)
+        if current is None:
+            to_create.append(
+                Rate(
+                    table=table,
+                    prefix=key[0],
+                    event_type=key[1],
+                    origin_zone=key[2],
+                    valid_from=key[3],
+                    **fields,
+                )
+            )
+        else:
+            for name, value in fields.items():
+                setattr(current, name, value)
+            to_update.append(current)
+    Rate.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        Rate.objects.bulk_update(to_update, list(_rate_fields(result.rows[0].values)), batch_size=1000)
+    upload = RateTableUpload(
+        table=table, filename=filename[:255], uploaded_by=by if getattr(by, "pk", None) else None
+    )
+    upload.row_count = len(result.rows)
+    upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
+    upload.save()
+    table.save(update_fields=["updated_at"])
+    audit_record(
+        actor=by,
+        action="rate_table.uploaded",
+        obj=table,
+        changes={"file": filename, "added": len(to_create), "replaced": len(to_update)},
+    )
+    return upload
+
+
+def _check_rate(rate: Rate) -> None:
+    if UNIT_OF_KIND.get(rate.event_type) != rate.unit:
+        raise ApplicationError(
+            _("%(kind)s is priced per %(unit)s.")
+            % {"kind": rate.event_type, "unit": UNIT_OF_KIND[rate.event_type]},
+            field="unit",
+        )
+    if rate.event_type == "DATA" and rate.prefix:
+        raise ApplicationError(_("Data rows have an empty prefix."), field="prefix")
+    if rate.prefix and not rate.prefix.isdigit():
+        raise ApplicationError(_("A prefix has digits only (international form, no +)."), field="prefix")
+    if rate.price < 0 or rate.connection_fee < 0:
+        raise ApplicationError(_("A price cannot be negative."), field="price")
+    if (
+        Rate.objects.filter(
+            table=rate.table,
+            prefix=rate.prefix,
+            event_type=rate.event_type,
+            origin_zone=rate.origin_zone,
+            valid_from=rate.valid_from,
+        )
+        .exclude(pk=rate.pk)
+        .exists()
+    ):
+        raise ApplicationError(
+            _("This table already has a row for this prefix, event type, origin zone and date."),
+            field="prefix",
+        )
+
+
+@transaction.atomic
+def rate_save(*, table: RateTable, rate: Rate | None, data: dict[str, Any], by: Any) -> Rate:
+    """Add a row to a table or change one; the key must stay unique within the table."""
+    creating = rate is None
+    rate = rate or Rate(table=table)
+    before = {} if creating else _snapshot(rate)
+    for name, value in data.items():
+        setattr(rate, name, value)
+    rate.origin_zone = (rate.origin_zone or "HOME").upper()
+    rate.zone = rate.zone.upper()
+    _check_rate(rate)
+    rate.save()
+    table.save(update_fields=["updated_at"])
+    audit_record(
+        actor=by,
+        action="rate.created" if creating else "rate.updated",
+        obj=rate,
+        changes={"table": table.code, **audit_changes(before, _snapshot(rate))},
+    )
+    return rate
+
+
+@transaction.atomic
+def rate_table_copy(*, table: RateTable, code: str, label: str, by: Any) -> RateTable:
+    """Copy a table and every row version under a new code."""
+    if RateTable.objects.filter(code=code).exists():
+        raise ApplicationError(_("A rate table with this code already exists."), field="code")
+    copy = RateTable.objects.create(
+        code=code,
+        label=label,
+        kind=table.kind,
+        base_table=table.base_table,
+        markup_fixed=table.markup_fixed,
+        markup_percent=table.markup_percent,
+    )
+    rows = list(table.rates.all())
+    for row in rows:
+        row.pk = None
+        row.table = copy
+    Rate.objects.bulk_create(rows, batch_size=1000)
+    audit_record(
+        actor=by, action="rate_table.copied", obj=copy, changes={"from": table.code, "rows": len(rows)}
+    )
+    return copy
+
+
+def wholesale_table_import(
+    *, data: bytes, filename: str, by: Any, code: str = "WHOLESALE", today: dt.date | None = None
+) -> RateTableUpload:
+    """Import an operator's wholesale table (`Tables tarifaires/`) into the wholesale table `code`.
+
+    The same format and all-or-nothing rule as any rate table; markup tables may derive from it.
+    """
+    table, created = RateTable.objects.get_or_create(
+        code=code, defaults={"label": _("Operator wholesale rates"), "kind": RateTableKind.WHOLESALE}
+    )
+    if created:
+        audit_record(actor=by, action="rate_table.created", obj=table, changes={"kind": table.kind})
+    elif table.kind != RateTableKind.WHOLESALE:
+        raise ApplicationError(
+            _("The table %(code)s exists and is not a wholesale table.") % {"code": code}, field="code"
+        )
+    return rate_table_import(table=table, data=data, filename=filename, by=by, today=today)
