@@ -14,5 +14,5 @@ def branding(request: HttpRequest) -> dict[str, Any]:
         return {"branding": None}
     # Once per request, however many templates the page renders with it.
     if not hasattr(request, "_ism_branding"):
-        request._ism_branding = branding_for_pages(tenant=tenant)  # type: ignore[attr-defined]
-    return {"branding": request._ism_branding}
+        setattr(request, "_ism_branding", branding_for_pages(tenant=tenant))  # noqa: B010
+    return {"branding": getattr(request, "_ism_branding")}  # noqa: B009
