@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from ism.registry import registry
 
 
 class LoginForm(AuthenticationForm):
@@ -21,6 +22,28 @@ class LoginOrEmailPasswordResetForm(PasswordResetForm):
     """Password recovery by login or e-mail address; the mail goes to the account's address."""
 
     email = forms.CharField(label=_("Login or e-mail address"), max_length=254)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # On a tenant's site the tenant's own "password recovery" template is used.
+        sender = registry.mail_senders.get("password_reset")
+        if sender is not None and sender(context=context, to_email=to_email):
+            return
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )
 
     def get_users(self, email: str) -> Iterator[Any]:
         value = email.strip()

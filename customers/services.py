@@ -9,9 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,6 +41,7 @@ from ism.exceptions import ApplicationError
 from ism.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
 from ism.money import ZERO, quantize_price, vat_amount
 from ism.text import name_check
+from tenants.mail import EmailKind, email_send
 
 NUMBER_PREFIX = "C"
 NUMBER_DIGITS = 6
@@ -353,30 +353,23 @@ def customer_portal_account_ensure(*, customer: Customer, by: Any) -> User | Non
 
 
 def customer_send_logins(*, customer: Customer, base_url: str, by: Any) -> None:
-    """E-mail the login contact the account-opening message: their login and a link to choose
-    their password on the portal. (The tenant's editable template replaces this text at merge.)"""
+    """E-mail the login contact the tenant's account-opening message: their login and a link to
+    choose their password on the portal."""
     user = customer.portal_user
     if user is None or not user.email:
         raise ApplicationError(_("This customer has no portal account with an e-mail address."))
-    tenant = getattr(connection, "tenant", None)
-    site_name = getattr(tenant, "name", "") or "ISM"
     link = password_reset_link(user=user, base_url=base_url)
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = _("Your customer area at %(site)s") % {"site": site_name}
-        body = _(
-            "Hello,\n\n"
-            "Your customer area at %(site)s is open. You will find your lines, invoices and payments there.\n\n"
-            "Your login: %(login)s\n"
-            "Choose your password with this link (valid for a few days):\n%(link)s\n\n"
-            "Then log in at %(portal)s\n\n"
-            "Best regards,\n%(site)s"
-        ) % {
-            "site": site_name,
-            "login": user.username,
-            "link": link,
-            "portal": f"{base_url.rstrip('/')}/portal/",
-        }
-    send_mail(subject, body, None, [user.email])
+        email_send(
+            kind=EmailKind.ACCOUNT_OPENING,
+            to=[user.email],
+            context={
+                "customer_name": customer.display_name,
+                "login": user.username,
+                "set_password_link": link,
+                "site_url": f"{base_url.rstrip('/')}/portal/",
+            },
+        )
     audit_record(actor=by, action="customer.logins_sent", obj=customer, changes={"email": user.email})
 
 

@@ -34,6 +34,8 @@ class _Registry:
     tenant_nav: list[NavItem] = field(default_factory=list)
     public_nav: list[NavItem] = field(default_factory=list)
     search_providers: list[Callable[[HttpRequest, str], Iterable[SearchHit]]] = field(default_factory=list)
+    # name -> sender(context=..., to_email=...) -> bool (True: sent, False: use the default)
+    mail_senders: dict[str, Callable[..., bool]] = field(default_factory=dict)
 
 
 registry = _Registry()
@@ -49,3 +51,8 @@ def register_nav(item: NavItem, *, public: bool = False) -> None:
 def register_search(provider: Callable[[HttpRequest, str], Iterable[SearchHit]]) -> None:
     if provider not in registry.search_providers:
         registry.search_providers.append(provider)
+
+
+def register_mail_sender(name: str, sender: Callable[..., bool]) -> None:
+    """Let an upper app send a mail of the lower apps its own way (the tenant's templates)."""
+    registry.mail_senders[name] = sender

@@ -7,7 +7,10 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Tenants")
 
     def ready(self) -> None:
-        from ism.registry import NavItem, register_nav
+        from ism.registry import NavItem, register_mail_sender, register_nav
+        from tenants.mail import password_reset_send
+
+        register_mail_sender("password_reset", password_reset_send)
 
         register_nav(NavItem("tenants", _("Tenants"), "platform:tenant_list", order=10), public=True)
         register_nav(

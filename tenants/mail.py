@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -300,3 +301,26 @@ def email_send(
         message.attach(filename, content, mimetype)
     message.send()
     return rendered
+
+
+def password_reset_send(*, context: dict[str, Any], to_email: str) -> bool:
+    """Send Django's password-reset mail with the tenant's "password recovery" template.
+
+    Returns False on the platform's own site, where the default mail is used.
+    """
+    tenant = _current_tenant()
+    if tenant is None:
+        return False
+    user = context["user"]
+    path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+    email_send(
+        kind=EmailKind.PASSWORD_RESET,
+        to=[to_email],
+        tenant=tenant,
+        context={
+            "user_name": user.get_full_name() or user.get_username(),
+            "login": user.get_username(),
+            "reset_link": f"{context['protocol']}://{context['domain']}{path}",
+        },
+    )
+    return True

@@ -154,3 +154,47 @@ def test_the_site_address_is_filled_from_the_tenants_main_domain(nova):
         body="Votre espace : {{ site_url }}",
     )
     assert rendered.body == "Votre espace : http://nova.localhost/"
+
+
+def test_password_recovery_on_a_tenant_site_uses_the_tenants_template(acme, nova, make_user, client_for):
+    admin = make_user(acme, "admin")
+    with in_schema(acme):
+        email_template_save(
+            tenant=acme,
+            kind=EmailKind.PASSWORD_RESET,
+            subject="Acme : votre nouveau mot de passe",
+            body="Bonjour {{ user_name }}, suivez ce lien : {{ reset_link }}",
+            by=admin,
+        )
+    user = make_user(acme, "support", email="sophie@acme.example", first_name="Sophie", last_name="Petit")
+    client_for(acme).post("/password-reset/", {"email": user.username})
+    assert [m.subject for m in mail.outbox] == ["Acme : votre nouveau mot de passe"]
+    assert "Bonjour Sophie Petit, suivez ce lien : http://acme.localhost/reset/" in mail.outbox[0].body
+    assert mail.outbox[0].from_email.startswith("Acme Télécom")
+    # Nova keeps its own (default) wording.
+    other = make_user(nova, "support", email="paul@nova.example")
+    client_for(nova).post("/password-reset/", {"email": other.username})
+    assert mail.outbox[1].subject.startswith("Réinitialisation de votre mot de passe Nova Mobile")
+
+
+def test_customer_logins_are_sent_with_the_tenants_account_opening_template(acme, make_user, client_for):
+    from customers.services import customer_create, customer_send_logins
+
+    admin = make_user(acme, "admin")
+    with in_schema(acme):
+        email_template_save(
+            tenant=acme,
+            kind=EmailKind.ACCOUNT_OPENING,
+            subject="Bienvenue chez {{ company_name }}",
+            body="{{ customer_name }}, identifiant {{ login }}, lien {{ set_password_link }}",
+            by=admin,
+        )
+        customer = customer_create(
+            by=admin,
+            data={"kind": "business", "company_name": "ETOILE BLEUE"},
+            login_contact={"name": "Lea Martin", "email": "lea@client.example"},
+        )
+        customer_send_logins(customer=customer, base_url="http://acme.localhost", by=admin)
+    message = mail.outbox[-1]
+    assert message.subject == "Bienvenue chez Acme Télécom" and message.to == ["lea@client.example"]
+    assert customer.number in message.body and "http://acme.localhost/reset/" in message.body
