@@ -158,7 +158,7 @@ def main() -> int:
     print(f"    API docs       : http://acme.localhost:{port}/api/v1/docs/")
     print(f"\n  Logins (password for all: {DEMO_PASSWORD}):")
     for site, login, role in demo_logins():
-        print(f"    {site:<18} {login:<12} {role}")
+        print(f"    {site:<24} {login:<12} {role}")
     print("\nPress Ctrl-C to stop.")
     print("=" * 78, flush=True)
 
