@@ -57,3 +57,27 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character in a query or form value is refused with a 400.
+
+    PostgreSQL text cannot hold it, so a search box or filter receiving one would otherwise end
+    in a server error; Django's form fields refuse it, raw query filters would not.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        values = [*request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+        if any("\x00" in value for value in values):
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest("Null characters are not allowed.")
+        return self.get_response(request)

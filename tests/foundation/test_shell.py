@@ -70,3 +70,9 @@ def _snapshot() -> dict:
                 counts[f"{tenant.schema_name}.{model._meta.label}"] = model.objects.count()
     connection.set_schema_to_public()
     return counts
+
+
+def test_a_null_character_in_a_query_is_a_400_not_a_server_error(acme, make_user, client_for):
+    client = client_for(acme, make_user(acme, "admin"))
+    assert client.get("/audit/", {"q": "a\x00b"}).status_code == 400
+    assert client.get("/search/", {"q": "ab\x00"}).status_code == 400
