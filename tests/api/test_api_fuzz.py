@@ -18,7 +18,7 @@ def _operations(schema_dict: dict[str, Any], methods: set[str]) -> list[Any]:
 
 def _send(api: APIClient, case: Any) -> Any:
     """Send a generated case through Django's test client (the test's transaction stays open)."""
-    request = case.as_transport_kwargs(base_url="http://acme.localhost")
+    request = case.as_transport_kwargs(base_url="http://testserver")
     url = urlsplit(request["url"])
     path = url.path + (f"?{url.query}" if url.query else "")
     if request.get("params"):
@@ -38,13 +38,23 @@ def _send(api: APIClient, case: Any) -> Any:
     return api.generic(request["method"], path, body, content_type=content_type, headers=headers)
 
 
+SITES = [("acme", "admin"), ("acme", "customer"), ("platform", "platform_admin")]
+
+
+@pytest.mark.parametrize(("site", "role"), SITES, ids=["tenant-staff", "tenant-end-customer", "platform"])
 @pytest.mark.parametrize("methods", [{"GET"}, {"POST", "PUT", "PATCH", "DELETE"}], ids=["reads", "writes"])
-def test_no_api_call_generated_from_the_schema_ends_in_a_server_error(acme, make_user, api_for, methods):
-    admin = make_user(acme, "admin")
-    api = api_for(acme, admin)
-    schema_dict = api.get("/api/v1/schema/?format=json").json()
+def test_no_api_call_generated_from_the_schema_ends_in_a_server_error(
+    request, site, role, make_user, api_for, methods
+):
+    tenant = request.getfixturevalue(site)
+    api = api_for(tenant, make_user(tenant, role))
+    schema_dict = (
+        api_for(tenant, make_user(tenant, "platform_admin" if site == "platform" else "admin"))
+        .get("/api/v1/schema/?format=json")
+        .json()
+    )
     operations = _operations(schema_dict, methods)
-    assert len(operations) > 10
+    assert len(operations) >= 3
     failures: list[str] = []
     for operation in operations:
         _fuzz(api, operation, failures)
