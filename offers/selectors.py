@@ -1,8 +1,9 @@
 """Reads of the catalogue: lists, the rows of a table in force at a date, compiled tables."""
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -270,53 +271,84 @@ def _cdr_columns() -> list[Any]:
     ]
 
 
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def event_start_time(text: str) -> dt.datetime | None:
+    """A CDR's START_TIME as an aware Europe/Paris datetime (local time, or ISO 8601 with an offset)."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(PARIS)
+
+
 def rating_rate_file(
     *, data: bytes, filename: str, table: RateTable, offer: Offer | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rate a RatedCDRs-format file with a table (and an offer's allowances, per line, in time order).
 
-    Returns one result per event in file order (or its errors) and a summary. Nothing is stored.
+    Each event is rated with the rows in force on its Europe/Paris date; allowances start again
+    each calendar month (Europe/Paris). Returns one result per event in file order (or its
+    errors) and a summary. Nothing is stored.
     """
     from offers.parsing import read_feed
-    from offers.rating import amount_decimal, rate_event, round_half_up_div
+    from offers.rating import Event, amount_decimal, called_number_normalise, rate_batch
 
     parsed = read_feed(data, columns=_cdr_columns(), filename=filename)
     allowances = allowances_for(offer=offer)
-    compiled: dict[dt.date, CompiledTable] = {}
-    usage: dict[str, list[int | None]] = {}
     results: dict[int, dict[str, Any]] = {}
-    for row in sorted(parsed.rows, key=lambda r: r.values["START_TIME"]):
-        v = row.values
-        try:
-            day = dt.date.fromisoformat(v["START_TIME"][:10])
-        except ValueError:
-            results[row.line] = {"line": row.line, "CDR_ID": v["CDR_ID"], "error": "START_TIME: not a date"}
+    timed = []
+    for row in parsed.rows:
+        start = event_start_time(row.values["START_TIME"])
+        if start is None:
+            results[row.line] = {
+                "line": row.line,
+                "errors": [{"line": row.line, "column": "START_TIME", "reason": "not a date and time"}],
+            }
             continue
-        if day not in compiled:
-            compiled[day] = compiled_table_for(table=table, on=day)
-        line = v["MSISDN"] or v["LINE_NUMBER"]
-        rated = rate_event(
-            compiled[day],
-            event_type=v["EVENT_TYPE"],
-            called=v["CALLED_NUMBER"],
-            country=v["ROAMING_COUNTRY"],
-            duration_s=v["DURATION_S"],
-            volume_bytes=v["VOLUME_BYTES"],
-            wholesale_cost_e4=round_half_up_div(int(v["WHOLESALE_COST"] * 1000000), 100),
-            allowances=allowances,
-            usage=usage.setdefault(line, allowances.new_usage()),
+        timed.append((start, row))
+    timed.sort(key=lambda pair: pair[0])  # chronological; stable for events of the same second
+    # Usage is kept per line and billing period, so each month starts with whole allowances.
+    usage: dict[str, list[int | None]] = {}
+    position = 0
+    while position < len(timed):
+        day = timed[position][0].date()
+        end = position
+        while end < len(timed) and timed[end][0].date() == day:
+            end += 1
+        chunk = timed[position:end]
+        position = end
+        events = [
+            Event(
+                f"{v['MSISDN'] or v['LINE_NUMBER']} {start:%Y-%m}",
+                v["EVENT_TYPE"],
+                called_number_normalise(v["CALLED_NUMBER"]),
+                v["ROAMING_COUNTRY"],
+                v["DURATION_S"],
+                v["VOLUME_BYTES"],
+                0,
+                v["WHOLESALE_COST"],
+            )
+            for start, v in ((start, row.values) for start, row in chunk)
+        ]
+        rated_events = rate_batch(
+            compiled_table_for(table=table, on=day), events, allowances=allowances, usage_by_line=usage
         )
-        results[row.line] = {
-            "CDR_ID": v["CDR_ID"],
-            "status": rated.status,
-            "prefix": rated.prefix,
-            "destination": rated.destination,
-            "origin_zone": rated.origin_zone,
-            "billed_units": rated.billed,
-            "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
-            "allowance_used": rated.allowance_used,
-            "amount": str(amount_decimal(rated.amount_e4)),
-        }
+        for (_start, row), rated in zip(chunk, rated_events, strict=True):
+            results[row.line] = {
+                "CDR_ID": row.values["CDR_ID"],
+                "status": rated.status,
+                "prefix": rated.prefix,
+                "destination": rated.destination,
+                "origin_zone": rated.origin_zone,
+                "billed_units": rated.billed,
+                "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
+                "allowance_used": rated.allowance_used,
+                "amount": str(amount_decimal(rated.amount_e4)),
+            }
     for error in parsed.errors:
         results.setdefault(error.line, {"line": error.line, "errors": []}).setdefault("errors", []).append(
             error.as_dict()
@@ -339,8 +371,6 @@ def rate_effective_list(
     *, table: RateTable, on: dt.date, prefix: str = "", destination: str = "", event_type: str = ""
 ) -> list[dict[str, Any]]:
     """The prices a markup table really applies on `on`: its base rows marked up, its own rows overriding."""
-    from ism.money import quantize_price
-
     own_keys = {(r.prefix, r.event_type, r.origin_zone) for r in rate_list_in_force(table=table, on=on)}
     rows: list[dict[str, Any]] = []
     for spec in rate_specs_in_force(table=table, on=on):
@@ -350,16 +380,19 @@ def rate_effective_list(
             continue
         if event_type and spec.event_type != event_type:
             continue
-        exact = Fraction(spec.price)
         rows.append(
             {
                 "spec": spec,
-                # Shown to six places; the engine keeps the exact fraction.
-                "price": quantize_price(
-                    Decimal(exact.numerator) / Decimal(exact.denominator), places=Decimal("0.000001")
-                ).normalize(),
+                # The exact price the engine applies (a markup of decimals is a finite decimal).
+                "price": _exact_decimal(Fraction(spec.price)),
                 "own": (spec.prefix, spec.event_type, spec.origin_zone) in own_keys,
             }
         )
     rows.sort(key=lambda r: (r["spec"].event_type, r["spec"].origin_zone, r["spec"].prefix))
     return rows
+
+
+def _exact_decimal(value: Fraction) -> Decimal:
+    """A fraction whose denominator is 2ᵃ·5ᵇ (every derived price) as the exact Decimal, normalised."""
+    with localcontext(prec=80):
+        return _plain((Decimal(value.numerator) / Decimal(value.denominator)).normalize())
