@@ -509,7 +509,7 @@ def rate_batch(
             billed = first + -(-(quantity - first) // nxt) * nxt
         charged = billed
         used = 0
-        covering = ()
+        covering: tuple[int, ...] | None = ()
         if has_allowances:
             covering = eligibility.get(zone)
             if covering is None:

@@ -7,7 +7,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from offers.models import (
     Allowance,
@@ -123,15 +123,25 @@ def _spec(rate: Rate, price: Decimal | Fraction | None = None) -> RateSpec:
 
 
 def rate_specs_in_force(*, table: RateTable, on: dt.date, _depth: int = 0) -> list[RateSpec]:
-    """The rows the engine uses: a markup table's base rows marked up, its own rows overriding them."""
+    """The rows the engine uses: a markup table's base rows marked up, its own rows overriding them.
+
+    Prices `(price + fixed) × (1 + percent / 100)`, connection fees `fee × (1 + percent / 100)`.
+    """
     own = [_spec(r) for r in rate_list_in_force(table=table, on=on)]
     if table.kind != RateTableKind.MARKUP or table.base_table is None or _depth > 5:
         return own
+    # Derived prices stay exact (never rounded): a unit price becomes (price + fixed) × factor and
+    # a connection fee, a price per event, is marked up by the percentage (the fixed part is per unit).
     fixed = Fraction(table.markup_fixed)
     factor = 1 + Fraction(table.markup_percent) / 100
+    fee_factor = 1 + table.markup_percent / Decimal(100)
     derived = {
         (s.prefix, s.event_type, s.origin_zone): RateSpec(
-            **{**s.__dict__, "price": (Fraction(s.price) + fixed) * factor}  # type: ignore[arg-type]
+            **{
+                **s.__dict__,
+                "price": (Fraction(s.price) + fixed) * factor,
+                "connection_fee": s.connection_fee * fee_factor,
+            }  # type: ignore[arg-type]
         )
         for s in rate_specs_in_force(table=table.base_table, on=on, _depth=_depth + 1)
     }
@@ -149,7 +159,7 @@ def compiled_table_for(*, table: RateTable, on: dt.date) -> CompiledTable:
 
 
 def allowances_for(*, offer: Offer | None, options: Iterable[Option] = ()) -> Allowances:
-    """The allowances of an offer and its options, in the order they are consumed."""
+    """The allowances of an offer and its options, in the order they are consumed: the offer's first."""
     owners_q = Q(pk__in=[])
     if offer is not None:
         owners_q |= Q(offer=offer)
@@ -157,7 +167,7 @@ def allowances_for(*, offer: Offer | None, options: Iterable[Option] = ()) -> Al
     if option_ids:
         owners_q |= Q(option_id__in=option_ids)
     specs = []
-    for a in Allowance.objects.filter(owners_q).order_by("option_id", "id"):
+    for a in Allowance.objects.filter(owners_q).order_by(F("option_id").asc(nulls_first=True), "id"):
         specs.append(_allowance_spec(a))
     return Allowances(tuple(specs))
 
@@ -217,11 +227,13 @@ def rating_simulate(
     volume_bytes: int = 0,
     country: str = "",
     on: dt.date,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Price one event as the engine would, for a fresh line of `offer` (its allowances unused)."""
-    from offers.rating import amount_decimal, rate_event
+    from offers.rating import amount_decimal, called_number_normalise, rate_event
 
-    called = "".join(ch for ch in called if ch.isdigit())
+    called = called_number_normalise(called)
     table = table or (offer.default_rate_table if offer is not None else None)
     if table is None:
         raise ValueError("a table or an offer with a default table is needed")
@@ -236,6 +248,8 @@ def rating_simulate(
         volume_bytes=volume_bytes,
         allowances=allowances,
         usage=allowances.new_usage(),
+        roam_like_at_home=roam_like_at_home,
+        country_zones=country_zones,
     )
     kind = ROW_KIND[event_type]
     row = compiled.lookup(kind, rated.origin_zone, "" if kind == "DATA" else called)
@@ -286,12 +300,19 @@ def event_start_time(text: str) -> dt.datetime | None:
 
 
 def rating_rate_file(
-    *, data: bytes, filename: str, table: RateTable, offer: Offer | None = None
+    *,
+    data: bytes,
+    filename: str,
+    table: RateTable,
+    offer: Offer | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rate a RatedCDRs-format file with a table (and an offer's allowances, per line, in time order).
 
     Each event is rated with the rows in force on its Europe/Paris date; allowances start again
-    each calendar month (Europe/Paris). Returns one result per event in file order (or its
+    each calendar month (Europe/Paris). `roam_like_at_home` and `country_zones` (the tenant's
+    country → zone map) decide the origin zone. Returns one result per event in file order (or its
     errors) and a summary. Nothing is stored.
     """
     from offers.parsing import read_feed
@@ -335,7 +356,12 @@ def rating_rate_file(
             for start, v in ((start, row.values) for start, row in chunk)
         ]
         rated_events = rate_batch(
-            compiled_table_for(table=table, on=day), events, allowances=allowances, usage_by_line=usage
+            compiled_table_for(table=table, on=day),
+            events,
+            allowances=allowances,
+            usage_by_line=usage,
+            roam_like_at_home=roam_like_at_home,
+            country_zones=country_zones,
         )
         for (_start, row), rated in zip(chunk, rated_events, strict=True):
             results[row.line] = {

@@ -419,3 +419,160 @@ def test_markup_prices_are_exact_and_shown_as_applied(acme):
         [row] = rate_effective_list(table=markup, on=dt.date(2026, 10, 1))
     # (0.123456 + 0.0001) × 1.125 = 0.1390005 exactly: shown as the engine applies it
     assert row["price"] == Decimal("0.1390005")
+
+
+def test_the_offers_allowances_are_consumed_before_its_options(acme):
+    from offers.models import Allowance, Offer, Option
+    from offers.selectors import allowances_for
+
+    with in_schema(acme):
+        offer = Offer.objects.create(code="ORDER", label="Order")
+        option = Option.objects.create(code="ORDER-OPT", label="Option")
+        Allowance.objects.create(option=option, event_type="VOICE", quantity=Decimal(1), zones="")
+        Allowance.objects.create(offer=offer, event_type="VOICE", quantity=Decimal(1), zones="FR")
+        allowances = allowances_for(offer=offer, options=[option])
+    table = compile_table([_voice("33", "0.60", zone="FR"), _voice("34", "0.60", zone="INTL")])
+    usage = allowances.new_usage()
+    france = rate_event(
+        table, event_type="VOICE_MO", called="331", duration_s=60, allowances=allowances, usage=usage
+    )
+    spain = rate_event(
+        table, event_type="VOICE_MO", called="341", duration_s=60, allowances=allowances, usage=usage
+    )
+    # The offer's French minute pays the French call; the option's minute (any zone) is left for Spain.
+    assert (france.amount_e4, spain.amount_e4) == (0, 0)
+    assert [a.zones for a in allowances.specs] == [frozenset({"FR"}), frozenset()]
+
+
+def test_the_roam_like_at_home_switch_and_the_tenants_map_reach_the_file_rating(acme):
+    table = _table(
+        acme,
+        "SWITCH",
+        "33;France;FR;VOICE;HOME;0,10;MIN;60;60;0;2026-10-01",
+        "33;France depuis l'UE;EU;VOICE;EU;0,40;MIN;60;60;0;2026-10-01",
+        "33;France depuis le monde;W;VOICE;WORLD3;2,00;MIN;60;60;0;2026-10-01",
+    )
+    data = _cdrs(
+        "1;VOICE_MO;33700000001;2026-10-10 10:00:00;60;0;33612345678;DE;0",
+        "2;VOICE_MO;33700000001;2026-10-10 11:00:00;60;0;33612345678;JP;0",
+    )
+    with in_schema(acme):
+        default, _ = rating_rate_file(data=data, filename="c.csv", table=table)
+        switched, _ = rating_rate_file(
+            data=data, filename="c.csv", table=table, roam_like_at_home=False, country_zones={"JP": "WORLD3"}
+        )
+    assert [r["amount"] for r in default] == ["0.1000", "0.0000"]
+    assert [r["status"] for r in default] == ["rated", "unrated"]
+    assert [r["amount"] for r in switched] == ["0.4000", "2.0000"]
+
+
+def test_a_markup_of_another_table_marks_its_connection_fees_up_too(acme, load_sample_table):
+    from offers.selectors import compiled_table_for
+
+    base = load_sample_table(acme)
+    with in_schema(acme):
+        markup = rate_table_create(
+            data={
+                "code": "RESALE",
+                "label": "Revente",
+                "kind": "markup",
+                "base_table": base,
+                "markup_fixed": Decimal("0.01"),
+                "markup_percent": Decimal("50"),
+            },
+            by=None,
+        )
+        compiled = compiled_table_for(table=markup, on=dt.date(2026, 10, 10))
+    # 3389: 0.80 €/min + 0.12 € fee → (0.80 + 0.01) × 1.5 = 1.215 €/min and 0.12 × 1.5 = 0.18 €
+    special = rate_event(compiled, event_type="VOICE_MO", called="33899123456", duration_s=120)
+    assert special.amount_e4 == 1800 + 2 * 12150
+
+
+# --- 8. Uploads --------------------------------------------------------------------------------
+def _upload(tenant, code, data: bytes, filename="t.csv"):
+    from ism.exceptions import ApplicationError
+
+    with in_schema(tenant):
+        table = rate_table_create(data={"code": code, "label": code}, by=None)
+        try:
+            rate_table_import(table=table, data=data, filename=filename, by=None, today=dt.date(2026, 10, 1))
+        except ApplicationError as exc:
+            return table, exc.extra["errors"], table.rates.count()
+        return table, [], table.rates.count()
+
+
+def test_a_repeated_key_refuses_the_file_and_names_both_lines_but_versions_are_welcome(acme):
+    rows = [
+        HEADER,
+        "33;France;FR;VOICE;HOME;0,10;MIN;60;60;0;2026-10-01",
+        "33;France;FR;VOICE;HOME;0,20;MIN;60;60;0;2026-11-01",
+        "33;France bis;FR;VOICE;HOME;0,30;MIN;60;60;0;2026-10-01",
+        "33;France roaming;FR;VOICE;EU;0,30;MIN;60;60;0;2026-10-01",
+    ]
+    _table, errors, count = _upload(acme, "DUP", "\n".join(rows).encode())
+    assert count == 0
+    assert [(e["line"], e["column"]) for e in errors] == [(4, "PREFIX")]
+    assert "line 2" in errors[0]["reason"] or "ligne 2" in errors[0]["reason"]
+    _table, errors, count = _upload(acme, "VERSIONS-OK", "\n".join(rows[:3] + rows[4:]).encode())
+    assert (errors, count) == ([], 3)
+
+
+def test_every_fault_of_a_file_is_listed_with_its_line_column_and_reason_and_nothing_applies(acme):
+    rows = [
+        HEADER,
+        "33;France;FR;VOICE;HOME;0,10;MIN;60;60;0;2026-10-01",
+        "3x;France;FR;VOICE;HOME;0,10;MIN;60;60;0;2026-10-01",
+        "34;Espagne;INTL;VOICE;HOME;1,2,3;MIN;60;60;0;2026-10-01",
+        "35;Portugal;INTL;VOICE;HOME;0,10;MB;60;60;0;2026-10-01",
+        "36;Hongrie;INTL;PIGEON;HOME;0,10;MIN;60;60;0;2026-10-01",
+        ";Data;FR_DATA;DATA;HOME;0,01;MB;1;1;0;31/02/2026",
+    ]
+    _table, errors, count = _upload(acme, "FAULTS", "\n".join(rows).encode())
+    assert count == 0
+    assert [(e["line"], e["column"]) for e in errors] == [
+        (3, "PREFIX"),
+        (4, "PRICE"),
+        (5, "UNIT"),
+        (6, "EVENT_TYPE"),
+        (7, "VALID_FROM"),
+    ]
+    assert all(e["reason"] for e in errors)
+
+
+def test_a_bom_crlf_file_with_both_decimal_marks_and_its_trailer_loads(acme):
+    rows = [
+        HEADER,
+        "33;France;FR;VOICE;HOME;0,12345;MIN;30;6;0.05;2026-10-01",
+        "34;Espagne;INTL;VOICE;;0.3;MIN;;;;",
+        "TRAILER;2",
+    ]
+    table, errors, count = _upload(acme, "BOM", "\ufeff".encode() + "\r\n".join(rows).encode() + b"\r\n")
+    assert (errors, count) == ([], 2)
+    with in_schema(acme):
+        france = table.rates.get(prefix="33")
+        spain = table.rates.get(prefix="34")
+    assert (france.price, france.first_increment, france.next_increment, france.connection_fee) == (
+        Decimal("0.12345"),
+        30,
+        6,
+        Decimal("0.05"),
+    )
+    assert (spain.origin_zone, spain.first_increment, spain.valid_from) == ("HOME", 60, dt.date(2026, 10, 1))
+    _table, errors, count = _upload(acme, "TRUNCATED", "\r\n".join([*rows[:-1], "TRAILER;3"]).encode())
+    assert count == 0 and errors[0]["column"] == "TRAILER"
+
+
+def test_an_xlsx_fault_is_reported_on_its_sheet_row(acme):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(["33", "France", "FR", "VOICE", "HOME", 0.1, "MIN", 60, 60, 0, "2026-10-01"])
+    sheet.append(["34", "Espagne", "INTL", "VOICE", "HOME", "abc", "MIN", 60, 60, 0, "2026-10-01"])
+    out = io.BytesIO()
+    workbook.save(out)
+    _table, errors, count = _upload(acme, "XLSX-FAULT", out.getvalue(), filename="t.xlsx")
+    assert count == 0 and [(e["line"], e["column"]) for e in errors] == [(3, "PRICE")]
