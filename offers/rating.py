@@ -21,7 +21,8 @@ Interpretations of the contract written down here:
 See docs/rating.md for every decision.
 """
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -557,3 +558,75 @@ def _batch_context(
     # Received calls and SMS are free only where the table has no row of their type from this zone.
     free = kind in FREE_WITHOUT_ROW and (kind, origin) not in table.index
     return (kind, origin, lengths, rows, eligibility, mode, UNIT_OF_KIND[kind], free)
+
+
+# --- CDRs: what the product rates (files, imports, the bench) --------------------------------
+class Cdr(NamedTuple):
+    """A CDR as the product rates it: `start` is aware, in Europe/Paris (its date picks the rows)."""
+
+    line: str
+    start: dt.datetime
+    event_type: str
+    called: str
+    country: str
+    duration_s: int
+    volume_bytes: int
+    wholesale_cost: Decimal | None = None
+
+
+def rate_cdrs(
+    cdrs: Sequence[Cdr],
+    *,
+    table_on: Callable[[dt.date], CompiledTable],
+    allowances: Allowances = NO_ALLOWANCES,
+    usage_by_line: dict[str, list[int | None]] | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+) -> list[Rated]:
+    """Rate CDRs in time order with the rows in force on each one's Paris date; results in input order.
+
+    Allowances are consumed per line and calendar month (usage keys `"<line> YYYY-MM"`, so each
+    month starts whole); called numbers are normalised (`called_number_normalise`).
+    """
+    usage_by_line = {} if usage_by_line is None else usage_by_line
+    order = sorted(range(len(cdrs)), key=lambda i: cdrs[i].start)  # stable: file order within a second
+    out: list[Rated | None] = [None] * len(cdrs)
+    normalise = called_number_normalise
+    position = 0
+    while position < len(order):
+        day = cdrs[order[position]].start.date()
+        end = position
+        indexes = []
+        while end < len(order):
+            cdr = cdrs[order[end]]
+            if cdr.start.date() != day:
+                break
+            indexes.append(order[end])
+            end += 1
+        position = end
+        events = []
+        for i in indexes:
+            line, start, event_type, called, country, duration_s, volume_bytes, cost = cdrs[i]
+            events.append(
+                Event(
+                    f"{line} {start.year}-{start.month:02d}",
+                    event_type,
+                    normalise(called) if called else "",
+                    country,
+                    duration_s,
+                    volume_bytes,
+                    0,
+                    cost,
+                )
+            )
+        rated = rate_batch(
+            table_on(day),
+            events,
+            allowances=allowances,
+            usage_by_line=usage_by_line,
+            roam_like_at_home=roam_like_at_home,
+            country_zones=country_zones,
+        )
+        for i, result in zip(indexes, rated, strict=True):
+            out[i] = result
+    return out  # type: ignore[return-value]

@@ -316,65 +316,61 @@ def rating_rate_file(
     errors) and a summary. Nothing is stored.
     """
     from offers.parsing import read_feed
-    from offers.rating import Event, amount_decimal, called_number_normalise, rate_batch
+    from offers.rating import Cdr, amount_decimal, rate_cdrs
 
     parsed = read_feed(data, columns=_cdr_columns(), filename=filename)
     allowances = allowances_for(offer=offer)
     results: dict[int, dict[str, Any]] = {}
-    timed = []
+    cdrs: list[Cdr] = []
+    kept = []
     for row in parsed.rows:
-        start = event_start_time(row.values["START_TIME"])
+        v = row.values
+        start = event_start_time(v["START_TIME"])
         if start is None:
             results[row.line] = {
                 "line": row.line,
                 "errors": [{"line": row.line, "column": "START_TIME", "reason": "not a date and time"}],
             }
             continue
-        timed.append((start, row))
-    timed.sort(key=lambda pair: pair[0])  # chronological; stable for events of the same second
-    # Usage is kept per line and billing period, so each month starts with whole allowances.
-    usage: dict[str, list[int | None]] = {}
-    position = 0
-    while position < len(timed):
-        day = timed[position][0].date()
-        end = position
-        while end < len(timed) and timed[end][0].date() == day:
-            end += 1
-        chunk = timed[position:end]
-        position = end
-        events = [
-            Event(
-                f"{v['MSISDN'] or v['LINE_NUMBER']} {start:%Y-%m}",
+        kept.append(row)
+        cdrs.append(
+            Cdr(
+                v["MSISDN"] or v["LINE_NUMBER"],
+                start,
                 v["EVENT_TYPE"],
-                called_number_normalise(v["CALLED_NUMBER"]),
+                v["CALLED_NUMBER"],
                 v["ROAMING_COUNTRY"],
                 v["DURATION_S"],
                 v["VOLUME_BYTES"],
-                0,
                 v["WHOLESALE_COST"],
             )
-            for start, v in ((start, row.values) for start, row in chunk)
-        ]
-        rated_events = rate_batch(
-            compiled_table_for(table=table, on=day),
-            events,
-            allowances=allowances,
-            usage_by_line=usage,
-            roam_like_at_home=roam_like_at_home,
-            country_zones=country_zones,
         )
-        for (_start, row), rated in zip(chunk, rated_events, strict=True):
-            results[row.line] = {
-                "CDR_ID": row.values["CDR_ID"],
-                "status": rated.status,
-                "prefix": rated.prefix,
-                "destination": rated.destination,
-                "origin_zone": rated.origin_zone,
-                "billed_units": rated.billed,
-                "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
-                "allowance_used": rated.allowance_used,
-                "amount": str(amount_decimal(rated.amount_e4)),
-            }
+    compiled: dict[dt.date, CompiledTable] = {}
+
+    def table_on(day: dt.date) -> CompiledTable:
+        if day not in compiled:
+            compiled[day] = compiled_table_for(table=table, on=day)
+        return compiled[day]
+
+    rated_cdrs = rate_cdrs(
+        cdrs,
+        table_on=table_on,
+        allowances=allowances,
+        roam_like_at_home=roam_like_at_home,
+        country_zones=country_zones,
+    )
+    for row, rated in zip(kept, rated_cdrs, strict=True):
+        results[row.line] = {
+            "CDR_ID": row.values["CDR_ID"],
+            "status": rated.status,
+            "prefix": rated.prefix,
+            "destination": rated.destination,
+            "origin_zone": rated.origin_zone,
+            "billed_units": rated.billed,
+            "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
+            "allowance_used": rated.allowance_used,
+            "amount": str(amount_decimal(rated.amount_e4)),
+        }
     for error in parsed.errors:
         results.setdefault(error.line, {"line": error.line, "errors": []}).setdefault("errors", []).append(
             error.as_dict()

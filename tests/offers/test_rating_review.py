@@ -576,3 +576,21 @@ def test_an_xlsx_fault_is_reported_on_its_sheet_row(acme):
     workbook.save(out)
     _table, errors, count = _upload(acme, "XLSX-FAULT", out.getvalue(), filename="t.xlsx")
     assert count == 0 and [(e["line"], e["column"]) for e in errors] == [(3, "PRICE")]
+
+
+def test_rate_events_takes_the_roaming_switch_and_a_country_map(acme, load_sample_table, capsys):
+    load_sample_table(acme, code="GRILLE")
+    call_command("rate_events", str(SAMPLE_CDRS), tenant="acme", table="GRILLE", country_zone=["US=WORLD9"])
+    by_id = {r["CDR_ID"]: r for r in map(json.loads, capsys.readouterr().out.splitlines()) if "CDR_ID" in r}
+    # From the US, now WORLD9: no row from that zone, unrated; from Spain, still home
+    assert (by_id["ORG-M-202610000010"]["origin_zone"], by_id["ORG-M-202610000010"]["status"]) == (
+        "WORLD9",
+        "unrated",
+    )
+    assert by_id["ORG-M-202610000004"]["amount"] == "14.5200"
+    call_command("rate_events", str(SAMPLE_CDRS), tenant="acme", table="GRILLE", no_roam_like_at_home=True)
+    by_id = {r["CDR_ID"]: r for r in map(json.loads, capsys.readouterr().out.splitlines()) if "CDR_ID" in r}
+    assert (by_id["ORG-M-202610000004"]["origin_zone"], by_id["ORG-M-202610000004"]["status"]) == (
+        "EU",
+        "unrated",
+    )
