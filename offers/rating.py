@@ -579,54 +579,44 @@ def rate_cdrs(
     *,
     table_on: Callable[[dt.date], CompiledTable],
     allowances: Allowances = NO_ALLOWANCES,
-    usage_by_line: dict[str, list[int | None]] | None = None,
+    usage_by_period: dict[str, dict[str, list[int | None]]] | None = None,
     roam_like_at_home: bool = True,
     country_zones: dict[str, str] | None = None,
 ) -> list[Rated]:
     """Rate CDRs in time order with the rows in force on each one's Paris date; results in input order.
 
-    Allowances are consumed per line and calendar month (usage keys `"<line> YYYY-MM"`, so each
-    month starts whole); called numbers are normalised (`called_number_normalise`).
+    Allowances are consumed per line and calendar month: `usage_by_period["YYYY-MM"][line]`
+    (each month starts whole); called numbers are normalised (`called_number_normalise`).
     """
-    usage_by_line = {} if usage_by_line is None else usage_by_line
-    order = sorted(range(len(cdrs)), key=lambda i: cdrs[i].start)  # stable: file order within a second
+    usage_by_period = {} if usage_by_period is None else usage_by_period
+    starts = [cdr.start for cdr in cdrs]
+    order = sorted(range(len(cdrs)), key=starts.__getitem__)  # stable: file order within a second
     out: list[Rated | None] = [None] * len(cdrs)
     normalise = called_number_normalise
-    position = 0
-    while position < len(order):
-        day = cdrs[order[position]].start.date()
-        end = position
-        indexes = []
-        while end < len(order):
-            cdr = cdrs[order[end]]
-            if cdr.start.date() != day:
-                break
-            indexes.append(order[end])
-            end += 1
-        position = end
-        events = []
-        for i in indexes:
-            line, start, event_type, called, country, duration_s, volume_bytes, cost = cdrs[i]
-            events.append(
-                Event(
-                    f"{line} {start.year}-{start.month:02d}",
-                    event_type,
-                    normalise(called) if called else "",
-                    country,
-                    duration_s,
-                    volume_bytes,
-                    0,
-                    cost,
-                )
-            )
+    # Consecutive events of one day, as plain tuples in Event's field order (rate_batch unpacks them).
+    chunks: list[tuple[dt.date, list[tuple], list[int]]] = []
+    day: dt.date | None = None
+    events: list[tuple] = []
+    indexes: list[int] = []
+    for i in order:
+        line, start, event_type, called, country, duration_s, volume_bytes, cost = cdrs[i]
+        if start.date() != day:
+            day = start.date()
+            events, indexes = [], []
+            chunks.append((day, events, indexes))
+        if called[:1] in ("0", "+"):
+            called = normalise(called)
+        events.append((line, event_type, called, country, duration_s, volume_bytes, 0, cost))
+        indexes.append(i)
+    for chunk_day, chunk_events, chunk_indexes in chunks:
         rated = rate_batch(
-            table_on(day),
-            events,
+            table_on(chunk_day),
+            chunk_events,  # type: ignore[arg-type]
             allowances=allowances,
-            usage_by_line=usage_by_line,
+            usage_by_line=usage_by_period.setdefault(f"{chunk_day.year}-{chunk_day.month:02d}", {}),
             roam_like_at_home=roam_like_at_home,
             country_zones=country_zones,
         )
-        for i, result in zip(indexes, rated, strict=True):
+        for i, result in zip(chunk_indexes, rated, strict=True):
             out[i] = result
     return out  # type: ignore[return-value]
