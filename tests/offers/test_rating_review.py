@@ -6,6 +6,7 @@ left open (see docs/rating.md for the decisions).
 
 import datetime as dt
 import json
+import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -594,3 +595,70 @@ def test_rate_events_takes_the_roaming_switch_and_a_country_map(acme, load_sampl
         "EU",
         "unrated",
     )
+
+
+# --- The product path against one event at a time ----------------------------------------------
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    contract_cases(),
+    st.lists(st.integers(-3 * 86400, 3 * 86400), min_size=0, max_size=30),
+)
+def test_rate_cdrs_equals_rating_each_event_in_time_order_with_monthly_allowances(case, offsets):
+    from offers.rating import Cdr, rate_cdrs
+
+    rows, allowance_specs, events = case
+    table = compile_table(rows)
+    allowances = Allowances(allowance_specs)
+    month_change = dt.datetime(2026, 11, 1, tzinfo=PARIS)
+    cdrs = [
+        Cdr(
+            e.line,
+            (month_change + dt.timedelta(seconds=offset)).astimezone(PARIS),
+            e.event_type,
+            e.called,
+            e.country,
+            e.duration_s,
+            e.volume_bytes,
+        )
+        for e, offset in zip(events, offsets, strict=False)
+    ]
+    got = rate_cdrs(cdrs, table_on=lambda _day: table, allowances=allowances)
+    usage: dict = {}
+    expected = {}
+    for i in sorted(range(len(cdrs)), key=lambda i: cdrs[i].start):
+        c = cdrs[i]
+        expected[i] = rate_event(
+            table,
+            event_type=c.event_type,
+            called=c.called,
+            duration_s=c.duration_s,
+            volume_bytes=c.volume_bytes,
+            allowances=allowances,
+            usage=usage.setdefault((c.line, c.start.strftime("%Y-%m")), allowances.new_usage()),
+        )
+    assert got == [expected[i] for i in range(len(cdrs))]
+
+
+# --- 9. Early termination ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("commitment", "elapsed", "price", "fee"),
+    [
+        (24, 0, "20.00", "300.00"),  # 12 months in full + 25 % of 12
+        (24, 12, "20.00", "60.00"),  # exactly after the 12th month: 25 % of 12
+        (24, 15, "19.99", "44.98"),  # 25 % of 9 × 19.99 = 44.9775, rounded once
+        (18, 3, "10.00", "105.00"),  # 9 months to the 12th + 25 % of 6
+        (12, 5, "9.99", "69.93"),  # 12 months or less: every remaining month
+        (24, 24, "20.00", "0.00"),
+    ],
+)
+def test_the_french_quarter_rule_is_the_months_to_the_12th_plus_a_quarter_of_the_rest(
+    commitment, elapsed, price, fee
+):
+    from offers.termination import early_termination_fee
+
+    assert early_termination_fee(
+        monthly_price=Decimal(price), commitment_months=commitment, months_elapsed=elapsed, rule="fr_quarter"
+    ) == Decimal(fee)
