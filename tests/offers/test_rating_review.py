@@ -662,3 +662,20 @@ def test_the_french_quarter_rule_is_the_months_to_the_12th_plus_a_quarter_of_the
     assert early_termination_fee(
         monthly_price=Decimal(price), commitment_months=commitment, months_elapsed=elapsed, rule="fr_quarter"
     ) == Decimal(fee)
+
+
+def test_a_negative_fixed_markup_is_refused_as_it_could_make_a_negative_price(acme):
+    from ism.exceptions import ApplicationError
+
+    with in_schema(acme), pytest.raises(ApplicationError) as refused:
+        rate_table_create(
+            data={
+                "code": "NEGATIVE",
+                "label": "Négative",
+                "kind": "markup",
+                "markup_fixed": Decimal("-0.01"),
+                "markup_percent": Decimal("10"),
+            },
+            by=None,
+        )
+    assert refused.value.field == "markup_fixed"
