@@ -2,7 +2,9 @@
 
 A rate table is compiled once (`compile_table`) into integer arithmetic and one dict per prefix
 length, then reused for every event: `rate_event` prices one event, `rate_batch` prices a
-chronological list (the loop of `rate_event`, inlined for speed; both give the same results).
+chronological list (the loop of `rate_event`, inlined for speed; both give the same results),
+and `rate_cdrs` — what the product calls — sorts CDRs by time, picks the rows in force on each
+one's Paris date, keeps allowance usage per calendar month and hands each day to `rate_batch`.
 
 Exactness: prices and fees are exact fractions of one common denominator `D` (the table's), so
 an amount is the exact fraction `(fee·u + price·charged) / (u·D)` (`u` = 60 seconds per minute,
@@ -10,14 +12,19 @@ an amount is the exact fraction `(fee·u + price·charged) / (u·D)` (`u` = 60 s
 come out as integer ten-thousandths of a euro (`amount_e4`); `amount_decimal` gives the Decimal.
 
 Interpretations of the contract written down here:
-- a voice event of 0 s or a data event of 0 bytes is billed 0 units and costs nothing (no
-  connection fee: nothing was connected);
-- received calls/SMS (`VOICE_MT`, `VOICE_IN`, `SMS_MT`) with no matching row are free;
-- a markup table without a base table rates an event no row matches at its wholesale cost
-  marked up, `(cost + fixed) × (1 + percent / 100)`; such an event consumes no allowance.
+- a voice event of 0 s or a data event of 0 bytes is billed 0 units; as the contract's amount
+  formula says, it still pays its row's `CONNECTION_FEE` unless an allowance of the line covers
+  its zones (an allowance covers 0 units whole);
+- received calls/SMS (`VOICE_MT`, `VOICE_IN`, `SMS_MT`) are free where the table has no row of
+  their type for the event's origin zone; when it has some but none matches, they are unrated;
+- a markup table without a base table rates an event no row matches at its exact wholesale
+  cost marked up, `(cost + fixed) × (1 + percent / 100)`, rounded once; such an event consumes
+  no allowance (it has no destination row, so no zone).
+See docs/rating.md for every decision.
 """
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -60,12 +67,18 @@ EU_EEA_COUNTRIES = frozenset(
         "IS",
         "LI",
         "NO",
+        "AX",  # Åland: part of Finland, in the EU
     ]
 )
-# Overseas departments and regions are France; Monaco and Andorra are treated by most French
-# operators as their own zone (here WORLD1). Tenants may give another map.
+# France for roaming: the overseas departments and regions (Guadeloupe, Martinique, Guyane,
+# La Réunion, Mayotte) and Saint-Martin are French and EU territory, rated HOME whatever the
+# tenant's map or the roam-like-at-home switch says.
+NATIONAL_TERRITORIES = frozenset({"GP", "MQ", "GF", "RE", "YT", "MF"})
+# The default map. Saint-Barthélemy and Saint-Pierre-et-Miquelon are outside the EU but priced as
+# France by French operators (home here, a tenant's map may say otherwise); Monaco, Andorra, the
+# United Kingdom and Switzerland are outside the EU/EEA regulation: WORLD1.
 DEFAULT_COUNTRY_ZONES: dict[str, str] = {
-    **dict.fromkeys(("GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"), HOME),
+    **dict.fromkeys(("PM", "BL"), HOME),
     **dict.fromkeys(("CH", "GB", "AD", "MC", "US", "CA", "MA", "TN", "DZ", "TR", "IL"), "WORLD1"),
     **dict.fromkeys(("CN", "JP", "BR", "AU", "IN", "ZA", "MX", "AR", "RU", "AE", "SN", "CI"), "WORLD2"),
 }
@@ -107,16 +120,32 @@ def origin_zone(
     country_zones: dict[str, str] | None = None,
     home_country: str = HOME_COUNTRY,
 ) -> str:
-    """The zone an event is rated from: HOME, EU (HOME under roam-like-at-home) or a WORLD zone."""
+    """The zone an event is rated from: HOME, EU (HOME under roam-like-at-home) or a WORLD zone.
+
+    Home country and French overseas departments first, then the EU/EEA (which no tenant map can
+    move to a WORLD zone: the regulation applies), then the tenant's map, then `WORLD2`.
+    """
     country = (country or "").strip().upper()
-    if not country or country == home_country:
+    if not country or country == home_country or country in NATIONAL_TERRITORIES:
         return HOME
-    zones = DEFAULT_COUNTRY_ZONES if country_zones is None else country_zones
-    if country in zones:
-        return zones[country]
     if country in EU_EEA_COUNTRIES:
         return HOME if roam_like_at_home else EU
-    return DEFAULT_WORLD_ZONE
+    zones = DEFAULT_COUNTRY_ZONES if country_zones is None else country_zones
+    return zones.get(country, DEFAULT_WORLD_ZONE)
+
+
+def called_number_normalise(number: str, *, country_code: str = "33") -> str:
+    """The called number in international form without `+`: `0612345678` → `33612345678`.
+
+    `+` and `00` are dropped; a French national number (0 and nine digits) takes the country
+    code; anything else (short codes `3179`, `118712`, international numbers) stays as dialled.
+    """
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if digits.startswith("00"):
+        return digits[2:]
+    if len(digits) == 10 and digits[0] == "0" and digits[1] != "0":
+        return country_code + digits[1:]
+    return digits
 
 
 def quantity_of(kind: str, duration_s: int, volume_bytes: int) -> int:
@@ -330,10 +359,19 @@ def allowance_quantity(*, kind: str, quantity: Decimal | None, unlimited: bool) 
 
 
 # --- Rating ----------------------------------------------------------------------------------
-def _markup_e4(markup: tuple[int, int, int, int], cost_e4: int) -> int:
+def _markup_e4(markup: tuple[int, int, int, int], cost_e4: int, cost: Decimal | None = None) -> int:
+    """`(cost + fixed) × (1 + percent / 100)` in ten-thousandths, rounded once, half up.
+
+    `cost` (the exact wholesale cost, any number of decimals) wins over `cost_e4`, so a cost of
+    more than four decimals is not rounded before it is marked up.
+    """
     fixed_num, fixed_den, pct_num, pct_den = markup
-    # (cost_e4/10⁴ + fn/fd) · pn/pd · 10⁴ = (cost_e4·fd + fn·10⁴) · pn / (fd·pd)
-    return round_half_up_div((cost_e4 * fixed_den + fixed_num * 10000) * pct_num, fixed_den * pct_den)
+    exact = (
+        (Fraction(cost) if cost is not None else Fraction(cost_e4, 10000)) + Fraction(fixed_num, fixed_den)
+    ) * Fraction(pct_num * 10000, pct_den)
+    if exact < 0:  # half up is away from zero, as Decimal's ROUND_HALF_UP
+        return -round_half_up_div(-exact.numerator, exact.denominator)
+    return round_half_up_div(exact.numerator, exact.denominator)
 
 
 def rate_event(
@@ -349,25 +387,32 @@ def rate_event(
     usage: list[int | None] | None = None,
     roam_like_at_home: bool = True,
     country_zones: dict[str, str] | None = None,
+    wholesale_cost: Decimal | None = None,
 ) -> Rated:
-    """Rate one event of a line; `usage` (what remains of its allowances) is consumed in place."""
+    """Rate one event of a line; `usage` (what remains of its allowances) is consumed in place.
+
+    `wholesale_cost` (exact) replaces `wholesale_cost_e4` when given.
+    """
     kind = ROW_KIND[event_type]
     origin = origin_zone(country, roam_like_at_home=roam_like_at_home, country_zones=country_zones)
     number = "" if kind == "DATA" else called
     row = table.lookup(kind, origin, number)
     quantity = quantity_of(kind, duration_s, volume_bytes)
     if row is None:
-        if kind in FREE_WITHOUT_ROW:
+        if kind in FREE_WITHOUT_ROW and (kind, origin) not in table.index:
             return Rated(FREE, "", "", "", origin, quantity, 0, 0, 0, UNIT_OF_KIND[kind])
         if table.cost_markup is not None:
-            amount = _markup_e4(table.cost_markup, wholesale_cost_e4)
+            amount = _markup_e4(table.cost_markup, wholesale_cost_e4, wholesale_cost)
             return Rated(COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, UNIT_OF_KIND[kind])
         return Rated(UNRATED, "", "", "", origin, quantity, 0, 0, 0, UNIT_OF_KIND[kind])
     billed = billed_quantity(quantity, row.first, row.nxt)
     charged = billed
     used = 0
-    if billed and usage is not None and allowances.specs:
-        for i in allowances.eligible(kind, row.zone, origin):
+    covered = False  # an allowance covers this event's zones (its fee is waived if charged == 0)
+    if usage is not None and allowances.specs:
+        covering = allowances.eligible(kind, row.zone, origin)
+        covered = bool(covering)
+        for i in covering if billed else ():
             remaining = usage[i]
             if remaining is None:
                 used += charged
@@ -380,7 +425,7 @@ def rate_event(
                 used += take
                 if charged == 0:
                     break
-    if billed == 0 or (charged == 0 and used):
+    if charged == 0 and covered:
         amount = 0
     else:
         amount = (row.fee_term + row.price_term * charged + row.half) // row.den2
@@ -399,6 +444,7 @@ class Event(NamedTuple):
     duration_s: int
     volume_bytes: int
     wholesale_cost_e4: int = 0
+    wholesale_cost: Decimal | None = None  # exact; replaces wholesale_cost_e4 when given
 
 
 def rate_batch(
@@ -424,7 +470,7 @@ def rate_batch(
     contexts: dict[str, dict[str, tuple]] = {}
     out: list[Rated] = []
     append = out.append
-    for line, event_type, called, country, duration_s, volume_bytes, cost_e4 in events:
+    for line, event_type, called, country, duration_s, volume_bytes, cost_e4, cost in events:
         by_country = contexts.get(event_type)
         if by_country is None:
             by_country = contexts[event_type] = {}
@@ -452,7 +498,7 @@ def rate_batch(
             if free:
                 append(make(Rated, (FREE, "", "", "", origin, quantity, 0, 0, 0, unit)))
             elif markup is not None:
-                amount = _markup_e4(markup, cost_e4)
+                amount = _markup_e4(markup, cost_e4, cost)
                 append(make(Rated, (COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, unit)))
             else:
                 append(make(Rated, (UNRATED, "", "", "", origin, quantity, 0, 0, 0, unit)))
@@ -466,11 +512,12 @@ def rate_batch(
             billed = first + -(-(quantity - first) // nxt) * nxt
         charged = billed
         used = 0
-        if billed and has_allowances:
+        covering: tuple[int, ...] | None = ()
+        if has_allowances:
             covering = eligibility.get(zone)
             if covering is None:
                 covering = eligibility[zone] = allowances.eligible(kind, zone, origin)
-            if covering:
+            if covering and billed:
                 usage = usage_by_line.get(line)
                 if usage is None:
                     usage = usage_by_line[line] = new_usage()
@@ -487,7 +534,7 @@ def rate_batch(
                         used += take
                         if charged == 0:
                             break
-        if billed == 0 or (charged == 0 and used):
+        if charged == 0 and covering:
             amount = 0
         else:
             amount = (fee_term + price_term * charged + den) // den2
@@ -510,4 +557,68 @@ def _batch_context(
     lengths, rows = table.index.get((kind, origin), ((), {}))
     mode = 2 if kind == "DATA" else 1 if kind in EVENT_KINDS else 0
     eligibility: dict[str, tuple[int, ...]] = {}
-    return (kind, origin, lengths, rows, eligibility, mode, UNIT_OF_KIND[kind], kind in FREE_WITHOUT_ROW)
+    # Received calls and SMS are free only where the table has no row of their type from this zone.
+    free = kind in FREE_WITHOUT_ROW and (kind, origin) not in table.index
+    return (kind, origin, lengths, rows, eligibility, mode, UNIT_OF_KIND[kind], free)
+
+
+# --- CDRs: what the product rates (files, imports, the bench) --------------------------------
+class Cdr(NamedTuple):
+    """A CDR as the product rates it: `start` is aware, in Europe/Paris (its date picks the rows)."""
+
+    line: str
+    start: dt.datetime
+    event_type: str
+    called: str
+    country: str
+    duration_s: int
+    volume_bytes: int
+    wholesale_cost: Decimal | None = None
+
+
+def rate_cdrs(
+    cdrs: Sequence[Cdr],
+    *,
+    table_on: Callable[[dt.date], CompiledTable],
+    allowances: Allowances = NO_ALLOWANCES,
+    usage_by_period: dict[str, dict[str, list[int | None]]] | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+) -> list[Rated]:
+    """Rate CDRs in time order with the rows in force on each one's Paris date; results in input order.
+
+    Allowances are consumed per line and calendar month: `usage_by_period["YYYY-MM"][line]`
+    (each month starts whole); called numbers are normalised (`called_number_normalise`).
+    """
+    usage_by_period = {} if usage_by_period is None else usage_by_period
+    starts = [cdr.start for cdr in cdrs]
+    order = sorted(range(len(cdrs)), key=starts.__getitem__)  # stable: file order within a second
+    out: list[Rated | None] = [None] * len(cdrs)
+    normalise = called_number_normalise
+    # Consecutive events of one day, as plain tuples in Event's field order (rate_batch unpacks them).
+    chunks: list[tuple[dt.date, list[tuple], list[int]]] = []
+    day: dt.date | None = None
+    events: list[tuple] = []
+    indexes: list[int] = []
+    for i in order:
+        line, start, event_type, called, country, duration_s, volume_bytes, cost = cdrs[i]
+        if start.date() != day:
+            day = start.date()
+            events, indexes = [], []
+            chunks.append((day, events, indexes))
+        if called[:1] in ("0", "+"):
+            called = normalise(called)
+        events.append((line, event_type, called, country, duration_s, volume_bytes, 0, cost))
+        indexes.append(i)
+    for chunk_day, chunk_events, chunk_indexes in chunks:
+        rated = rate_batch(
+            table_on(chunk_day),
+            chunk_events,  # type: ignore[arg-type]
+            allowances=allowances,
+            usage_by_line=usage_by_period.setdefault(f"{chunk_day.year}-{chunk_day.month:02d}", {}),
+            roam_like_at_home=roam_like_at_home,
+            country_zones=country_zones,
+        )
+        for i, result in zip(chunk_indexes, rated, strict=True):
+            out[i] = result
+    return out  # type: ignore[return-value]

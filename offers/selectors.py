@@ -1,12 +1,13 @@
 """Reads of the catalogue: lists, the rows of a table in force at a date, compiled tables."""
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from offers.models import (
     Allowance,
@@ -122,15 +123,25 @@ def _spec(rate: Rate, price: Decimal | Fraction | None = None) -> RateSpec:
 
 
 def rate_specs_in_force(*, table: RateTable, on: dt.date, _depth: int = 0) -> list[RateSpec]:
-    """The rows the engine uses: a markup table's base rows marked up, its own rows overriding them."""
+    """The rows the engine uses: a markup table's base rows marked up, its own rows overriding them.
+
+    Prices `(price + fixed) × (1 + percent / 100)`, connection fees `fee × (1 + percent / 100)`.
+    """
     own = [_spec(r) for r in rate_list_in_force(table=table, on=on)]
     if table.kind != RateTableKind.MARKUP or table.base_table is None or _depth > 5:
         return own
+    # Derived prices stay exact (never rounded): a unit price becomes (price + fixed) × factor and
+    # a connection fee, a price per event, is marked up by the percentage (the fixed part is per unit).
     fixed = Fraction(table.markup_fixed)
     factor = 1 + Fraction(table.markup_percent) / 100
+    fee_factor = 1 + table.markup_percent / Decimal(100)
     derived = {
         (s.prefix, s.event_type, s.origin_zone): RateSpec(
-            **{**s.__dict__, "price": (Fraction(s.price) + fixed) * factor}  # type: ignore[arg-type]
+            **{
+                **s.__dict__,
+                "price": (Fraction(s.price) + fixed) * factor,
+                "connection_fee": s.connection_fee * fee_factor,
+            }  # type: ignore[arg-type]
         )
         for s in rate_specs_in_force(table=table.base_table, on=on, _depth=_depth + 1)
     }
@@ -148,7 +159,7 @@ def compiled_table_for(*, table: RateTable, on: dt.date) -> CompiledTable:
 
 
 def allowances_for(*, offer: Offer | None, options: Iterable[Option] = ()) -> Allowances:
-    """The allowances of an offer and its options, in the order they are consumed."""
+    """The allowances of an offer and its options, in the order they are consumed: the offer's first."""
     owners_q = Q(pk__in=[])
     if offer is not None:
         owners_q |= Q(offer=offer)
@@ -156,7 +167,7 @@ def allowances_for(*, offer: Offer | None, options: Iterable[Option] = ()) -> Al
     if option_ids:
         owners_q |= Q(option_id__in=option_ids)
     specs = []
-    for a in Allowance.objects.filter(owners_q).order_by("option_id", "id"):
+    for a in Allowance.objects.filter(owners_q).order_by(F("option_id").asc(nulls_first=True), "id"):
         specs.append(_allowance_spec(a))
     return Allowances(tuple(specs))
 
@@ -216,11 +227,13 @@ def rating_simulate(
     volume_bytes: int = 0,
     country: str = "",
     on: dt.date,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Price one event as the engine would, for a fresh line of `offer` (its allowances unused)."""
-    from offers.rating import amount_decimal, rate_event
+    from offers.rating import amount_decimal, called_number_normalise, rate_event
 
-    called = "".join(ch for ch in called if ch.isdigit())
+    called = called_number_normalise(called)
     table = table or (offer.default_rate_table if offer is not None else None)
     if table is None:
         raise ValueError("a table or an offer with a default table is needed")
@@ -235,6 +248,8 @@ def rating_simulate(
         volume_bytes=volume_bytes,
         allowances=allowances,
         usage=allowances.new_usage(),
+        roam_like_at_home=roam_like_at_home,
+        country_zones=country_zones,
     )
     kind = ROW_KIND[event_type]
     row = compiled.lookup(kind, rated.origin_zone, "" if kind == "DATA" else called)
@@ -270,44 +285,83 @@ def _cdr_columns() -> list[Any]:
     ]
 
 
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def event_start_time(text: str) -> dt.datetime | None:
+    """A CDR's START_TIME as an aware Europe/Paris datetime (local time, or ISO 8601 with an offset)."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(PARIS)
+
+
 def rating_rate_file(
-    *, data: bytes, filename: str, table: RateTable, offer: Offer | None = None
+    *,
+    data: bytes,
+    filename: str,
+    table: RateTable,
+    offer: Offer | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rate a RatedCDRs-format file with a table (and an offer's allowances, per line, in time order).
 
-    Returns one result per event in file order (or its errors) and a summary. Nothing is stored.
+    Each event is rated with the rows in force on its Europe/Paris date; allowances start again
+    each calendar month (Europe/Paris). `roam_like_at_home` and `country_zones` (the tenant's
+    country → zone map) decide the origin zone. Returns one result per event in file order (or its
+    errors) and a summary. Nothing is stored.
     """
     from offers.parsing import read_feed
-    from offers.rating import amount_decimal, rate_event, round_half_up_div
+    from offers.rating import Cdr, amount_decimal, rate_cdrs
 
     parsed = read_feed(data, columns=_cdr_columns(), filename=filename)
     allowances = allowances_for(offer=offer)
-    compiled: dict[dt.date, CompiledTable] = {}
-    usage: dict[str, list[int | None]] = {}
     results: dict[int, dict[str, Any]] = {}
-    for row in sorted(parsed.rows, key=lambda r: r.values["START_TIME"]):
+    cdrs: list[Cdr] = []
+    kept = []
+    for row in parsed.rows:
         v = row.values
-        try:
-            day = dt.date.fromisoformat(v["START_TIME"][:10])
-        except ValueError:
-            results[row.line] = {"line": row.line, "CDR_ID": v["CDR_ID"], "error": "START_TIME: not a date"}
+        start = event_start_time(v["START_TIME"])
+        if start is None:
+            results[row.line] = {
+                "line": row.line,
+                "errors": [{"line": row.line, "column": "START_TIME", "reason": "not a date and time"}],
+            }
             continue
+        kept.append(row)
+        cdrs.append(
+            Cdr(
+                v["MSISDN"] or v["LINE_NUMBER"],
+                start,
+                v["EVENT_TYPE"],
+                v["CALLED_NUMBER"],
+                v["ROAMING_COUNTRY"],
+                v["DURATION_S"],
+                v["VOLUME_BYTES"],
+                v["WHOLESALE_COST"],
+            )
+        )
+    compiled: dict[dt.date, CompiledTable] = {}
+
+    def table_on(day: dt.date) -> CompiledTable:
         if day not in compiled:
             compiled[day] = compiled_table_for(table=table, on=day)
-        line = v["MSISDN"] or v["LINE_NUMBER"]
-        rated = rate_event(
-            compiled[day],
-            event_type=v["EVENT_TYPE"],
-            called=v["CALLED_NUMBER"],
-            country=v["ROAMING_COUNTRY"],
-            duration_s=v["DURATION_S"],
-            volume_bytes=v["VOLUME_BYTES"],
-            wholesale_cost_e4=round_half_up_div(int(v["WHOLESALE_COST"] * 1000000), 100),
-            allowances=allowances,
-            usage=usage.setdefault(line, allowances.new_usage()),
-        )
+        return compiled[day]
+
+    rated_cdrs = rate_cdrs(
+        cdrs,
+        table_on=table_on,
+        allowances=allowances,
+        roam_like_at_home=roam_like_at_home,
+        country_zones=country_zones,
+    )
+    for row, rated in zip(kept, rated_cdrs, strict=True):
         results[row.line] = {
-            "CDR_ID": v["CDR_ID"],
+            "CDR_ID": row.values["CDR_ID"],
             "status": rated.status,
             "prefix": rated.prefix,
             "destination": rated.destination,
@@ -339,8 +393,6 @@ def rate_effective_list(
     *, table: RateTable, on: dt.date, prefix: str = "", destination: str = "", event_type: str = ""
 ) -> list[dict[str, Any]]:
     """The prices a markup table really applies on `on`: its base rows marked up, its own rows overriding."""
-    from ism.money import quantize_price
-
     own_keys = {(r.prefix, r.event_type, r.origin_zone) for r in rate_list_in_force(table=table, on=on)}
     rows: list[dict[str, Any]] = []
     for spec in rate_specs_in_force(table=table, on=on):
@@ -350,16 +402,19 @@ def rate_effective_list(
             continue
         if event_type and spec.event_type != event_type:
             continue
-        exact = Fraction(spec.price)
         rows.append(
             {
                 "spec": spec,
-                # Shown to six places; the engine keeps the exact fraction.
-                "price": quantize_price(
-                    Decimal(exact.numerator) / Decimal(exact.denominator), places=Decimal("0.000001")
-                ).normalize(),
+                # The exact price the engine applies (a markup of decimals is a finite decimal).
+                "price": _exact_decimal(Fraction(spec.price)),
                 "own": (spec.prefix, spec.event_type, spec.origin_zone) in own_keys,
             }
         )
     rows.sort(key=lambda r: (r["spec"].event_type, r["spec"].origin_zone, r["spec"].prefix))
     return rows
+
+
+def _exact_decimal(value: Fraction) -> Decimal:
+    """A fraction whose denominator is 2ᵃ·5ᵇ (every derived price) as the exact Decimal, normalised."""
+    with localcontext(prec=80):
+        return _plain((Decimal(value.numerator) / Decimal(value.denominator)).normalize())

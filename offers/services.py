@@ -182,6 +182,9 @@ def _check_table(table: RateTable) -> None:
             base = base.base_table
     if table.markup_percent < -100:
         raise ApplicationError(_("A markup cannot be below -100 %."), field="markup_percent")
+    if table.markup_fixed < 0:
+        # (price + fixed) could fall below zero, and a price cannot be negative.
+        raise ApplicationError(_("The fixed part of a markup cannot be negative."), field="markup_fixed")
 
 
 @transaction.atomic

@@ -2,14 +2,21 @@
 
     make bench            # or: .venv/bin/python scripts/bench.py [--events N] [--prefixes N]
 
-Prints the events per second of the batch path (`rate_batch`), allowances included, in one
-process. The table and the events are generated deterministically (seeded), so runs compare.
+Prints the events per second of the product's rating path, `offers.rating.rate_cdrs` (the
+function `rate_events` and the imports call: chronological sort, rows in force per Paris date,
+allowances per line and calendar month, called numbers normalised, then `rate_batch`),
+allowances included, in one process. Not timed: generating the table and events, and compiling
+the table (the product compiles once per day of events). Nothing reads files or the database.
+The table and the events are generated deterministically (seeded), so runs compare.
 """
 
 import argparse
+import datetime as dt
+import os
 import random
 import sys
 import time
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,12 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from offers.rating import (  # noqa: E402
     Allowances,
     AllowanceSpec,
-    Event,
+    Cdr,
     RateSpec,
     compile_table,
-    rate_batch,
+    rate_cdrs,
     rate_event,
 )
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 COUNTRIES = ["", "", "", "", "", "", "FR", "ES", "DE", "IT", "US", "MA", "CH"]
 
@@ -64,23 +73,27 @@ def generate_table(prefix_count: int, rng: random.Random) -> list[RateSpec]:
     return rates
 
 
-def generate_events(count: int, prefixes: list[str], rng: random.Random) -> list[Event]:
+def generate_events(count: int, prefixes: list[str], rng: random.Random) -> list[Cdr]:
     lines = [f"3375{n:07d}" for n in range(2000)]
     types = ["VOICE_MO"] * 6 + ["VOICE_MT"] * 2 + ["SMS_MO", "DATA", "DATA", "MMS_MO"]
+    month_start = dt.datetime(2026, 10, 1, tzinfo=PARIS)
+    seconds_in_month = 31 * 86400
     events = []
     for _ in range(count):
         event_type = rng.choice(types)
         prefix = rng.choice(prefixes)
         called = (prefix + str(rng.randrange(10**9)))[:11]
+        start = month_start + dt.timedelta(seconds=rng.randrange(seconds_in_month))
         events.append(
-            Event(
+            Cdr(
                 rng.choice(lines),
+                start.astimezone(PARIS),
                 event_type,
                 called,
                 rng.choice(COUNTRIES),
                 rng.randint(0, 1800),
                 rng.randint(0, 80_000_000) if event_type == "DATA" else 0,
-                rng.randint(0, 3000),
+                Decimal(rng.randint(0, 3000)).scaleb(-4),
             )
         )
     return events
@@ -105,20 +118,23 @@ def main() -> int:
             AllowanceSpec("DATA", frozenset({"FR_DATA"}), frozenset({"HOME"}), 5 * 1024 * 1024),
         )
     )
+    load = os.getloadavg()
     started = time.perf_counter()
-    rated = rate_batch(table, events, allowances=allowances)
+    rated = rate_cdrs(events, table_on=lambda _day: table, allowances=allowances)
     elapsed = time.perf_counter() - started
     total_e4 = sum(r.amount_e4 for r in rated)
+    print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
     print(f"table: {table.size} rows ({args.prefixes} prefixes), compiled in {compiled * 1000:.1f} ms")
     print(f"events: {len(rated):,} rated in {elapsed:.3f} s, total {total_e4 / 10000:,.4f} EUR")
     print(f"{len(rated) / elapsed:,.0f} events per second")
     if args.single:
         usage: dict[str, list[int | None]] = {}
         started = time.perf_counter()
-        for e in events:
-            line_usage = usage.get(e.line)
+        for e in sorted(events, key=lambda cdr: cdr.start):
+            key = f"{e.line} {e.start:%Y-%m}"
+            line_usage = usage.get(key)
             if line_usage is None:
-                line_usage = usage[e.line] = allowances.new_usage()
+                line_usage = usage[key] = allowances.new_usage()
             rate_event(
                 table,
                 event_type=e.event_type,
@@ -126,7 +142,7 @@ def main() -> int:
                 country=e.country,
                 duration_s=e.duration_s,
                 volume_bytes=e.volume_bytes,
-                wholesale_cost_e4=e.wholesale_cost_e4,
+                wholesale_cost=e.wholesale_cost,
                 allowances=allowances,
                 usage=line_usage,
             )

@@ -23,6 +23,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--offer", help="an offer's code: its allowances are consumed per line, in time order"
         )
+        parser.add_argument(
+            "--no-roam-like-at-home",
+            action="store_true",
+            help="rate EU/EEA roaming from the EU origin zone instead of HOME",
+        )
+        parser.add_argument(
+            "--country-zone",
+            action="append",
+            default=[],
+            metavar="CC=ZONE",
+            help="the tenant's country map, e.g. --country-zone US=WORLD1 (repeat; replaces the default map)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = Tenant.objects.filter(schema_name=options["tenant"]).exclude(schema_name="public").first()
@@ -31,6 +43,15 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        country_zones = None
+        if options["country_zone"]:
+            try:
+                country_zones = {
+                    cc.strip().upper(): zone.strip().upper()
+                    for cc, zone in (item.split("=", 1) for item in options["country_zone"])
+                }
+            except ValueError:
+                raise CommandError("--country-zone takes CC=ZONE, e.g. US=WORLD1") from None
         with tenant_context(tenant):
             table = RateTable.objects.filter(code=options["table"]).first()
             if table is None:
@@ -42,7 +63,12 @@ class Command(BaseCommand):
                     raise CommandError(f"no offer {options['offer']!r} in {tenant.schema_name}")
             try:
                 results, summary = rating_rate_file(
-                    data=path.read_bytes(), filename=path.name, table=table, offer=offer
+                    data=path.read_bytes(),
+                    filename=path.name,
+                    table=table,
+                    offer=offer,
+                    roam_like_at_home=not options["no_roam_like_at_home"],
+                    country_zones=country_zones,
                 )
             except FeedFileError as exc:  # a file the parser refuses whole
                 raise CommandError(str(exc)) from None
