@@ -16,6 +16,41 @@ TRIGRAM_INDEXES = [
 ]
 
 
+INDEX_SQL = [
+    f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)"
+    for name, table, column in TRIGRAM_INDEXES
+] + ["CREATE INDEX IF NOT EXISTS contact_phone_trgm ON customers_contact USING gin (phone_digits gin_trgm_ops)"]
+
+
+def _trigram_available(schema_editor) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        return cursor.fetchone() is not None
+
+
+def create_trigram_extension(apps, schema_editor) -> None:
+    # In the public schema, so every tenant schema (search path: tenant, public) sees its operators.
+    # A PostgreSQL built without contrib (the demo's embedded one) has no pg_trgm: the search then
+    # works without these indexes, only slower on very large lists.
+    if _trigram_available(schema_editor):
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+
+
+def create_trigram_indexes(apps, schema_editor) -> None:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        installed = cursor.fetchone() is not None
+    if installed:
+        for statement in INDEX_SQL:
+            schema_editor.execute(statement)
+
+
+def drop_trigram_indexes(apps, schema_editor) -> None:
+    for name, _table, _column in TRIGRAM_INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    schema_editor.execute("DROP INDEX IF EXISTS contact_phone_trgm")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -25,10 +60,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # In the public schema, so every tenant schema (search path: tenant, public) sees its operators.
-        migrations.RunSQL(
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public", reverse_sql=migrations.RunSQL.noop
-        ),
+        migrations.RunPython(create_trigram_extension, migrations.RunPython.noop),
         migrations.CreateModel(
             name='CustomerNumberCounter',
             fields=[
@@ -159,13 +191,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('customer',), name='one_active_mandate_per_customer'),
         ),
         # Trigram indexes for the "contains" search of the list (Django's icontains is UPPER(col) LIKE).
-        migrations.RunSQL(
-            [
-                f"CREATE INDEX {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)"
-                for name, table, column in TRIGRAM_INDEXES
-            ]
-            + ["CREATE INDEX contact_phone_trgm ON customers_contact USING gin (phone_digits gin_trgm_ops)"],
-            reverse_sql=[f"DROP INDEX IF EXISTS {name}" for name, _t, _c in TRIGRAM_INDEXES]
-            + ["DROP INDEX IF EXISTS contact_phone_trgm"],
-        ),
+        migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]
