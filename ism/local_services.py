@@ -47,8 +47,12 @@ def embedded_postgres(data_dir: Path, database: str) -> str:
     The server keeps running after this process ends (the demo's web, worker and tests share
     it); `stop_embedded_postgres` stops it.
     """
+    import logging
+
     import pgserver
 
+    # Its exit handler logs at INFO after the process's streams may be closed.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)
     if not database.isidentifier():
