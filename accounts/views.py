@@ -72,6 +72,20 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, by=form.user, recovered=True, request=self.request)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, by=form.user, recovered=False, request=self.request)
+        return response
+
 
 def _site_name(request: HttpRequest) -> str:
     tenant = getattr(request, "tenant", None)
@@ -83,8 +97,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The user's own details, language and API token."""
     user = cast(User, request.user)
     form = ProfileForm(request.POST or None, instance=user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(form, services.user_profile_update, user=user, by=user, request=request, **form.cleaned_data)
+    ):
         messages.success(request, _("Your profile is saved."))
         response = redirect("profile")
         response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
