@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -144,7 +145,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
             ProfileForm(), services.user_set_language, user=cast(User, request.user), language=language
         )
     next_url = request.POST.get("next") or "/"
-    if not next_url.startswith("/") or next_url.startswith("//"):
+    # Only a path of this site: `/\evil.example` is `//evil.example` to a browser.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = redirect(next_url)
     if language in ("fr", "en"):
