@@ -98,11 +98,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The user's own details, language and API token."""
     user = cast(User, request.user)
     form = ProfileForm(request.POST or None, instance=user)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(form, services.user_profile_update, user=user, by=user, request=request, **form.cleaned_data)
-    ):
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
+            form, services.user_profile_update, user=user, by=user, request=request, **form.cleaned_data
+        )
+    if saved is not None:
         messages.success(request, _("Your profile is saved."))
         response = redirect("profile")
         response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")

@@ -12,7 +12,7 @@ from accounts import services as account_services
 from accounts.models import STAFF_ROLES, User
 from audit.services import audit_changes, audit_record
 from ism.exceptions import ApplicationError
-from ism.identifiers import clean_bic, clean_iban, clean_ics, mask_iban
+from ism.identifiers import clean_bic, clean_iban, clean_ics
 from tenants.images import image_clean
 from tenants.mail import (
     EmailSpec,
@@ -65,8 +65,6 @@ def bank_details_update(
     changes = audit_changes(before, values)
     if not changes:
         return tenant
-    if "creditor_iban" in changes:  # like customers' IBANs: the trail keeps the masked form only
-        changes["creditor_iban"] = [mask_iban(v) if v else v for v in changes["creditor_iban"]]
     for key, value in values.items():
         setattr(tenant, key, value)
     tenant.save(update_fields=list(values))

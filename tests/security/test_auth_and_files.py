@@ -59,7 +59,9 @@ def test_staff_pages_send_the_csrf_token_with_htmx_and_refuse_framing(acme, make
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example"]
+)
 def test_no_open_redirect_after_log_in_or_language_change(target, acme, make_user, client_for):
     user = make_user(acme, "admin")
     login = client_for(acme).post(f"/login/?next={target}", {"username": user.username, "password": PASSWORD})
@@ -83,7 +85,8 @@ def test_a_too_large_rate_file_is_refused_before_reading(acme, make_user, client
         table = rate_table_create(data={"code": "BIG", "label": "Big"}, by=None)
     admin = make_user(acme, "admin")
     page = client_for(acme, admin).post(
-        f"/catalogue/rate-tables/{table.pk}/upload/", {"file": SimpleUploadedFile("g.csv", SAMPLE_TABLE.read_bytes())}
+        f"/catalogue/rate-tables/{table.pk}/upload/",
+        {"file": SimpleUploadedFile("g.csv", SAMPLE_TABLE.read_bytes())},
     )
     assert page.status_code == 400 and "trop volumineux" in page.content.decode()
     api = api_for(acme, admin).post(
@@ -102,7 +105,11 @@ def test_downloads_of_stored_files_are_attachments(acme, make_user, client_for):
     with in_schema(acme):
         table = rate_table_create(data={"code": "DL", "label": "Dl"}, by=None)
         rate_table_import(
-            table=table, data=SAMPLE_TABLE.read_bytes(), filename="../../etc/<b>x\".csv", by=None, today=dt.date(2026, 10, 1)
+            table=table,
+            data=SAMPLE_TABLE.read_bytes(),
+            filename='../../etc/<b>x".csv',
+            by=None,
+            today=dt.date(2026, 10, 1),
         )
         upload = table.uploads.first()
     client = client_for(acme, make_user(acme, "admin"))

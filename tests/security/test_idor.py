@@ -11,7 +11,13 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.models import LedgerEntry
-from tenants.models import OnboardingStep, TenantBranding, TenantDocument, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.models import (
+    OnboardingStep,
+    TenantBranding,
+    TenantDocument,
+    TenantEmailTemplate,
+    TenantInvoiceSettings,
+)
 from tests.conftest import in_schema
 from tests.offers.conftest import SAMPLE_TABLE
 
@@ -24,20 +30,36 @@ def _nova_objects(nova, nova_customer):
     from offers.services import rate_table_create, rate_table_import
 
     with in_schema(nova):
-        mandate = mandate_create(customer=nova_customer, by=None, iban=IBAN, bic=BIC, account_holder="NOVA HOLDER")
+        mandate = mandate_create(
+            customer=nova_customer, by=None, iban=IBAN, bic=BIC, account_holder="NOVA HOLDER"
+        )
         entry = payment_record(customer=nova_customer, by=None, amount="123.45", description="NOVA PAYMENT")
         job = job_create(kind="test", label="NOVA SECRET JOB")
         table = rate_table_create(data={"code": "NOVASECRET", "label": "NOVA SECRET TABLE"}, by=None)
         rate_table_import(
-            table=table, data=SAMPLE_TABLE.read_bytes(), filename="grille.csv", by=None, today=dt.date(2026, 10, 1)
+            table=table,
+            data=SAMPLE_TABLE.read_bytes(),
+            filename="grille.csv",
+            by=None,
+            today=dt.date(2026, 10, 1),
         )
         contact = nova_customer.contacts.first()
         upload = table.uploads.first()
         rate = table.rates.first()
-    return {"mandate": mandate, "entry": entry, "job": job, "table": table, "contact": contact, "upload": upload, "rate": rate}
+    return {
+        "mandate": mandate,
+        "entry": entry,
+        "job": job,
+        "table": table,
+        "contact": contact,
+        "upload": upload,
+        "rate": rate,
+    }
 
 
-def test_nova_ids_on_acme_site_never_show_nova_data(acme, nova, nova_customer, make_user, client_for, api_for):
+def test_nova_ids_on_acme_site_never_show_nova_data(
+    acme, nova, nova_customer, make_user, client_for, api_for
+):
     objs = _nova_objects(nova, nova_customer)
     c, t = nova_customer.pk, objs["table"].pk
     admin = make_user(acme, "admin")
@@ -78,7 +100,13 @@ def test_a_nested_id_must_belong_to_its_parent(acme, make_user, client_for):
 
     with in_schema(acme):
         a, b = (
-            customer_create(by=None, data={"kind": "business", "company_name": name}, number="", billing_contact={"name": "X", "email": "x@example.com", "phone": ""}, login_contact=None)
+            customer_create(
+                by=None,
+                data={"kind": "business", "company_name": name},
+                number="",
+                billing_contact={"name": "X", "email": "x@example.com", "phone": ""},
+                login_contact=None,
+            )
             for name in ("CLIENT A", "CLIENT B")
         )
         b_mandate = mandate_create(customer=b, by=None, iban=IBAN, bic=BIC)
@@ -100,7 +128,9 @@ def test_a_rate_or_upload_of_another_table_is_not_found(acme, make_user, client_
     with in_schema(acme):
         one = rate_table_create(data={"code": "ONE", "label": "One"}, by=None)
         two = rate_table_create(data={"code": "TWO", "label": "Two"}, by=None)
-        rate_table_import(table=two, data=SAMPLE_TABLE.read_bytes(), filename="g.csv", by=None, today=dt.date(2026, 10, 1))
+        rate_table_import(
+            table=two, data=SAMPLE_TABLE.read_bytes(), filename="g.csv", by=None, today=dt.date(2026, 10, 1)
+        )
         upload, rate = two.uploads.first(), two.rates.first()
     client = client_for(acme, make_user(acme, "admin"))
     assert client.get(f"/catalogue/rate-tables/{one.pk}/uploads/{upload.pk}/").status_code == 404
@@ -112,15 +142,39 @@ def test_acme_settings_writes_never_touch_nova_rows(acme, nova, make_user, clien
 
     nova_admin = make_user(nova, "admin")
     with in_schema(nova):
-        email_template_save(tenant=nova, kind="invoice", subject="Nova subject", body="Nova body", by=nova_admin)
+        email_template_save(
+            tenant=nova, kind="invoice", subject="Nova subject", body="Nova body", by=nova_admin
+        )
         invoice_settings_update(tenant=nova, by=nova_admin, number_format="NOVA-{YYYY}-{SEQ:5}")
     admin = make_user(acme, "admin")
     api = api_for(acme, admin)
     assert api.delete("/api/v1/settings/email-templates/invoice/").status_code == 200
-    assert api.put("/api/v1/settings/email-templates/invoice/", {"subject": "Acme", "body": "Acme body"}, format="json").status_code == 200
-    assert api.put("/api/v1/settings/invoicing/", {"number_format": "ACME-{SEQ:4}"}, format="json").status_code == 200
-    assert api.put("/api/v1/settings/branding/", {"primary_color": "#000000", "ink_color": "#ffffff"}, format="json").status_code == 200
-    assert api.put("/api/v1/settings/bank-details/", {"sepa_creditor_id": "", "creditor_iban": "", "creditor_bic": ""}, format="json").status_code == 200
+    assert (
+        api.put(
+            "/api/v1/settings/email-templates/invoice/",
+            {"subject": "Acme", "body": "Acme body"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    assert (
+        api.put("/api/v1/settings/invoicing/", {"number_format": "ACME-{SEQ:4}"}, format="json").status_code
+        == 200
+    )
+    assert (
+        api.put(
+            "/api/v1/settings/branding/", {"primary_color": "#000000", "ink_color": "#ffffff"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        api.put(
+            "/api/v1/settings/bank-details/",
+            {"sepa_creditor_id": "", "creditor_iban": "", "creditor_bic": ""},
+            format="json",
+        ).status_code
+        == 200
+    )
     nova_template = TenantEmailTemplate.objects.get(tenant=nova, kind="invoice")
     assert (nova_template.subject, nova_template.body.strip()) == ("Nova subject", "Nova body")
     assert TenantInvoiceSettings.objects.get(tenant=nova).number_format == "NOVA-{YYYY}-{SEQ:5}"
@@ -130,14 +184,19 @@ def test_acme_settings_writes_never_touch_nova_rows(acme, nova, make_user, clien
     assert "NOVA" not in api.get("/api/v1/settings/invoicing/").content.decode()
 
 
-def test_a_platform_step_or_document_is_looked_up_within_its_tenant(acme, nova, platform, make_user, client_for, api_for):
+def test_a_platform_step_or_document_is_looked_up_within_its_tenant(
+    acme, nova, platform, make_user, client_for, api_for
+):
     from tenants.services import onboarding_checklist_ensure, tenant_document_add
 
     operator = make_user(platform, "platform_admin")
     onboarding_checklist_ensure(tenant=nova)
     nova_step = OnboardingStep.objects.filter(tenant=nova).first()
     document = tenant_document_add(
-        tenant=nova, file=SimpleUploadedFile("kbis.pdf", b"%PDF-1.4 nova kbis"), by=operator, title="NOVA KBIS"
+        tenant=nova,
+        file=SimpleUploadedFile("kbis.pdf", b"%PDF-1.4 nova kbis"),
+        by=operator,
+        title="NOVA KBIS",
     )
     client, api = client_for(platform, operator), api_for(platform, operator)
     assert client.get(f"/tenants/{acme.pk}/documents/{document.pk}/download/").status_code == 404
@@ -145,6 +204,11 @@ def test_a_platform_step_or_document_is_looked_up_within_its_tenant(acme, nova, 
     assert TenantDocument.objects.filter(pk=document.pk).exists()
     assert client.post(f"/tenants/{acme.pk}/steps/{nova_step.pk}/", {}).status_code == 404
     assert api.get(f"/api/v1/tenants/{acme.pk}/steps/{nova_step.pk}/").status_code == 404
-    assert api.patch(f"/api/v1/tenants/{acme.pk}/steps/{nova_step.pk}/", {"status": "done"}, format="json").status_code == 404
+    assert (
+        api.patch(
+            f"/api/v1/tenants/{acme.pk}/steps/{nova_step.pk}/", {"status": "done"}, format="json"
+        ).status_code
+        == 404
+    )
     download = client.get(f"/tenants/{nova.pk}/documents/{document.pk}/download/")
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")

@@ -38,7 +38,11 @@ def test_the_creditor_iban_is_masked_in_the_audit_trail_page_and_api(acme, make_
     api = api_for(acme, admin)
     response = api.put(
         "/api/v1/settings/bank-details/",
-        {"sepa_creditor_id": "", "creditor_iban": "FR14 2004 1010 0505 0001 3M02 606", "creditor_bic": "PSSTFRPPLIL"},
+        {
+            "sepa_creditor_id": "",
+            "creditor_iban": "FR14 2004 1010 0505 0001 3M02 606",
+            "creditor_bic": "PSSTFRPPLIL",
+        },
         format="json",
     )
     assert response.status_code == 200
@@ -67,7 +71,11 @@ def test_passwords_never_reach_the_audit_trail(acme, make_user, client_for):
     client.post("/login/", {"username": user.username, "password": "a-wrong-password-1"})
     client.post(
         "/password-change/",
-        {"old_password": PASSWORD, "new_password1": "another-passphrase-77", "new_password2": "another-passphrase-77"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-passphrase-77",
+            "new_password2": "another-passphrase-77",
+        },
     )
     with in_schema(acme):
         trail = " ".join(str(e.changes) + e.object_repr for e in AuditEvent.objects.all())
@@ -94,7 +102,8 @@ def test_a_password_recovery_is_audited_and_revokes_the_api_token(acme, make_use
 def test_a_profile_change_of_e_mail_address_is_audited(acme, make_user, client_for):
     user = make_user(acme, "sales", email="old@acme.example")
     response = client_for(acme, user).post(
-        "/profile/", {"first_name": "Sam", "last_name": "", "email": "new@elsewhere.example", "language": "fr"}
+        "/profile/",
+        {"first_name": "Sam", "last_name": "", "email": "new@elsewhere.example", "language": "fr"},
     )
     assert response.status_code == 302
     with in_schema(acme):
@@ -107,3 +116,24 @@ def test_the_audit_masks_every_secret_looking_key():
 
     masked = _mask({"password": "p", "feed_secret": "s", "puk": "1", "api_token": "t", "private_key": "k"})
     assert set(masked.values()) == {"***"}
+
+
+def test_every_iban_in_the_trail_is_masked_whoever_records_it(acme, platform, make_user, client_for):
+    from audit.services import _mask, audit_changes
+
+    full = "FR1420041010050500013M02606"
+    masked = "FR14 **** **** **** **** ***2 606"
+    assert _mask({"creditor_iban": [full, ""], "iban": full, "nested": {"old_iban": full}}) == {
+        "creditor_iban": [masked, ""],
+        "iban": masked,
+        "nested": {"old_iban": masked},
+    }
+    assert _mask({"iban": masked}) == {"iban": masked}  # masking twice changes nothing
+    assert audit_changes({"creditor_iban": ""}, {"creditor_iban": full}) == {"creditor_iban": ["", masked]}
+    # The platform's identity page records the tenant's creditor IBAN the same way.
+    from tenants.services import tenant_update_identity
+
+    operator = make_user(platform, "platform_admin")
+    tenant_update_identity(tenant=acme, by=operator, creditor_iban=full, creditor_bic="PSSTFRPPLIL")
+    event = AuditEvent.objects.filter(action="tenant.identity_changed").latest("at")
+    assert event.changes["creditor_iban"][1] == masked

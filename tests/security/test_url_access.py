@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.test import APIClient
 
 from tests.conftest import domain_of
 from tests.security.urlwalk import Route, routes
@@ -92,7 +91,12 @@ def assert_treated_as_anonymous(route: Route, method: str, response: Any) -> Non
 
 def test_the_walk_finds_every_kind_of_url():
     names = {r.name for r in TENANT_ROUTES}
-    assert {"customers:detail", "api-offer-detail", "tenant_settings:domain_remove", "portal:entry_detail"} <= names
+    assert {
+        "customers:detail",
+        "api-offer-detail",
+        "tenant_settings:domain_remove",
+        "portal:entry_detail",
+    } <= names
     assert len(TENANT_ROUTES) > 100
     assert "platform:tenant_document_download" in {r.name for r in PLATFORM_ROUTES}
     assert set(TENANT_PUBLIC) <= names
