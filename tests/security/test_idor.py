@@ -212,3 +212,22 @@ def test_a_platform_step_or_document_is_looked_up_within_its_tenant(
     )
     download = client.get(f"/tenants/{nova.pk}/documents/{document.pk}/download/")
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+
+
+def test_a_tenant_cannot_claim_a_name_in_another_sites_namespace(acme, nova, make_user, client_for):
+    from tenants.models import Domain
+
+    Domain.objects.create(domain="portal.nova-mobile.example", tenant=nova, is_primary=False)
+    client = client_for(acme, make_user(acme, "admin"))
+    for name in (
+        "evil.nova.localhost",
+        "x.admin.localhost",
+        "nova-mobile.example",
+        "a.portal.nova-mobile.example",
+    ):
+        response = client.post("/settings/domains/", {"domain": name})
+        assert response.status_code == 200 and "espace de noms" in response.content.decode(), name
+    assert client.post("/settings/domains/", {"domain": "extranet.acme-telecom.example"}).status_code == 302
+    assert not Domain.objects.filter(
+        tenant=acme, domain__in=["evil.nova.localhost", "x.admin.localhost"]
+    ).exists()

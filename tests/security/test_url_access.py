@@ -26,8 +26,6 @@ TENANT_PUBLIC = {
     "set_language": "sets the language cookie only",
     "tenant_settings:branding_image": "the log-in page shows the tenant's logo",
     "portal:login": "the end customers' log-in form",
-    "api-docs": "static Swagger shell; the schema it loads is staff-only",
-    "api-redoc": "static ReDoc shell; the schema it loads is staff-only",
 }
 PLATFORM_PUBLIC = {
     "home": "a redirect to the tenant list, which asks to log in",
@@ -38,7 +36,6 @@ PLATFORM_PUBLIC = {
     "password_reset_confirm": "the link's token is checked; an invalid one shows an error page",
     "password_reset_complete": "the 'password changed' page, no data",
     "set_language": "sets the language cookie only",
-    "api-docs": "static Swagger shell; the schema it loads is staff-only",
 }
 # What an end customer may open besides the public pages.
 CUSTOMER_PAGES = {
