@@ -33,3 +33,11 @@ def acme_customer(acme: Any) -> Any:
             billing_contact={"name": "Paul Compta", "email": "compta@acme-client.example", "phone": ""},
             login_contact=None,
         )
+
+
+@pytest.fixture
+def acme_table(acme: Any) -> Any:
+    from offers.services import rate_table_create
+
+    with in_schema(acme):
+        return rate_table_create(data={"code": "ROLES", "label": "Roles"}, by=None)

@@ -23,6 +23,13 @@ PAGES = [
     ("post", "/customers/{c}/charges/new/", "payments.write"),
     ("post", "/catalogue/offers/new/", "catalogue.write"),
     ("post", "/catalogue/rate-tables/new/", "catalogue.write"),
+    ("post", "/customers/{c}/delete/", "customers.write"),
+    ("post", "/catalogue/rate-tables/{t}/edit/", "catalogue.write"),
+    ("post", "/catalogue/rate-tables/{t}/upload/", "catalogue.write"),
+    ("post", "/catalogue/rate-tables/{t}/copy/", "catalogue.write"),
+    ("post", "/catalogue/rate-tables/{t}/archive/", "catalogue.write"),
+    ("post", "/catalogue/rate-tables/{t}/rates/new/", "catalogue.write"),
+    ("get", "/billing/invoice-preview/?mode=nothing", "settings.manage"),
     ("get", "/audit/", "audit.view"),
 ]
 API = [
@@ -36,6 +43,8 @@ API = [
     ("post", "/api/v1/products/", "catalogue.write"),
     ("post", "/api/v1/terminals/", "catalogue.write"),
     ("post", "/api/v1/rate-tables/", "catalogue.write"),
+    ("post", "/api/v1/rate-tables/{t}/archive/", "catalogue.write"),
+    ("post", "/api/v1/rate-tables/{t}/upload/", "catalogue.write"),
     ("put", "/api/v1/settings/bank-details/", "settings.manage"),
     ("put", "/api/v1/settings/branding/", "settings.manage"),
     ("put", "/api/v1/settings/invoicing/", "settings.manage"),
@@ -51,10 +60,14 @@ def _case_id(case: tuple[str, str, str]) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", PAGES, ids=_case_id)
-def test_a_staff_page_write_needs_its_capability(case, role, acme, acme_customer, make_user, client_for):
+def test_a_staff_page_write_needs_its_capability(
+    case, role, acme, acme_customer, acme_table, make_user, client_for
+):
     method, path, capability = case
     allowed = role in CAPABILITIES[capability]
-    response = getattr(client_for(acme, make_user(acme, role)), method)(path.format(c=acme_customer.pk))
+    response = getattr(client_for(acme, make_user(acme, role)), method)(
+        path.format(c=acme_customer.pk, t=acme_table.pk)
+    )
     assert response.status_code != 500
     if allowed:
         assert response.status_code != 403, f"{role} refused on {path}"
@@ -64,11 +77,11 @@ def test_a_staff_page_write_needs_its_capability(case, role, acme, acme_customer
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", API, ids=_case_id)
-def test_an_api_write_needs_its_capability(case, role, acme, acme_customer, make_user, api_for):
+def test_an_api_write_needs_its_capability(case, role, acme, acme_customer, acme_table, make_user, api_for):
     method, path, capability = case
     allowed = role in CAPABILITIES[capability]
     response = getattr(api_for(acme, make_user(acme, role)), method)(
-        path.format(c=acme_customer.pk), {}, format="json"
+        path.format(c=acme_customer.pk, t=acme_table.pk), {}, format="json"
     )
     assert response.status_code != 500
     if allowed:
