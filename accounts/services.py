@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from accounts.tokens import password_reset_token
-from audit.services import audit_record
+from audit.services import audit_changes, audit_record
 from ism.exceptions import ApplicationError
 
 
@@ -96,6 +96,40 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
+
+
+def user_profile_update(*, user: User, by: Any, request: Any = None, **fields: str) -> User:
+    """Save the user's own name, e-mail address and language; a change is audited (the e-mail
+    address is where password recovery links go)."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ApplicationError(_("Unknown field %(name)s.") % {"name": ", ".join(sorted(unknown))})
+    if "language" in fields and fields["language"] not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Unknown language."), field="language")
+    stored = User.objects.filter(pk=user.pk).values(*PROFILE_FIELDS).first() or {}
+    changes = audit_changes({k: stored.get(k) for k in fields}, fields)
+    for key, value in fields.items():
+        setattr(user, key, value)
+    if changes:
+        user.save(update_fields=list(fields))
+        audit_record(actor=by, action="user.profile_changed", obj=user, changes=changes, request=request)
+    return user
+
+
+def user_password_changed(*, user: User, by: Any, recovered: bool, request: Any = None) -> None:
+    """Record a password change; after a recovery by e-mail the API token is revoked as well,
+    so whoever held the old credentials keeps nothing."""
+    revoked = Token.objects.filter(user=user).delete()[0] if recovered else 0
+    audit_record(
+        actor=by,
+        action="user.password_reset" if recovered else "user.password_changed",
+        obj=user,
+        changes={"api_access_revoked": True} if revoked else {},
+        request=request,
+    )
 
 
 def api_token_regenerate(*, user: User, by: Any, request: Any = None) -> str:

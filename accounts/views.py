@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -72,6 +73,20 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, by=form.user, recovered=True, request=self.request)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user, by=form.user, recovered=False, request=self.request)
+        return response
+
 
 def _site_name(request: HttpRequest) -> str:
     tenant = getattr(request, "tenant", None)
@@ -83,8 +98,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The user's own details, language and API token."""
     user = cast(User, request.user)
     form = ProfileForm(request.POST or None, instance=user)
+    saved = None
     if request.method == "POST" and form.is_valid():
-        form.save()
+        saved = call_service(
+            form, services.user_profile_update, user=user, by=user, request=request, **form.cleaned_data
+        )
+    if saved is not None:
         messages.success(request, _("Your profile is saved."))
         response = redirect("profile")
         response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
@@ -127,7 +146,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
             ProfileForm(), services.user_set_language, user=cast(User, request.user), language=language
         )
     next_url = request.POST.get("next") or "/"
-    if not next_url.startswith("/") or next_url.startswith("//"):
+    # Only a path of this site: `/\evil.example` is `//evil.example` to a browser.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = redirect(next_url)
     if language in ("fr", "en"):

@@ -6,6 +6,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
+from ism.identifiers import mask_iban
 
 SYSTEM = "system"
 # Values of these keys never reach the trail, whatever the caller passes.
@@ -13,12 +14,27 @@ _SECRET_MARKERS = ("password", "secret", "puk", "pin", "token", "private_key", "
 MASK = "***"
 
 
+def _mask_value(key: Any, value: Any) -> Any:
+    name = str(key).lower()
+    if any(marker in name for marker in _SECRET_MARKERS):
+        return MASK
+    if name.endswith("iban"):
+        return _mask_ibans(value)
+    return _mask(value)
+
+
+def _mask_ibans(value: Any) -> Any:
+    """IBANs keep their country and last digits: recognisable, not usable."""
+    if isinstance(value, str):
+        return mask_iban(value) if value else value
+    if isinstance(value, list | tuple):
+        return [_mask_ibans(item) for item in value]
+    return _mask(value)
+
+
 def _mask(details: Any) -> Any:
     if isinstance(details, dict):
-        return {
-            key: MASK if any(marker in str(key).lower() for marker in _SECRET_MARKERS) else _mask(value)
-            for key, value in details.items()
-        }
+        return {key: _mask_value(key, value) for key, value in details.items()}
     if isinstance(details, list | tuple):
         return [_mask(value) for value in details]
     if isinstance(details, str | int | float | bool) or details is None:

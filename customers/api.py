@@ -267,7 +267,13 @@ class ContactListCreate(generics.ListCreateAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ContactSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contact = services.contact_create(customer=_customer_of(self), by=request.user, **data.validated_data)
+        values = {
+            "name": "",
+            "email": "",
+            "phone": "",
+            **data.validated_data,
+        }  # blank fields are optional here
+        contact = services.contact_create(customer=_customer_of(self), by=request.user, **values)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 

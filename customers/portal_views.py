@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
 from accounts.permissions import portal_required
 from accounts.views import LoginView
 from customers import selectors, services
@@ -32,8 +33,12 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("portal:home")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        account_services.user_password_changed(
+            user=form.user, by=form.user, recovered=False, request=self.request
+        )
         messages.success(self.request, _("Your password is changed."))
-        return super().form_valid(form)
+        return response
 
 
 def _contact_forms(customer: Any, data: dict[str, Any] | None = None) -> dict[str, PortalContactForm]:

@@ -148,6 +148,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.bool("ISM_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("ISM_HSTS_SECONDS", default=0)
+# Tenants' sites are sub-domains of the platform's: with HSTS on, they are HTTPS-only too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("ISM_HSTS_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env.bool("ISM_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
 if env.bool("ISM_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -237,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # The schema is for the site's staff (and their API clients), not for anyone who asks.
+    "SERVE_PERMISSIONS": ["accounts.permissions.IsStaffMember"],
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerKindEnum": "customers.models.CustomerKind",
+        "MandateStatusEnum": "customers.models.MandateStatus",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -254,7 +254,10 @@ class RateTableViewSet(
         if upload is None:
             return Response({"detail": "file: required"}, status=400)
         result = services.rate_table_import(
-            table=table, data=upload.read(), filename=upload.name or "rates.csv", by=request.user
+            table=table,
+            data=services.rate_file_read(upload=upload),
+            filename=upload.name or "rates.csv",
+            by=request.user,
         )
         return Response({"rows": result.row_count, "file": result.filename}, status=201)
 

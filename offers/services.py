@@ -239,6 +239,27 @@ def _rate_fields(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+RATE_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def rate_file_read(*, upload: Any) -> bytes:
+    """An uploaded rate file's content; a file over RATE_FILE_MAX_BYTES is refused unread."""
+    if upload.size is not None and upload.size > RATE_FILE_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is too large (%(size)s MB at most).")
+            % {"size": RATE_FILE_MAX_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    data: bytes = upload.read(RATE_FILE_MAX_BYTES + 1)
+    if len(data) > RATE_FILE_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is too large (%(size)s MB at most).")
+            % {"size": RATE_FILE_MAX_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    return data
+
+
 @transaction.atomic
 def rate_table_import(
     *, table: RateTable, data: bytes, filename: str, by: Any, today: dt.date | None = None

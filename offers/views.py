@@ -359,7 +359,10 @@ def table_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("offers:table_detail", pk=pk)
     try:
         result = services.rate_table_import(
-            table=table, data=upload.read(), filename=upload.name or "rates.csv", by=request.user
+            table=table,
+            data=services.rate_file_read(upload=upload),
+            filename=upload.name or "rates.csv",
+            by=request.user,
         )
     except ApplicationError as exc:
         return render(

@@ -12,7 +12,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO, StringIO
 from pathlib import Path, PurePosixPath
@@ -48,8 +48,8 @@ class FeedSettings:
     host: str = ""
     port: int | None = None
     username: str = ""
-    password: str = ""
-    private_key: str = ""
+    password: str = field(default="", repr=False)
+    private_key: str = field(default="", repr=False)
     root_path: str = ""
     host_key: str = ""  # SFTP: the expected server key fingerprint, if known
     timeout: float = DEFAULT_TIMEOUT

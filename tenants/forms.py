@@ -185,6 +185,14 @@ class DocumentForm(forms.Form):
         step_field.label_from_instance = lambda step: step.title  # type: ignore[method-assign,assignment]
 
 
+class WriteOnlyTextarea(forms.Textarea):
+    """A text area that never renders its value back (a form shown again after an error
+    must not echo the secret that was typed)."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class FeedAccessForm(forms.Form):
     protocol = forms.ChoiceField(label=_("protocol"), choices=FeedProtocol.choices)
     host = forms.CharField(label=_("host"), max_length=253, required=False)
@@ -199,7 +207,7 @@ class FeedAccessForm(forms.Form):
         label=_("password or private key"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        widget=WriteOnlyTextarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
         help_text=_("Write-only: leave empty to keep the current secret. Never shown again."),
     )
     root_path = forms.CharField(

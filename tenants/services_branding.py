@@ -127,8 +127,15 @@ def branding_update(
 
 
 def tenant_domain_add(*, tenant: Tenant, domain: str, by: Any, request: Any = None) -> Domain:
-    """A custom domain for the tenant's site, unique across the platform."""
+    """A custom domain for the tenant's site, unique across the platform; names under (or above)
+    another site's domain belong to that site and are refused."""
     name = domain_validate(domain)
+    for other in Domain.objects.exclude(tenant=tenant).values_list("domain", flat=True):
+        if name.endswith(f".{other}") or other.endswith(f".{name}"):
+            raise ApplicationError(
+                _("The domain %(domain)s belongs to the namespace of another site.") % {"domain": name},
+                field="domain",
+            )
     created = Domain.objects.create(domain=name, tenant=tenant, is_primary=False)
     audit_record(
         actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, request=request

@@ -48,7 +48,10 @@ def test_valid_bank_details_are_saved_and_audited_with_changes(acme, acme_admin,
         "PSSTFRPPLIL",
     )
     [event] = _events(acme, "tenant.bank_details_changed")
-    assert event.changes["creditor_iban"] == ["", "FR1420041010050500013M02606"]
+    assert event.changes["creditor_iban"] == [
+        "",
+        "FR14 **** **** **** **** ***2 606",
+    ]  # masked, as for customers
 
 
 def test_a_mistyped_iban_is_refused_with_its_reason(acme, acme_admin, client_for):

@@ -1,0 +1,71 @@
+"""Every write service records what it did: each public function of a `services*.py` calls
+`audit_record`, calls another service that does, or is listed here with why it need not."""
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+
+NOT_AUDITED = {
+    "accounts.user_set_language": "a display preference of the user's own",
+    "accounts.password_reset_link": "builds a link, changes nothing",
+    "audit.audit_record": "the audit itself",
+    "audit.audit_changes": "the audit helper itself",
+    "customers.customer_number_next": "a counter used inside customer_create (audited)",
+    "customers.mandate_record_debit": "the billing run's bookkeeping of a debit (FRST→RCUR)",
+    "jobs.job_create": "jobs are their own record (who, when, progress)",
+    "jobs.job_start": "jobs are their own record",
+    "jobs.job_progress": "jobs are their own record",
+    "jobs.job_finish": "jobs are their own record",
+    "jobs.job_fail": "jobs are their own record",
+    "jobs.heartbeat_record": "worker liveness, not an action",
+    "offers.rate_file_read": "reads an upload, changes nothing",
+    "tenants.platform_ensure": "creates the platform row at install",
+    "tenants.domain_validate": "a check, changes nothing",
+    "tenants.tenant_identity_clean": "a check, changes nothing",
+    "tenants.onboarding_checklist_ensure": "part of tenant_create (audited)",
+    "tenants.onboarding_steps_pending": "a read",
+    "tenants.feed_settings_for": "decrypts for a connection, changes nothing",
+    "tenants.color_clean": "a check, changes nothing",
+    "tenants.email_template_preview": "renders a draft, saves nothing",
+}
+
+
+def _service_functions() -> dict[str, ast.FunctionDef]:
+    found = {}
+    for path in sorted(Path(settings.BASE_DIR).glob("*/services*.py")):
+        app = path.parent.name
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                found[f"{app}.{node.name}"] = node
+    return found
+
+
+def _called_names(node: ast.FunctionDef) -> set[str]:
+    names = set()
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            func = call.func
+            names.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", ""))
+    return names
+
+
+def test_every_write_service_is_audited():
+    functions = _service_functions()
+    audited = {
+        name.split(".")[1] for name, node in functions.items() if "audit_record" in _called_names(node)
+    }
+    # A service that delegates to an audited one (user_create, ledger_entry_add…) is audited too.
+    changed = True
+    while changed:
+        changed = False
+        for name, node in functions.items():
+            short = name.split(".")[1]
+            if short not in audited and _called_names(node) & audited:
+                audited.add(short)
+                changed = True
+    missing = sorted(
+        name for name in functions if name.split(".")[1] not in audited and name not in NOT_AUDITED
+    )
+    assert missing == [], f"write services that record nothing in the audit trail: {missing}"
+    assert set(NOT_AUDITED) <= set(functions), "the allow-list names a service that no longer exists"
