@@ -3,8 +3,9 @@
 A rate table is compiled once (`compile_table`) into integer arithmetic and one dict per prefix
 length, then reused for every event: `rate_event` prices one event, `rate_batch` prices a
 chronological list (the loop of `rate_event`, inlined for speed; both give the same results),
-and `rate_cdrs` — what the product calls — sorts CDRs by time, picks the rows in force on each
-one's Paris date, keeps allowance usage per calendar month and hands each day to `rate_batch`.
+and `rate_cdrs` — what the product calls — puts CDRs in time order (sorting them only when they
+are not), picks the rows in force on each one's Paris date, keeps allowance usage per calendar
+month and rates each day with `rate_batch`'s loop.
 
 Exactness: prices and fees are exact fractions of one common denominator `D` (the table's), so
 an amount is the exact fraction `(fee·u + price·charged) / (u·D)` (`u` = 60 seconds per minute,
