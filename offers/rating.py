@@ -3,8 +3,9 @@
 A rate table is compiled once (`compile_table`) into integer arithmetic and one dict per prefix
 length, then reused for every event: `rate_event` prices one event, `rate_batch` prices a
 chronological list (the loop of `rate_event`, inlined for speed; both give the same results),
-and `rate_cdrs` — what the product calls — sorts CDRs by time, picks the rows in force on each
-one's Paris date, keeps allowance usage per calendar month and hands each day to `rate_batch`.
+and `rate_cdrs` — what the product calls — puts CDRs in time order (sorting them only when they
+are not), picks the rows in force on each one's Paris date, keeps allowance usage per calendar
+month and rates each day with `rate_batch`'s loop.
 
 Exactness: prices and fees are exact fractions of one common denominator `D` (the table's), so
 an amount is the exact fraction `(fee·u + price·charged) / (u·D)` (`u` = 60 seconds per minute,
@@ -24,11 +25,14 @@ See docs/rating.md for every decision.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from itertools import islice, repeat
 from math import lcm
+from operator import attrgetter, is_, itemgetter, lt
 from typing import NamedTuple
 
 # Where an event is rated from (step 1 of the contract).
@@ -460,45 +464,75 @@ def rate_batch(
 
     The same computation as `rate_event`, with lookups cached and the loop kept flat.
     """
-    usage_by_line = {} if usage_by_line is None else usage_by_line
+    out: list[Rated] = []
+    _rate_records(
+        table,
+        # In the record layout of `_rate_records`: the cost in ten-thousandths second.
+        map(_EVENT_AS_RECORD, events),
+        out,
+        cdr_layout=False,
+        allowances=allowances,
+        usage_by_line={} if usage_by_line is None else usage_by_line,
+        roam_like_at_home=roam_like_at_home,
+        country_zones=country_zones,
+    )
+    return out
+
+
+# (line, wholesale_cost_e4, event_type, called, country, duration_s, volume_bytes, wholesale_cost)
+_EVENT_AS_RECORD = itemgetter(0, 6, 1, 2, 3, 4, 5, 7)
+
+
+def _rate_records(
+    table: CompiledTable,
+    records: Iterable[tuple],
+    out: list[Rated],
+    *,
+    cdr_layout: bool,
+    allowances: Allowances,
+    usage_by_line: dict[str, list[int | None]],
+    roam_like_at_home: bool,
+    country_zones: dict[str, str] | None,
+) -> None:
+    """The loop of `rate_batch` and `rate_cdrs`: rate records in order and append to `out`.
+
+    A record is `(line, second, event_type, called, country, duration_s, volume_bytes, cost)`:
+    a `Cdr` as it is (`second` is its start, its cost in ten-thousandths is 0 and its called
+    number is normalised) when `cdr_layout`, else an `Event` reordered (`second` is its
+    `wholesale_cost_e4`, the number is used as given).
+    """
     markup = table.cost_markup
     has_allowances = bool(allowances.specs)
     new_usage = allowances.new_usage
+    normalise = called_number_normalise
     make = tuple.__new__  # builds a Rated without the Python-level __new__ of NamedTuple
-    # Everything that depends only on (event type, roaming country), computed once per pair:
-    # (kind, origin, lengths, rows, eligibility by zone, quantity mode, unit, is free without row).
-    contexts: dict[str, dict[str, tuple]] = {}
-    out: list[Rated] = []
     append = out.append
-    for line, event_type, called, country, duration_s, volume_bytes, cost_e4, cost in events:
-        by_country = contexts.get(event_type)
-        if by_country is None:
-            by_country = contexts[event_type] = {}
-        context = by_country.get(country)
-        if context is None:
-            context = by_country[country] = _batch_context(
-                table, allowances, event_type, country, roam_like_at_home, country_zones
-            )
-        kind, origin, lengths, rows, eligibility, mode, unit, free = context
-        if mode == 2:  # data: started KB
+    # Everything that depends only on (event type, roaming country), computed once per pair:
+    # (kind, origin, lengths, rows.get, eligibility by zone, quantity mode, unit, is free without row).
+    contexts: dict[str, dict[str, tuple]] = {}
+    for line, second, event_type, called, country, duration_s, volume_bytes, cost in records:
+        try:
+            kind, origin, lengths, get, eligibility, mode, unit, free = contexts[event_type][country]
+        except KeyError:
+            kind, origin, lengths, get, eligibility, mode, unit, free = contexts.setdefault(event_type, {})[
+                country
+            ] = _batch_context(table, allowances, event_type, country, roam_like_at_home, country_zones)
+        if mode == 2:  # data: started KB, no number
             quantity = (volume_bytes + 1023) // 1024 if volume_bytes > 0 else 0
             number = ""
-        elif mode == 1:  # SMS, MMS
-            quantity = 1
-            number = called
-        else:  # voice: seconds
-            quantity = duration_s if duration_s > 0 else 0
-            number = called
+        else:
+            quantity = 1 if mode == 1 else duration_s if duration_s > 0 else 0  # SMS/MMS or seconds
+            number = normalise(called) if cdr_layout and called[:1] in ("0", "+") else called
         row = None
         for length in lengths:
-            row = rows.get(number[:length])
+            row = get(number[:length])
             if row is not None:
                 break
         if row is None:
             if free:
                 append(make(Rated, (FREE, "", "", "", origin, quantity, 0, 0, 0, unit)))
             elif markup is not None:
-                amount = _markup_e4(markup, cost_e4, cost)
+                amount = _markup_e4(markup, 0 if cdr_layout else second, cost)
                 append(make(Rated, (COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, unit)))
             else:
                 append(make(Rated, (UNRATED, "", "", "", origin, quantity, 0, 0, 0, unit)))
@@ -510,38 +544,58 @@ def rate_batch(
             billed = first
         else:
             billed = first + -(-(quantity - first) // nxt) * nxt
-        charged = billed
-        used = 0
-        covering: tuple[int, ...] | None = ()
         if has_allowances:
-            covering = eligibility.get(zone)
-            if covering is None:
+            try:
+                covering = eligibility[zone]
+            except KeyError:
                 covering = eligibility[zone] = allowances.eligible(kind, zone, origin)
-            if covering and billed:
-                usage = usage_by_line.get(line)
-                if usage is None:
-                    usage = usage_by_line[line] = new_usage()
-                for i in covering:
-                    remaining = usage[i]
-                    if remaining is None:
-                        used += charged
-                        charged = 0
-                        break
-                    if remaining > 0:
-                        take = remaining if remaining < charged else charged
-                        usage[i] = remaining - take
-                        charged -= take
-                        used += take
-                        if charged == 0:
+            if covering:
+                charged = billed
+                used = 0
+                if billed:
+                    try:
+                        usage = usage_by_line[line]
+                    except KeyError:
+                        usage = usage_by_line[line] = new_usage()
+                    for i in covering:
+                        remaining = usage[i]
+                        if remaining is None:
+                            used += charged
+                            charged = 0
                             break
-        if charged == 0 and covering:
-            amount = 0
-        else:
-            amount = (fee_term + price_term * charged + den) // den2
+                        if remaining > 0:
+                            take = remaining if remaining < charged else charged
+                            usage[i] = remaining - take
+                            charged -= take
+                            used += take
+                            if charged == 0:
+                                break
+                # An allowance covers this event's zones: nothing to pay once it is all taken.
+                amount = 0 if charged == 0 else (fee_term + price_term * charged + den) // den2
+                append(
+                    make(
+                        Rated,
+                        (RATED, prefix, destination, zone, origin, billed, used, charged, amount, row_unit),
+                    )
+                )
+                continue
         append(
-            make(Rated, (RATED, prefix, destination, zone, origin, billed, used, charged, amount, row_unit))
+            make(
+                Rated,
+                (
+                    RATED,
+                    prefix,
+                    destination,
+                    zone,
+                    origin,
+                    billed,
+                    0,
+                    billed,
+                    (fee_term + price_term * billed + den) // den2,
+                    row_unit,
+                ),
+            )
         )
-    return out
 
 
 def _batch_context(
@@ -559,7 +613,7 @@ def _batch_context(
     eligibility: dict[str, tuple[int, ...]] = {}
     # Received calls and SMS are free only where the table has no row of their type from this zone.
     free = kind in FREE_WITHOUT_ROW and (kind, origin) not in table.index
-    return (kind, origin, lengths, rows, eligibility, mode, UNIT_OF_KIND[kind], free)
+    return (kind, origin, lengths, rows.get, eligibility, mode, UNIT_OF_KIND[kind], free)
 
 
 # --- CDRs: what the product rates (files, imports, the bench) --------------------------------
@@ -576,6 +630,10 @@ class Cdr(NamedTuple):
     wholesale_cost: Decimal | None = None
 
 
+_ONE_DAY = dt.timedelta(days=1)
+_MIDNIGHT = dt.time()
+
+
 def rate_cdrs(
     cdrs: Sequence[Cdr],
     *,
@@ -589,36 +647,70 @@ def rate_cdrs(
 
     Allowances are consumed per line and calendar month: `usage_by_period["YYYY-MM"][line]`
     (each month starts whole); called numbers are normalised (`called_number_normalise`).
+    CDRs already in time order (operator files are) are neither sorted nor reordered; others are
+    sorted by start, stably (file order within a second).
     """
     usage_by_period = {} if usage_by_period is None else usage_by_period
-    starts = [cdr.start for cdr in cdrs]
-    order = sorted(range(len(cdrs)), key=starts.__getitem__)  # stable: file order within a second
-    out: list[Rated | None] = [None] * len(cdrs)
-    normalise = called_number_normalise
-    # Consecutive events of one day, as plain tuples in Event's field order (rate_batch unpacks them).
-    chunks: list[tuple[dt.date, list[tuple], list[int]]] = []
-    day: dt.date | None = None
-    events: list[tuple] = []
-    indexes: list[int] = []
-    for i in order:
-        line, start, event_type, called, country, duration_s, volume_bytes, cost = cdrs[i]
-        if start.date() != day:
-            day = start.date()
-            events, indexes = [], []
-            chunks.append((day, events, indexes))
-        if called[:1] in ("0", "+"):
-            called = normalise(called)
-        events.append((line, event_type, called, country, duration_s, volume_bytes, 0, cost))
-        indexes.append(i)
-    for chunk_day, chunk_events, chunk_indexes in chunks:
-        rated = rate_batch(
-            table_on(chunk_day),
-            chunk_events,  # type: ignore[arg-type]
+    cdrs = cdrs if isinstance(cdrs, list) else list(cdrs)
+    starts = list(map(_START, cdrs))
+    # One pass: no start earlier than the one before means the stable sort would change nothing.
+    in_order = not any(map(lt, islice(starts, 1, None), starts))
+    if in_order:
+        order = None
+        ordered = cdrs
+    else:
+        order = sorted(range(len(cdrs)), key=starts.__getitem__)
+        ordered = list(map(cdrs.__getitem__, order))
+        starts = list(map(starts.__getitem__, order))
+    out: list[Rated] = []
+    for day, begin, end in _days(starts):
+        _rate_records(
+            table_on(day),
+            ordered[begin:end] if begin or end < len(ordered) else ordered,
+            out,
+            cdr_layout=True,
             allowances=allowances,
-            usage_by_line=usage_by_period.setdefault(f"{chunk_day.year}-{chunk_day.month:02d}", {}),
+            usage_by_line=usage_by_period.setdefault(f"{day.year}-{day.month:02d}", {}),
             roam_like_at_home=roam_like_at_home,
             country_zones=country_zones,
         )
-        for i, result in zip(chunk_indexes, rated, strict=True):
-            out[i] = result
-    return out  # type: ignore[return-value]
+    if order is None:
+        return out
+    in_input_order: list[Rated | None] = [None] * len(cdrs)
+    for i, result in zip(order, out, strict=True):
+        in_input_order[i] = result
+    return in_input_order  # type: ignore[return-value]
+
+
+_START = itemgetter(1)  # a Cdr's start (plain tuples in Cdr's field order work too)
+
+
+def _days(starts: list[dt.datetime]) -> Iterator[tuple[dt.date, int, int]]:
+    """`(date, begin, end)` for each run of consecutive starts (in time order) on one date.
+
+    When every start has the same `tzinfo` (Europe/Paris), a date's run ends at the first start
+    not before the next midnight of that zone, found by bisection: starts of one zone compare by
+    their wall-clock time, so no `date()` per event. Mixed zones fall back to one `date()` each.
+    """
+    count = len(starts)
+    if not count:
+        return
+    tz = starts[0].tzinfo
+    if all(map(is_, map(_TZINFO, starts), repeat(tz))):
+        begin = 0
+        while begin < count:
+            day = starts[begin].date()
+            end = bisect_left(starts, dt.datetime.combine(day + _ONE_DAY, _MIDNIGHT, tzinfo=tz), begin + 1)
+            yield day, begin, end
+            begin = end
+        return
+    begin = 0
+    day = starts[0].date()
+    for i, date in enumerate(map(dt.datetime.date, starts)):
+        if date != day:
+            yield day, begin, i
+            day, begin = date, i
+    yield day, begin, count
+
+
+_TZINFO = attrgetter("tzinfo")

@@ -5,7 +5,8 @@
 Prints the events per second of the product's rating path, `offers.rating.rate_cdrs` (the
 function `rate_events` and the imports call: chronological sort, rows in force per Paris date,
 allowances per line and calendar month, called numbers normalised, then `rate_batch`),
-allowances included, in one process. Not timed: generating the table and events, and compiling
+allowances included, in one process: first on CDRs in time order (as operator files are: no sort
+needed), then on the same CDRs shuffled (sorted first), checking both give the same results. Not timed: generating the table and events, and compiling
 the table (the product compiles once per day of events). Nothing reads files or the database.
 The table and the events are generated deterministically (seeded), so runs compare.
 """
@@ -74,16 +75,19 @@ def generate_table(prefix_count: int, rng: random.Random) -> list[RateSpec]:
 
 
 def generate_events(count: int, prefixes: list[str], rng: random.Random) -> list[Cdr]:
+    """`count` CDRs in chronological order, as operator files are, each start a distinct second."""
     lines = [f"3375{n:07d}" for n in range(2000)]
     types = ["VOICE_MO"] * 6 + ["VOICE_MT"] * 2 + ["SMS_MO", "DATA", "DATA", "MMS_MO"]
     month_start = dt.datetime(2026, 10, 1, tzinfo=PARIS)
     seconds_in_month = 31 * 86400
+    # Distinct seconds, so that any order of the same CDRs has one time order (no ties to break).
+    offsets = sorted(rng.sample(range(seconds_in_month), count))
     events = []
-    for _ in range(count):
+    for offset in offsets:
         event_type = rng.choice(types)
         prefix = rng.choice(prefixes)
         called = (prefix + str(rng.randrange(10**9)))[:11]
-        start = month_start + dt.timedelta(seconds=rng.randrange(seconds_in_month))
+        start = month_start + dt.timedelta(seconds=offset)
         events.append(
             Cdr(
                 rng.choice(lines),
@@ -125,8 +129,24 @@ def main() -> int:
     total_e4 = sum(r.amount_e4 for r in rated)
     print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
     print(f"table: {table.size} rows ({args.prefixes} prefixes), compiled in {compiled * 1000:.1f} ms")
-    print(f"events: {len(rated):,} rated in {elapsed:.3f} s, total {total_e4 / 10000:,.4f} EUR")
+    print(f"chronological CDRs (as operator files): {len(rated):,} rated in {elapsed:.3f} s, ", end="")
+    print(f"total {total_e4 / 10000:,.4f} EUR")
     print(f"{len(rated) / elapsed:,.0f} events per second")
+    # The same CDRs in random order: rate_cdrs sorts them first. Same results, event by event.
+    order = list(range(len(events)))
+    random.Random(7).shuffle(order)
+    shuffled = [events[i] for i in order]
+    load = os.getloadavg()
+    started = time.perf_counter()
+    rated_shuffled = rate_cdrs(shuffled, table_on=lambda _day: table, allowances=allowances)
+    elapsed = time.perf_counter() - started
+    if rated_shuffled != [rated[i] for i in order]:
+        print("shuffled CDRs were NOT rated as the chronological ones")
+        return 1
+    print(
+        f"shuffled CDRs (load {load[0]:.2f}): {len(rated_shuffled):,} rated in {elapsed:.3f} s, same results"
+    )
+    print(f"{len(rated_shuffled) / elapsed:,.0f} events per second (shuffled)")
     if args.single:
         usage: dict[str, list[int | None]] = {}
         started = time.perf_counter()

@@ -633,7 +633,7 @@ def test_rate_cdrs_equals_rating_each_event_in_time_order_with_monthly_allowance
         expected[i] = rate_event(
             table,
             event_type=c.event_type,
-            called=c.called,
+            called=called_number_normalise(c.called),  # as rate_cdrs does: "00…" loses its 00
             duration_s=c.duration_s,
             volume_bytes=c.volume_bytes,
             allowances=allowances,
