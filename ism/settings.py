@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ism.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tenants.middleware.SuspendedTenantMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ism.middleware.ApplicationErrorMiddleware",

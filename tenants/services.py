@@ -696,3 +696,23 @@ def tenant_set_status(
         request=request,
     )
     return tenant
+
+
+def tenant_suspend(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:
+    """Close a live tenant's site (staff, portal and API answer "suspended"); the reason is audited."""
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ApplicationError(_("Say why the tenant's site is suspended."), field="reason")
+    if tenant.status != TenantStatus.ACTIVE:
+        raise ApplicationError(_("Only an active tenant can be suspended."))
+    return tenant_set_status(tenant=tenant, status=TenantStatus.SUSPENDED, by=by, reason=reason, request=request)
+
+
+def tenant_reactivate(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:
+    """Open a suspended tenant's site again; the reason is audited."""
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ApplicationError(_("Say why the tenant's site is reopened."), field="reason")
+    if tenant.status != TenantStatus.SUSPENDED:
+        raise ApplicationError(_("Only a suspended tenant can be reactivated."))
+    return tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, request=request)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.tenant_detail_view, name="tenant_detail"),
     path("<int:pk>/steps/<int:step_pk>/", views.onboarding_step_update_view, name="step_update"),
     path("<int:pk>/activate/", views.tenant_override_view, name="tenant_override"),
+    path("<int:pk>/suspension/", views.tenant_suspension_view, name="tenant_suspension"),
     path("<int:pk>/invite/", views.tenant_invite_admin_view, name="tenant_invite_admin"),
     path("<int:pk>/identity/", views.tenant_identity_view, name="tenant_identity"),
     path("<int:pk>/documents/", views.tenant_documents_view, name="tenant_documents"),

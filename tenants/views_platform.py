@@ -23,6 +23,7 @@ from tenants.forms import (
     IdentityForm,
     InviteAdminForm,
     OverrideForm,
+    SuspendForm,
     StepForm,
     TenantCreateForm,
     TenantFilterForm,
@@ -124,6 +125,7 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "percent": int(100 * done / len(steps)) if steps else 0,
             "late": sum(1 for row in rows if row["late"]),
             "override_form": OverrideForm(),
+            "suspend_form": SuspendForm(),
             "invite_form": InviteAdminForm(),
             "can_override": tenant.status == TenantStatus.ONBOARDING,
             "events": audit_event_list(obj=tenant)[:10],
@@ -174,6 +176,26 @@ def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
         request=request,
     ):
         messages.success(request, _("%(name)s is active.") % {"name": tenant.name})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("platform:tenant_detail", pk=tenant.pk)
+
+
+@staff_required("platform.manage")
+@require_POST
+def tenant_suspension_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suspend a live tenant's site, or reopen a suspended one (with a reason)."""
+    tenant = _tenant(pk)
+    form = SuspendForm(request.POST)
+    reopen = request.POST.get("action") == "reactivate"
+    service = services.tenant_reactivate if reopen else services.tenant_suspend
+    if form.is_valid() and call_service(
+        form, service, tenant=tenant, reason=form.cleaned_data["reason"], by=request.user, request=request
+    ):
+        if reopen:
+            messages.success(request, _("%(name)s's site is open again.") % {"name": tenant.name})
+        else:
+            messages.success(request, _("%(name)s's site is suspended.") % {"name": tenant.name})
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("platform:tenant_detail", pk=tenant.pk)
