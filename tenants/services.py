@@ -705,7 +705,9 @@ def tenant_suspend(*, tenant: Tenant, reason: str, by: Any, request: Any = None)
         raise ApplicationError(_("Say why the tenant's site is suspended."), field="reason")
     if tenant.status != TenantStatus.ACTIVE:
         raise ApplicationError(_("Only an active tenant can be suspended."))
-    return tenant_set_status(tenant=tenant, status=TenantStatus.SUSPENDED, by=by, reason=reason, request=request)
+    return tenant_set_status(
+        tenant=tenant, status=TenantStatus.SUSPENDED, by=by, reason=reason, request=request
+    )
 
 
 def tenant_reactivate(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:

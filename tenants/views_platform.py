@@ -23,8 +23,8 @@ from tenants.forms import (
     IdentityForm,
     InviteAdminForm,
     OverrideForm,
-    SuspendForm,
     StepForm,
+    SuspendForm,
     TenantCreateForm,
     TenantFilterForm,
 )

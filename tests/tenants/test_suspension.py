@@ -18,14 +18,19 @@ def test_a_suspended_tenants_site_says_so_everywhere_and_reopens(
 
     login = client_for(nova).get("/login/")
     assert login.status_code == 503 and "Site suspendu" in login.content.decode()
-    assert client_for(nova).post("/login/", {"username": staff.username, "password": PASSWORD}).status_code == 503
+    assert (
+        client_for(nova).post("/login/", {"username": staff.username, "password": PASSWORD}).status_code
+        == 503
+    )
     assert api_for(nova, staff).get("/api/v1/me/").status_code == 503
     assert client_for(nova).get("/portal/login/").status_code == 503
     # Other tenants and the platform are untouched.
     assert client_for(acme).get("/login/").status_code == 200
     assert operator_client.get(f"/tenants/{nova.pk}/").status_code == 200
 
-    operator_client.post(f"/tenants/{nova.pk}/suspension/", {"action": "reactivate", "reason": "Règlement reçu"})
+    operator_client.post(
+        f"/tenants/{nova.pk}/suspension/", {"action": "reactivate", "reason": "Règlement reçu"}
+    )
     nova.refresh_from_db()
     assert nova.status == TenantStatus.ACTIVE
     assert client_for(nova).get("/login/").status_code == 200
@@ -42,7 +47,9 @@ def test_suspending_needs_a_reason_and_a_live_tenant(nova, operator_client):
     operator_client.post(f"/tenants/{nova.pk}/suspension/", {"action": "suspend", "reason": ""})
     nova.refresh_from_db()
     assert nova.status == TenantStatus.ACTIVE
-    operator_client.post(f"/tenants/{nova.pk}/suspension/", {"action": "reactivate", "reason": "pas suspendu"})
+    operator_client.post(
+        f"/tenants/{nova.pk}/suspension/", {"action": "reactivate", "reason": "pas suspendu"}
+    )
     nova.refresh_from_db()
     assert nova.status == TenantStatus.ACTIVE
 
