@@ -18,7 +18,7 @@ DEMO_LOOKS = {
         "tagline": "Acme Télécom — la téléphonie des pros",
         "welcome": "Bienvenue sur l'extranet Acme Télécom. Le support répond au 01 23 45 67 89.",
         "number_format": "FA{YYYY}{MM}-{SEQ:5}",
-        "footer": "Acme Télécom — 10 rue de la Paix, 75002 Paris — compta@acme.example",
+        "footer": "Service client : 04 78 00 12 34 — compta@acme.example — acme.example",
     },
     "nova": {
         "primary": "#0f766e",
@@ -27,7 +27,7 @@ DEMO_LOOKS = {
         "tagline": "Nova Mobile — votre opérateur mobile",
         "welcome": "Bienvenue chez Nova Mobile : vos lignes, vos commandes et vos factures au même endroit.",
         "number_format": "NOVA-{YY}-{SEQ:6}",
-        "footer": "Nova Mobile — 5 quai des Chartrons, 33000 Bordeaux — factures@nova.example",
+        "footer": "Service client : 05 56 00 45 67 — factures@nova.example — nova.example",
     },
 }
 
