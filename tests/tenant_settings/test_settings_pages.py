@@ -94,6 +94,8 @@ def test_branding_upload_warns_about_the_size_and_shows_everywhere(acme, acme_ad
     assert "Bienvenue chez Acme" in dashboard
     login_page = Client(HTTP_HOST="acme.localhost").get("/login/").content.decode()
     assert "Bienvenue chez Acme" in login_page and "logo.png?v=" in login_page
+    portal_login = Client(HTTP_HOST="acme.localhost").get("/portal/login/").content.decode()
+    assert portal_login.count("Bienvenue chez Acme") == 1 and "Espace client" in portal_login
     logo = Client(HTTP_HOST="acme.localhost").get(f"/settings/branding/logo.png?v={branding.logo_hash}")
     assert "immutable" in logo["Cache-Control"]
     [event] = _events(acme, "tenant.branding_changed")
