@@ -438,9 +438,9 @@ def wholesale_tables_fetch(*, tenant: Any, by: Any, code: str = "WHOLESALE") -> 
     if access is None:
         raise ApplicationError(_("This tenant has no feed access yet."))
     done = set(
-        RateTableUpload.objects.filter(table__code=code, filename__startswith=f"{WHOLESALE_FOLDER}/").values_list(
-            "filename", flat=True
-        )
+        RateTableUpload.objects.filter(
+            table__code=code, filename__startswith=f"{WHOLESALE_FOLDER}/"
+        ).values_list("filename", flat=True)
     )
     imported: list[RateTableUpload] = []
     with open_feed(feed_settings_for(access)) as client:

@@ -17,22 +17,44 @@ def _catalogue(tenant, load_sample_table):
     with in_schema(tenant):
         offer = catalogue_item_create(
             model=Offer,
-            data={"code": "API-2H", "label": "Forfait 2h", "price": Decimal("9.99"), "default_rate_table": table},
+            data={
+                "code": "API-2H",
+                "label": "Forfait 2h",
+                "price": Decimal("9.99"),
+                "default_rate_table": table,
+            },
             by=None,
         )
         allowances_replace(
             owner=offer,
-            allowances=[{"event_type": "VOICE", "zones": "FR_FIXE,FR_MOBILE", "quantity": Decimal("120"), "unit": "MIN"}],
+            allowances=[
+                {
+                    "event_type": "VOICE",
+                    "zones": "FR_FIXE,FR_MOBILE",
+                    "quantity": Decimal("120"),
+                    "unit": "MIN",
+                }
+            ],
             by=None,
         )
         option = catalogue_item_create(
             model=Option,
-            data={"code": "API-BOOST", "label": "Booster", "price": Decimal("5"), "data_speed": "4G+ 150 Mbit/s"},
+            data={
+                "code": "API-BOOST",
+                "label": "Booster",
+                "price": Decimal("5"),
+                "data_speed": "4G+ 150 Mbit/s",
+            },
             by=None,
         )
         product = catalogue_item_create(
             model=Product,
-            data={"code": "API-ACT", "label": "Frais d'activation", "price": Decimal("19"), "recurring": False},
+            data={
+                "code": "API-ACT",
+                "label": "Frais d'activation",
+                "price": Decimal("19"),
+                "recurring": False,
+            },
             by=None,
         )
         terminal = catalogue_item_create(
@@ -72,7 +94,9 @@ def test_every_catalogue_object_is_readable_over_the_api_by_any_staff(
     assert api.patch(f"/api/v1/offers/{offer.pk}/", {"label": "x"}, format="json").status_code == 403
 
 
-def test_the_table_page_shows_the_rows_in_force_at_the_chosen_date(acme, make_user, client_for, load_sample_table):
+def test_the_table_page_shows_the_rows_in_force_at_the_chosen_date(
+    acme, make_user, client_for, load_sample_table
+):
     from offers.services import rate_table_import
 
     table = load_sample_table(acme, code="GRILLE-DATES")
