@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -190,9 +190,77 @@ class EmailTemplateView(APIView):
         return Response(EmailTemplateSerializer(self._row(request, kind)).data)
 
 
+class EmailDraftSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+
+
+class RenderedEmailSerializer(serializers.Serializer):
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    from_email = serializers.CharField()
+
+
+def _email_kind(kind: str) -> str:
+    if kind not in EmailKind.values:
+        raise ApplicationError(_("Unknown e-mail %(kind)s.") % {"kind": kind}, field="kind")
+    return kind
+
+
+class EmailTemplatePreview(APIView):
+    """POST a draft: it is checked like a saved template and rendered with sample data (not saved)."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(request=EmailDraftSerializer, responses=RenderedEmailSerializer)
+    def post(self, request: Request, kind: str) -> Response:
+        data = EmailDraftSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rendered = services.email_template_preview(
+            tenant=_tenant(request), kind=_email_kind(kind), **data.validated_data
+        )
+        return Response(
+            RenderedEmailSerializer(
+                {"subject": rendered.subject, "body": rendered.body, "from_email": rendered.from_email}
+            ).data
+        )
+
+
+class EmailTemplateSendTest(APIView):
+    """POST a draft: "send me a test" — rendered with sample data, mailed to the caller (not saved)."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(
+        request=EmailDraftSerializer,
+        responses=inline_serializer("EmailTestSent", {"sent_to": serializers.EmailField()}),
+    )
+    def post(self, request: Request, kind: str) -> Response:
+        data = EmailDraftSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sent_to = services.email_template_send_test(
+            tenant=_tenant(request),
+            kind=_email_kind(kind),
+            user=request.user,  # type: ignore[arg-type]
+            request=request,
+            **data.validated_data,
+        )
+        return Response({"sent_to": sent_to})
+
+
 urlpatterns = [
     path("bank-details/", BankDetailsView.as_view(), name="api-settings-bank"),
     path("branding/", BrandingView.as_view(), name="api-settings-branding"),
     path("invoicing/", InvoiceSettingsView.as_view(), name="api-settings-invoicing"),
     path("email-templates/<str:kind>/", EmailTemplateView.as_view(), name="api-settings-email-template"),
+    path(
+        "email-templates/<str:kind>/preview/",
+        EmailTemplatePreview.as_view(),
+        name="api-settings-email-template-preview",
+    ),
+    path(
+        "email-templates/<str:kind>/test/",
+        EmailTemplateSendTest.as_view(),
+        name="api-settings-email-template-test",
+    ),
 ]
