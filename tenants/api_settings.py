@@ -248,7 +248,115 @@ class EmailTemplateSendTest(APIView):
         return Response({"sent_to": sent_to})
 
 
+class DomainSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    domain = serializers.CharField(max_length=253)
+    is_primary = serializers.BooleanField(read_only=True)
+
+
+class DomainList(APIView):
+    """The site's domains (main first); POST adds a custom domain, unique across the platform."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(responses=DomainSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(
+            DomainSerializer(selectors.tenant_domain_list(tenant=_tenant(request)), many=True).data
+        )
+
+    @extend_schema(request=DomainSerializer, responses={201: DomainSerializer})
+    def post(self, request: Request) -> Response:
+        data = DomainSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        added = services.tenant_domain_add(
+            tenant=_tenant(request), domain=data.validated_data["domain"], by=request.user, request=request
+        )
+        return Response(DomainSerializer(added).data, status=201)
+
+
+class DomainDetail(APIView):
+    """DELETE removes a custom domain; the main domain stays."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.tenant_domain_remove(tenant=_tenant(request), domain_id=pk, by=request.user, request=request)
+        return Response(status=204)
+
+
+_TEAM = [HasCapability("staff.manage", read="staff.manage")]
+_ROLE_HELP = "One of: admin, sales, support, accountant."
+
+
+class StaffMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    first_name = serializers.CharField(required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(required=False, allow_blank=True, default="")
+    role = serializers.CharField(help_text=_ROLE_HELP)
+    is_active = serializers.BooleanField(read_only=True)
+    last_login = serializers.DateTimeField(read_only=True)
+
+
+class StaffMemberUpdateSerializer(serializers.Serializer):
+    role = serializers.CharField(required=False, help_text=_ROLE_HELP)
+    is_active = serializers.BooleanField(required=False)
+
+
+class TeamList(APIView):
+    """The staff accounts, active first; POST invites a colleague (an e-mail with a link to choose a
+    password)."""
+
+    permission_classes = _TEAM
+
+    @extend_schema(responses=StaffMemberSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(StaffMemberSerializer(selectors.staff_list(), many=True).data)
+
+    @extend_schema(request=StaffMemberSerializer, responses={201: StaffMemberSerializer})
+    def post(self, request: Request) -> Response:
+        data = StaffMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.staff_invite(
+            by=request.user,
+            request=request,
+            base_url=request.build_absolute_uri("/"),
+            site_name=_tenant(request).name,
+            **data.validated_data,
+        )
+        return Response(StaffMemberSerializer(user).data, status=201)
+
+
+class TeamMember(APIView):
+    """PATCH a colleague's role, or `is_active` false to deactivate (true to let them back in)."""
+
+    permission_classes = _TEAM
+
+    @extend_schema(request=StaffMemberUpdateSerializer, responses=StaffMemberSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = StaffMemberUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = None
+        if "role" in values:
+            user = services.staff_set_role(user_id=pk, role=values["role"], by=request.user, request=request)
+        if "is_active" in values:
+            user = services.staff_set_active(
+                user_id=pk, active=values["is_active"], by=request.user, request=request
+            )
+        if user is None:
+            raise ApplicationError(_("Give a role or is_active."))
+        return Response(StaffMemberSerializer(user).data)
+
+
 urlpatterns = [
+    path("domains/", DomainList.as_view(), name="api-settings-domains"),
+    path("domains/<int:pk>/", DomainDetail.as_view(), name="api-settings-domain"),
+    path("team/", TeamList.as_view(), name="api-settings-team"),
+    path("team/<int:pk>/", TeamMember.as_view(), name="api-settings-team-member"),
     path("bank-details/", BankDetailsView.as_view(), name="api-settings-bank"),
     path("branding/", BrandingView.as_view(), name="api-settings-branding"),
     path("invoicing/", InvoiceSettingsView.as_view(), name="api-settings-invoicing"),
