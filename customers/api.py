@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -226,11 +226,17 @@ class CustomerListCreate(generics.ListCreateAPIView):
 
 
 class CustomerDetail(generics.RetrieveUpdateAPIView):
-    """One customer; PATCH changes the fields given, with the same rules as the pages."""
+    """One customer; PATCH changes the fields given, with the same rules as the pages; DELETE
+    archives it (never erased), or answers 400 with what to end first."""
 
     permission_classes = [CAN_CUSTOMERS]
     serializer_class = CustomerSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.customer_archive(customer=self.get_object(), by=request.user, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_queryset(self) -> QuerySet[Customer]:
         return _customers()
@@ -250,6 +256,24 @@ class CustomerDetail(generics.RetrieveUpdateAPIView):
             request=request,
         )
         return Response(CustomerSerializer(_customers().get(pk=customer.pk)).data)
+
+
+class CustomerSendLogins(generics.GenericAPIView):
+    """POST: e-mail the login contact its login and a link to choose a password (account opening)."""
+
+    permission_classes = [CAN_CUSTOMERS]
+    serializer_class = CustomerSerializer
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return _customers()
+
+    @extend_schema(
+        request=None, responses=inline_serializer("LoginsSent", {"sent_to": serializers.EmailField()})
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        customer = self.get_object()
+        services.customer_send_logins(customer=customer, base_url=_base_url(request), by=request.user)
+        return Response({"sent_to": customer.portal_user.email if customer.portal_user else ""})
 
 
 def _customer_of(view: Any) -> Customer:
@@ -331,6 +355,19 @@ class MandateDetail(generics.RetrieveUpdateAPIView):
         data = MandateSignedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mandate = services.mandate_set_signed(mandate=mandate, by=request.user, **data.validated_data)
+        return Response(MandateSerializer(mandate).data)
+
+
+class MandateRevoke(generics.GenericAPIView):
+    """POST: end a mandate the customer withdrew; it stays in the history."""
+
+    permission_classes = [CAN_CUSTOMERS]
+    serializer_class = MandateSerializer
+    queryset = Mandate.objects.select_related("customer")
+
+    @extend_schema(request=None, responses=MandateSerializer)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        mandate = services.mandate_revoke(mandate=self.get_object(), by=request.user, request=request)
         return Response(MandateSerializer(mandate).data)
 
 

@@ -7,10 +7,14 @@ from customers import api
 urlpatterns = [
     path("customers/", api.CustomerListCreate.as_view(), name="api-customer-list"),
     path("customers/<int:pk>/", api.CustomerDetail.as_view(), name="api-customer-detail"),
+    path(
+        "customers/<int:pk>/send-logins/", api.CustomerSendLogins.as_view(), name="api-customer-send-logins"
+    ),
     path("customers/<int:customer_id>/contacts/", api.ContactListCreate.as_view(), name="api-contact-list"),
     path("contacts/<int:pk>/", api.ContactDetail.as_view(), name="api-contact-detail"),
     path("customers/<int:customer_id>/mandates/", api.MandateListCreate.as_view(), name="api-mandate-list"),
     path("mandates/<int:pk>/", api.MandateDetail.as_view(), name="api-mandate-detail"),
+    path("mandates/<int:pk>/revoke/", api.MandateRevoke.as_view(), name="api-mandate-revoke"),
     path(
         "customers/<int:customer_id>/ledger-entries/",
         api.LedgerEntryListCreate.as_view(),

@@ -421,3 +421,42 @@ def wholesale_table_import(
             _("The table %(code)s exists and is not a wholesale table.") % {"code": code}, field="code"
         )
     return rate_table_import(table=table, data=data, filename=filename, by=by, today=today)
+
+
+WHOLESALE_FOLDER = "Tables tarifaires"
+
+
+def wholesale_tables_fetch(*, tenant: Any, by: Any, code: str = "WHOLESALE") -> list[RateTableUpload]:
+    """Import, oldest name first, every file of the feed's `Tables tarifaires/` folder that the
+    wholesale table `code` has not imported yet; each file is all or nothing, and a faulty file
+    stops the run with its name (files before it stay imported)."""
+    from tenants.feed_access import open_feed
+    from tenants.models import FeedAccess
+    from tenants.services import feed_settings_for
+
+    access = FeedAccess.objects.filter(tenant=tenant).first()
+    if access is None:
+        raise ApplicationError(_("This tenant has no feed access yet."))
+    done = set(
+        RateTableUpload.objects.filter(
+            table__code=code, filename__startswith=f"{WHOLESALE_FOLDER}/"
+        ).values_list("filename", flat=True)
+    )
+    imported: list[RateTableUpload] = []
+    with open_feed(feed_settings_for(access)) as client:
+        entries = client.list_dir(WHOLESALE_FOLDER)
+        names = sorted(e.name for e in entries if not e.is_dir and e.name.lower().endswith((".csv", ".xlsx")))
+        for name in names:
+            filename = f"{WHOLESALE_FOLDER}/{name}"
+            if filename in done:
+                continue
+            data = client.read_file(filename)
+            try:
+                imported.append(wholesale_table_import(data=data, filename=filename, by=by, code=code))
+            except ApplicationError as exc:
+                raise ApplicationError(
+                    _("%(file)s: %(reason)s") % {"file": filename, "reason": exc.message},
+                    field=exc.field,
+                    extra=exc.extra,
+                ) from exc
+    return imported

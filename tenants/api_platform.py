@@ -250,3 +250,71 @@ class OnboardingStepDetail(APIView):
             step=step, by=request.user, request=request, **serializer.validated_data
         )
         return Response(OnboardingStepSerializer(step, context={"today": timezone.localdate()}).data)
+
+
+class OverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Why the tenant goes live before its checklist is done."
+    )
+
+
+class TenantActivateOverride(APIView):
+    """POST: make a tenant active before its checklist is complete, with a reason (audited)."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(request=OverrideSerializer, responses=TenantSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tenant = services.tenant_activate_override(
+            tenant=_tenant(pk), reason=serializer.validated_data["reason"], by=request.user, request=request
+        )
+        return Response(TenantSerializer(tenant).data)
+
+
+class InviteSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    first_name = serializers.CharField(required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TenantInviteAdmin(APIView):
+    """POST: invite (again) a tenant admin by e-mail, with a link on the tenant's own domain."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(request=InviteSerializer, responses={201: TenantSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        tenant = _tenant(pk)
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domain = selectors.tenant_primary_domain(tenant)
+        if not domain:
+            raise serializers.ValidationError({"domain": "This tenant has no domain."})
+        services.tenant_invite_admin(
+            tenant=tenant,
+            base_url=_invite_base_url(request, domain),
+            by=request.user,
+            **serializer.validated_data,
+        )
+        return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
+
+
+class FeedTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    connected = serializers.BooleanField()
+    present = serializers.ListField(child=serializers.CharField())
+    missing = serializers.ListField(child=serializers.CharField())
+    error = serializers.CharField(required=False)
+
+
+class TenantFeedTest(APIView):
+    """POST: connect to the tenant's feed and report the expected folders present and missing."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(request=None, responses=FeedTestSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        report = services.feed_access_test(tenant=_tenant(pk), by=request.user, request=request)
+        return Response(FeedTestSerializer(report).data)
