@@ -28,7 +28,7 @@ def test_operator_onboards_a_tenant_whose_admin_then_logs_in(committed_db, page,
     page.fill("input[name=username]", operator_name)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Clients opérateurs')")
+    page.wait_for_selector("h1:has-text('Clients plateforme')")
     page.click("text=Nouveau client plateforme")
     domain = f"t{suffix}.localhost"
     page.select_option("#id_kind", "integrator")
