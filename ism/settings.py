@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -214,6 +215,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.dispatch_to_tenants",
         "schedule": 60.0,
         "args": ["jobs.tasks.tenant_heartbeat"],
+    },
+    # The operator drops its wholesale tables "on change": VNOs take new files every morning.
+    "wholesale-tables": {
+        "task": "jobs.tasks.dispatch_to_tenants",
+        "schedule": crontab(hour=6, minute=15),
+        "args": ["offers.tasks.fetch_wholesale_tables"],
     },
 }
 

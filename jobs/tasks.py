@@ -1,9 +1,10 @@
 """Periodic work: dispatched from the public schema to each active tenant's schema."""
 
+import importlib
 import socket
 
 from celery import shared_task
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from ism.tenancy import current_schema
 from jobs.services import heartbeat_record
@@ -16,10 +17,12 @@ def dispatch_to_tenants(task_name: str, *args: object) -> int:
 
     from tenants.selectors import tenant_list_active
 
+    # The task's module may not be imported yet in this process (autodiscovery is lazy).
+    importlib.import_module(task_name.rsplit(".", 1)[0])
     task = current_app.tasks[task_name]
     count = 0
     for tenant in tenant_list_active():
-        with schema_context(tenant.schema_name):
+        with tenant_context(tenant):
             task.delay(*args)
         count += 1
     return count

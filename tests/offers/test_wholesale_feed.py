@@ -58,3 +58,30 @@ def test_a_tenant_without_feed_or_unknown_is_told_so(acme):
         _run(tenant="acme")
     with pytest.raises(CommandError, match="unknown tenant"):
         _run(tenant="nobody")
+
+
+def test_the_morning_task_takes_new_wholesale_files_for_vnos_and_records_refusals(acme, nova, nova_feed):
+    from django.conf import settings
+
+    from audit.models import AuditEvent
+    from jobs.tasks import dispatch_to_tenants
+    from offers.models import RateTable
+
+    entry = settings.CELERY_BEAT_SCHEDULE["wholesale-tables"]
+    assert entry["args"] == ["offers.tasks.fetch_wholesale_tables"]
+    (nova_feed / "ORIGYNE_20261001.csv").write_bytes(SAMPLE_TABLE.read_bytes())
+    dispatch_to_tenants.delay("offers.tasks.fetch_wholesale_tables").get()
+    dispatch_to_tenants.delay("offers.tasks.fetch_wholesale_tables").get()  # nothing twice
+    with in_schema(nova):
+        assert RateTable.objects.get(code="WHOLESALE").uploads.count() == 1
+    with in_schema(acme):  # an integrator gets no wholesale table
+        assert not RateTable.objects.filter(code="WHOLESALE").exists()
+
+    (nova_feed / "ORIGYNE_20261101.csv").write_bytes(
+        SAMPLE_TABLE.read_bytes().replace(b";MIN;", b";HOURS;", 1)
+    )
+    dispatch_to_tenants.delay("offers.tasks.fetch_wholesale_tables").get()
+    with in_schema(nova):
+        refusal = AuditEvent.objects.get(action="rate_table.wholesale_fetch_refused")
+        assert "ORIGYNE_20261101.csv" in refusal.changes["reason"] and refusal.changes["errors"]
+        assert RateTable.objects.get(code="WHOLESALE").uploads.count() == 1
