@@ -157,8 +157,11 @@ def main() -> int:
     print(f"    Nova Mobile    : http://nova.localhost:{port}/   (VNO)")
     print(f"    API docs       : http://acme.localhost:{port}/api/v1/docs/")
     print(f"\n  Logins (password for all: {DEMO_PASSWORD}):")
-    for site, login, role in demo_logins():
-        print(f"    {site:<24} {login:<12} {role}")
+    from django.utils import translation
+
+    with translation.override("en"):  # the banner is in English, like the rest of this output
+        for site, login, role in demo_logins():
+            print(f"    {site:<24} {login:<12} {role}")
     print("\nPress Ctrl-C to stop.")
     print("=" * 78, flush=True)
 
