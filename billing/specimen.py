@@ -13,7 +13,12 @@ from billing.pdf import image_data_uri
 from ism.money import ZERO, quantize_price, vat_amount
 from tenants.models import Tenant
 from tenants.numbering import invoice_number_format
-from tenants.selectors_branding import branding_get, branding_image, invoice_settings_get
+from tenants.selectors_branding import (
+    branding_get,
+    branding_image,
+    invoice_payment_text,
+    invoice_settings_get,
+)
 
 SAMPLE_LINES = [
     # label, quantity, unit price HT, VAT rate %
@@ -51,12 +56,6 @@ def invoice_specimen_context(*, tenant: Tenant, today: date, payment_mode: str =
     period_end = today.replace(day=1) - timedelta(days=1)
     logo = branding_image(tenant=tenant, kind="logo")
     banner = branding_image(tenant=tenant, kind="banner")
-    payment_texts = {
-        "sepa": settings.text_sepa,
-        "transfer": settings.text_transfer,
-        "cheque": settings.text_cheque,
-        "card": settings.text_card,
-    }
     bank_details = settings.bank_details or "\n".join(
         part
         for part in (
@@ -93,7 +92,7 @@ def invoice_specimen_context(*, tenant: Tenant, today: date, payment_mode: str =
         },
         "lines": lines,
         "vat_lines": vat_lines,
-        "payment_text": payment_texts.get(payment_mode, ""),
+        "payment_text": invoice_payment_text(settings=settings, mode=payment_mode),
         "late_payment_text": settings.late_payment_text,
         "footer_text": settings.footer_text,
         "bank_details": bank_details,

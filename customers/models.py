@@ -8,17 +8,12 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from ism.choices import PaymentMode  # noqa: F401  (re-exported: customers.models.PaymentMode)
+
 
 class CustomerKind(models.TextChoices):
     BUSINESS = "business", _("Business")
     CONSUMER = "consumer", _("Consumer")
-
-
-class PaymentMode(models.TextChoices):
-    SEPA = "sepa", _("SEPA direct debit")
-    TRANSFER = "transfer", _("Bank transfer")
-    CHEQUE = "cheque", _("Cheque")
-    CARD = "card", _("Card")
 
 
 class BalanceMode(models.TextChoices):

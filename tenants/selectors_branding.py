@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, User
+from ism.choices import PaymentMode
 from tenants.models import (
     Domain,
     EmailKind,
@@ -30,6 +31,14 @@ DEFAULT_PAYMENT_TEXTS = {
     "text_cheque": "Merci de régler cette facture par chèque à l'ordre de la société, en rappelant son numéro.",
     "text_card": "Cette facture est réglée par carte bancaire.",
 }
+
+
+def invoice_payment_text(*, settings: TenantInvoiceSettings, mode: str) -> str:
+    """The text an invoice prints for a customer paying by `mode` (the tenant's, else the default)."""
+    if mode not in PaymentMode.values:
+        raise ValueError(f"unknown payment mode {mode!r}")
+    field = f"text_{mode}"
+    return getattr(settings, field) or DEFAULT_PAYMENT_TEXTS[field]
 
 
 def branding_get(*, tenant: Tenant) -> TenantBranding:

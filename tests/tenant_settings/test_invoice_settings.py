@@ -123,3 +123,17 @@ def test_the_sample_invoice_embeds_the_logo_and_the_footer_banner(acme, acme_adm
     sizes = sorted(image.image.size for image in page.images)
     assert sizes == [(95, 95), (760, 95)]
     assert "virement" in page.extract_text()  # the text of the payment mode asked for
+
+
+def test_every_payment_mode_has_an_invoice_text_the_tenants_or_the_default(acme):
+    from ism.choices import PaymentMode
+    from tenants.models import TenantInvoiceSettings
+    from tenants.selectors_branding import DEFAULT_PAYMENT_TEXTS, invoice_payment_text
+
+    own = TenantInvoiceSettings(tenant=acme, text_cheque="Chèque à l'ordre d'Acme Télécom.")
+    for mode in PaymentMode.values:
+        assert invoice_payment_text(settings=own, mode=mode)  # a field exists for each mode
+    assert invoice_payment_text(settings=own, mode="cheque") == "Chèque à l'ordre d'Acme Télécom."
+    assert invoice_payment_text(settings=own, mode="card") == DEFAULT_PAYMENT_TEXTS["text_card"]
+    with pytest.raises(ValueError):
+        invoice_payment_text(settings=own, mode="bitcoin")
