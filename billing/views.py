@@ -6,13 +6,16 @@ from django.utils import timezone, translation
 from accounts.permissions import staff_required
 from billing.pdf import render_pdf
 from billing.specimen import invoice_specimen_context
+from ism.choices import PaymentMode
 
 
 @staff_required("settings.manage")
 def invoice_preview(request: HttpRequest) -> HttpResponse:
     """A sample invoice (SPECIMEN) with the tenant's branding and invoice settings, as a PDF."""
     tenant = request.tenant  # type: ignore[attr-defined]
-    mode = request.GET.get("mode", "sepa")
+    mode = request.GET.get("mode", "")
+    if mode not in PaymentMode.values:
+        mode = PaymentMode.SEPA
     context = invoice_specimen_context(tenant=tenant, today=timezone.localdate(), payment_mode=mode)
     with translation.override("fr"):  # invoices are French documents, whatever the admin's language
         pdf = render_pdf("billing/invoice.html", context)
