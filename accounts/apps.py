@@ -9,6 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import receivers  # noqa: F401  (audit of log-ins)
         from accounts.search import search_users
-        from ism.registry import register_search
+        from core.registry import register_search
 
         register_search(search_users)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from ism.registry import registry
+from core.registry import registry
 
 
 class LoginForm(AuthenticationForm):

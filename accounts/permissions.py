@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 
 from accounts.models import STAFF_ROLES, Role
-from ism.tenancy import in_public_schema
+from core.tenancy import in_public_schema
 
 _ALL_STAFF = STAFF_ROLES
 CAPABILITIES: dict[str, frozenset[str]] = {

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, User
 from accounts.permissions import user_can
-from ism.registry import SearchHit
+from core.registry import SearchHit
 
 
 def search_users(request: HttpRequest, query: str) -> Iterable[SearchHit]:

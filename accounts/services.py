@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Role, User
 from accounts.tokens import password_reset_token
 from audit.services import audit_changes, audit_record
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 
 def user_create(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
-from ism.tenancy import current_schema
+from core.tenancy import current_schema
 
 
 class SchemaBoundTokenGenerator(PasswordResetTokenGenerator):

@@ -19,8 +19,8 @@ from accounts.forms import LoginForm, LoginOrEmailPasswordResetForm, ProfileForm
 from accounts.models import Role, User
 from accounts.permissions import is_staff_here
 from accounts.tokens import password_reset_token
-from ism.forms import call_service
-from ism.tenancy import in_public_schema
+from core.errors import call_service
+from core.tenancy import in_public_schema
 
 
 def home_for(user: Any) -> str:

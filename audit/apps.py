@@ -7,7 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from ism.registry import NavItem, register_nav
+        from core.registry import NavItem, register_nav
 
         register_nav(
             NavItem("audit", _("Audit trail"), "audit:event_list", order=900, capability="audit.view")

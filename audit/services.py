@@ -6,7 +6,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
-from ism.identifiers import mask_iban
+from core.identifiers import mask_iban
 
 SYSTEM = "system"
 # Values of these keys never reach the trail, whatever the caller passes.

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from billing.pdf import image_data_uri
-from ism.money import ZERO, quantize_price, vat_amount
+from core.documents import image_data_uri
+from core.money import ZERO, quantize_price, vat_amount
 from tenants.models import Tenant
-from tenants.numbering import invoice_number_format
-from tenants.selectors_branding import (
+from tenants.settings.numbering import invoice_number_format
+from tenants.settings.selectors import (
     branding_get,
     branding_image,
     invoice_payment_text,

@@ -4,9 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from accounts.permissions import staff_required
-from billing.pdf import render_pdf
 from billing.specimen import invoice_specimen_context
-from ism.choices import PaymentMode
+from core.choices import PaymentMode
+from core.documents import render_pdf
 
 
 @staff_required("settings.manage")

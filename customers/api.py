@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import HasCapability, IsPortalCustomer
+from core.identifiers import mask_iban
 from customers import selectors, services
 from customers.models import (
     Contact,
@@ -23,7 +24,6 @@ from customers.models import (
     Mandate,
     PaymentMethod,
 )
-from ism.identifiers import mask_iban
 
 
 # --- Serializers -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import schwifty
 from django.db import transaction
 
 from accounts.models import Role, User
+from core.money import vat_amount
 from customers.models import (
     BalanceMode,
     BalancePolicy,
@@ -27,7 +28,6 @@ from customers.models import (
     SequenceType,
 )
 from customers.selectors import phone_digits
-from ism.money import vat_amount
 
 DEMO_CUSTOMERS = 300
 PORTAL_LOGIN = "C000001"
@@ -247,7 +247,7 @@ def seed_tenant(tenant: Any) -> None:
 
 
 def _seed_portal_account(domain: str) -> None:
-    from tenants.demo_seed import DEMO_PASSWORD
+    from tenants.platform.demo import DEMO_PASSWORD
 
     customer = Customer.objects.get(number=PORTAL_LOGIN)
     if customer.portal_user_id:

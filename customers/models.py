@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from ism.choices import PaymentMode  # noqa: F401  (re-exported: customers.models.PaymentMode)
+from core.choices import PaymentMode  # noqa: F401  (re-exported: customers.models.PaymentMode)
 
 
 class CustomerKind(models.TextChoices):

@@ -1,18 +1,15 @@
-"""The printable SEPA mandate form: a Django template rendered to HTML, then PDF (WeasyPrint)."""
+"""The printable SEPA mandate form, through the one document path (`core.documents`)."""
 
 from typing import Any
 
-from django.template.loader import render_to_string
-
+from core.documents import render_pdf
+from core.identifiers import format_iban
 from customers.models import Mandate
-from ism.identifiers import format_iban
 
 
 def mandate_pdf(*, mandate: Mandate, creditor: Any) -> bytes:
     """The mandate for the customer to sign, with the creditor's (the tenant's) name, ICS and address."""
-    from weasyprint import HTML  # heavy: imported only when a PDF is made
-
-    html = render_to_string(
+    return render_pdf(
         "customers/mandate_pdf.html",
         {
             "mandate": mandate,
@@ -22,4 +19,3 @@ def mandate_pdf(*, mandate: Mandate, creditor: Any) -> bytes:
             "iban": format_iban(mandate.iban),
         },
     )
-    return bytes(HTML(string=html).write_pdf())

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.permissions import portal_required
 from accounts.views import LoginView
+from core.identifiers import mask_iban
 from customers import selectors, services
 from customers.forms import PortalContactForm
 from customers.models import ContactRole, LedgerEntry, Mandate
 from customers.views import _pdf_response
-from ism.identifiers import mask_iban
 
 
 class PortalLoginView(LoginView):

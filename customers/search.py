@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_can
+from core.registry import SearchHit
 from customers.selectors import customer_list
-from ism.registry import SearchHit
 
 
 def search_customers(request: HttpRequest, query: str) -> Iterable[SearchHit]:

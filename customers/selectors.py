@@ -8,6 +8,7 @@ from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from core.money import ZERO
 from customers import hooks
 from customers.models import (
     Contact,
@@ -18,7 +19,6 @@ from customers.models import (
     Mandate,
     MandateStatus,
 )
-from ism.money import ZERO
 
 SORTS = {
     "number": "number",

@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import password_reset_link, user_create
 from audit.services import audit_changes, audit_record
+from core.errors import ApplicationError
+from core.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
+from core.money import ZERO, quantize_price, vat_amount
+from core.text import name_check
 from customers import hooks
 from customers.hooks import register_archive_blocker, register_balance_policy_handler  # noqa: F401
 from customers.models import (
@@ -37,11 +41,7 @@ from customers.models import (
     SequenceType,
 )
 from customers.selectors import customer_archive_blockers, customer_balance, phone_digits
-from ism.exceptions import ApplicationError
-from ism.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
-from ism.money import ZERO, quantize_price, vat_amount
-from ism.text import name_check
-from tenants.mail import EmailKind, email_send
+from tenants.settings.mail import EmailKind, email_send
 
 NUMBER_PREFIX = "C"
 NUMBER_DIGITS = 6

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required, user_can
 from audit.selectors import audit_event_list
+from core.errors import call_service
+from core.text import name_normalise
 from customers import selectors, services
 from customers.forms import (
     ChargeForm,
@@ -26,8 +28,6 @@ from customers.forms import (
 )
 from customers.models import ContactRole, LedgerEntry, Mandate
 from customers.pdf import mandate_pdf
-from ism.forms import call_service
-from ism.text import name_normalise
 
 TABS = [
     ("overview", gettext_lazy("Record")),

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.permissions import is_staff_here, user_can
-from ism.registry import registry
-from ism.tenancy import in_public_schema
+from core.registry import registry
+from core.tenancy import in_public_schema
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -2,33 +2,7 @@
 
 from collections.abc import Callable
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
-
-from ism.exceptions import ApplicationError
-
-
-class ApplicationErrorMiddleware:
-    """An `ApplicationError` escaping a page view becomes a message on the page it came from."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, ApplicationError) or request.path.startswith("/api/"):
-            return None
-        referer = request.headers.get("Referer", "")
-        if request.method == "POST" and url_has_allowed_host_and_scheme(
-            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            messages.error(request, exception.message)
-            return HttpResponseRedirect(referer)
-        return render(request, "400.html", {"message": exception.message}, status=400)
+from django.http import HttpRequest, HttpResponse
 
 
 class LanguageMiddleware:

@@ -40,7 +40,7 @@ PER_SCHEMA_APPS = ["audit", "accounts", "jobs"]
 # Business apps: only in tenant schemas, in dependency order (each may import the ones before).
 TENANT_BUSINESS_APPS = ["customers", "offers", "provisioning", "cdr_import", "billing"]
 
-SHARED_APPS = ["django_tenants", "ism", "tenants", *DJANGO_APPS, *THIRD_PARTY_APPS, *PER_SCHEMA_APPS]
+SHARED_APPS = ["django_tenants", "core", "ism", "tenants", *DJANGO_APPS, *THIRD_PARTY_APPS, *PER_SCHEMA_APPS]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "tenants.middleware.SuspendedTenantMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ism.middleware.ApplicationErrorMiddleware",
+    "core.errors.ApplicationErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ism.context_processors.shell",
-                "tenants.context_processors.branding",
+                "tenants.settings.context_processors.branding",
             ],
         },
     },
@@ -234,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "ism.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {

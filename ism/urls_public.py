@@ -14,14 +14,14 @@ handler500 = "ism.views.server_error"
 api_patterns: list[URLPattern | URLResolver] = [
     path("me/", MeView.as_view(), name="api-me"),
     path("audit-events/", AuditEventList.as_view(), name="api-audit-events"),
-    path("", include("tenants.api_urls_platform")),
+    path("", include("tenants.platform.api_urls")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_public"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="platform:tenant_list"), name="home"),
-    path("tenants/", include("tenants.urls_platform")),
+    path("tenants/", include("tenants.platform.urls")),
     path("", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(api_patterns)),

@@ -21,7 +21,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("provisioning.api_urls")),
     path("", include("cdr_import.api_urls")),
     path("", include("billing.api_urls")),
-    path("settings/", include("tenants.api_settings")),
+    path("settings/", include("tenants.settings.api")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_tenant"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -39,6 +39,6 @@ urlpatterns = [
     path("imports/", include("cdr_import.urls")),
     path("billing/", include("billing.urls")),
     path("portal/", include("customers.portal_urls")),
-    path("settings/", include("tenants.urls_settings", namespace="tenant_settings")),
+    path("settings/", include("tenants.settings.urls", namespace="tenant_settings")),
     path("api/v1/", include(api_patterns)),
 ]

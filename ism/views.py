@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.permissions import staff_required, user_can
 from audit.selectors import audit_event_list
-from ism.registry import SearchHit, registry
+from core.registry import SearchHit, registry
 from jobs.selectors import heartbeat_latest, job_list_recent, worker_is_alive
 
 

@@ -6,7 +6,7 @@ import socket
 from celery import shared_task
 from django_tenants.utils import tenant_context
 
-from ism.tenancy import current_schema
+from core.tenancy import current_schema
 from jobs.services import heartbeat_record
 
 
@@ -15,7 +15,7 @@ def dispatch_to_tenants(task_name: str, *args: object) -> int:
     """Queue `task_name` once in the schema of every active tenant; return how many."""
     from celery import current_app
 
-    from tenants.selectors import tenant_list_active
+    from tenants.platform.selectors import tenant_list_active
 
     # The task's module may not be imported yet in this process (autodiscovery is lazy).
     importlib.import_module(task_name.rsplit(".", 1)[0])

@@ -7,7 +7,7 @@ class OffersConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
-        from ism.registry import NavItem, register_nav, register_search
+        from core.registry import NavItem, register_nav, register_search
         from offers.search import search_catalogue
 
         register_nav(

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ism.money import ZERO
+from core.money import ZERO
 
 VAT_DEFAULT = 20
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import user_can
-from ism.registry import SearchHit
+from core.registry import SearchHit
 from offers.selectors import offer_list, option_list, rate_table_list
 
 

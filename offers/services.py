@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_changes, audit_record
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from offers.models import (
     Allowance,
     Offer,
@@ -430,9 +430,9 @@ def wholesale_tables_fetch(*, tenant: Any, by: Any, code: str = "WHOLESALE") -> 
     """Import, oldest name first, every file of the feed's `Tables tarifaires/` folder that the
     wholesale table `code` has not imported yet; each file is all or nothing, and a faulty file
     stops the run with its name (files before it stay imported)."""
-    from tenants.feed_access import open_feed
     from tenants.models import FeedAccess
-    from tenants.services import feed_settings_for
+    from tenants.platform.feed_access import open_feed
+    from tenants.platform.services import feed_settings_for
 
     access = FeedAccess.objects.filter(tenant=tenant).first()
     if access is None:

@@ -3,8 +3,8 @@
 from celery import shared_task
 
 from audit.services import audit_record
-from ism.exceptions import ApplicationError
-from ism.tenancy import current_schema
+from core.errors import ApplicationError
+from core.tenancy import current_schema
 from offers.services import wholesale_tables_fetch
 
 

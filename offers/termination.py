@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ism.money import ZERO, quantize_price
+from core.money import ZERO, quantize_price
 
 REMAINING_MONTHS = "remaining"
 FRENCH_QUARTER = "fr_quarter"

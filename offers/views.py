@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import staff_required, user_can
-from ism.exceptions import ApplicationError
-from ism.forms import call_service
+from core.errors import ApplicationError, call_service
 from offers import selectors, services
 from offers.forms import (
     AllowanceFormSet,

@@ -7,8 +7,8 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Tenants")
 
     def ready(self) -> None:
-        from ism.registry import NavItem, register_mail_sender, register_nav
-        from tenants.mail import password_reset_send
+        from core.registry import NavItem, register_mail_sender, register_nav
+        from tenants.settings.mail import password_reset_send
 
         register_mail_sender("password_reset", password_reset_send)
 

@@ -202,7 +202,7 @@ class OnboardingStep(models.Model):
 
     @property
     def title(self) -> str:
-        from tenants.checklist import step_title
+        from tenants.platform.checklist import step_title
 
         return step_title(self.code)
 
@@ -283,7 +283,7 @@ class FeedAccess(models.Model):
     auth = models.CharField(
         _("authentication"), max_length=10, choices=FeedAuth.choices, default=FeedAuth.PASSWORD
     )
-    # Fernet tokens (ism.crypto): the password, or the private key (PEM) for SFTP by key.
+    # Fernet tokens (core.crypto): the password, or the private key (PEM) for SFTP by key.
     secret_encrypted = models.TextField(blank=True, editable=False)
     root_path = models.CharField(_("root path"), max_length=500, blank=True)
     host_key = models.CharField(

@@ -57,7 +57,7 @@ def django_db_setup(
     from django.test.utils import setup_databases, teardown_databases
 
     from tenants.models import Domain, Tenant, TenantStatus
-    from tenants.services import platform_ensure
+    from tenants.platform.services import platform_ensure
 
     with django_db_blocker.unblock():
         db_cfg = setup_databases(

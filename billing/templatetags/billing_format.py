@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from ism.money import quantize_price
+from core.money import quantize_price
 
 register = template.Library()
 NBSP = "\u00a0"

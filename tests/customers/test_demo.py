@@ -2,8 +2,8 @@
 
 import time
 
-from ism.identifiers import clean_iban, clean_siren, clean_vat_number
-from ism.text import name_check
+from core.identifiers import clean_iban, clean_siren, clean_vat_number
+from core.text import name_check
 from tests.conftest import in_schema
 
 

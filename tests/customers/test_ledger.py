@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from tests.conftest import in_schema
 
 

@@ -3,7 +3,7 @@ among the tenant's accounts (staff included)."""
 
 import pytest
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from tests.conftest import in_schema
 
 

@@ -7,7 +7,7 @@ from tests.tenant_settings.conftest import png_bytes
 
 
 def test_the_portal_log_in_page_shows_this_tenants_welcome_and_logo_only(acme, nova, make_user):
-    from tenants.services_branding import branding_update
+    from tenants.settings.services import branding_update
 
     with in_schema(acme):
         branding_update(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ism.exceptions import ApplicationError
-from ism.text import name_check, name_normalise
+from core.errors import ApplicationError
+from core.text import name_check, name_normalise
 from tests.conftest import in_schema
 from tests.customers.conftest import OTHER_BIC, OTHER_IBAN, VALID_BIC, VALID_IBAN
 

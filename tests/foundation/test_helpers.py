@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ism.crypto import decrypt_secret, encrypt_secret
-from ism.money import quantize_price, quantize_rated, vat_amount
+from core.crypto import decrypt_secret, encrypt_secret
+from core.money import quantize_price, quantize_rated, vat_amount
 
 
 def test_quantize_price_rounds_half_up_to_cents():

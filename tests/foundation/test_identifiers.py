@@ -1,7 +1,7 @@
 import pytest
 
-from ism.exceptions import ApplicationError
-from ism.identifiers import (
+from core.errors import ApplicationError
+from core.identifiers import (
     clean_bic,
     clean_iban,
     clean_ics,

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from offers.models import Rate, RateTable, RateTableUpload
 from offers.parsing import Column, FeedFileError, decimal_reader, read_feed
 from offers.selectors import compiled_table_for, rate_list_in_force, rate_table_export

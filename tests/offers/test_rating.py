@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ism.money import quantize_rated
+from core.money import quantize_rated
 from offers.rate_format import read_rate_file
 from offers.rating import (
     COST_MARKUP,
@@ -187,7 +187,7 @@ def tables(draw):
 
 
 def _reference_amount(spec: RateSpec, charged: int, fee: bool) -> Decimal:
-    """The contract's amount with Fraction/Decimal, rounded with ism.money."""
+    """The contract's amount with Fraction/Decimal, rounded with core.money."""
     per = 60 if spec.unit == "MIN" else 1024
     exact = (Fraction(spec.connection_fee) if fee else 0) + Fraction(spec.price) * charged / per
     return quantize_rated(Decimal(exact.numerator) / Decimal(exact.denominator))

@@ -491,7 +491,7 @@ def test_a_markup_of_another_table_marks_its_connection_fees_up_too(acme, load_s
 
 # --- 8. Uploads --------------------------------------------------------------------------------
 def _upload(tenant, code, data: bytes, filename="t.csv"):
-    from ism.exceptions import ApplicationError
+    from core.errors import ApplicationError
 
     with in_schema(tenant):
         table = rate_table_create(data={"code": code, "label": code}, by=None)
@@ -665,7 +665,7 @@ def test_the_french_quarter_rule_is_the_months_to_the_12th_plus_a_quarter_of_the
 
 
 def test_a_negative_fixed_markup_is_refused_as_it_could_make_a_negative_price(acme):
-    from ism.exceptions import ApplicationError
+    from core.errors import ApplicationError
 
     with in_schema(acme), pytest.raises(ApplicationError) as refused:
         rate_table_create(

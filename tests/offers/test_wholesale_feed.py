@@ -11,7 +11,7 @@ from tests.offers.conftest import SAMPLE_TABLE
 
 @pytest.fixture
 def nova_feed(nova, tmp_path):
-    from tenants.services import feed_access_set
+    from tenants.platform.services import feed_access_set
 
     (tmp_path / "Tables tarifaires").mkdir()
     feed_access_set(tenant=nova, by=None, protocol="local", root_path=str(tmp_path))

@@ -33,8 +33,10 @@ NOT_AUDITED = {
 
 def _service_functions() -> dict[str, ast.FunctionDef]:
     found = {}
-    for path in sorted(Path(settings.BASE_DIR).glob("*/services*.py")):
-        app = path.parent.name
+    base = Path(settings.BASE_DIR)
+    paths = [*base.glob("*/services*.py"), *base.glob("*/*/services.py")]
+    for path in sorted(p for p in paths if not p.relative_to(base).parts[0].startswith(".")):
+        app = path.relative_to(base).parts[0]
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
                 found[f"{app}.{node.name}"] = node

@@ -138,7 +138,7 @@ def test_a_rate_or_upload_of_another_table_is_not_found(acme, make_user, client_
 
 
 def test_acme_settings_writes_never_touch_nova_rows(acme, nova, make_user, client_for, api_for):
-    from tenants.services_branding import email_template_save, invoice_settings_update
+    from tenants.settings.services import email_template_save, invoice_settings_update
 
     nova_admin = make_user(nova, "admin")
     with in_schema(nova):
@@ -187,7 +187,7 @@ def test_acme_settings_writes_never_touch_nova_rows(acme, nova, make_user, clien
 def test_a_platform_step_or_document_is_looked_up_within_its_tenant(
     acme, nova, platform, make_user, client_for, api_for
 ):
-    from tenants.services import onboarding_checklist_ensure, tenant_document_add
+    from tenants.platform.services import onboarding_checklist_ensure, tenant_document_add
 
     operator = make_user(platform, "platform_admin")
     onboarding_checklist_ensure(tenant=nova)

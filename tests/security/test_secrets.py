@@ -7,8 +7,8 @@ from django.core import mail
 from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
-from tenants.feed_access import FeedSettings
 from tenants.models import FeedAccess
+from tenants.platform.feed_access import FeedSettings
 from tests.conftest import PASSWORD, in_schema
 
 SECRET = "Tr0ub4dor-3-feed-secret"  # no character HTML would escape
@@ -131,7 +131,7 @@ def test_every_iban_in_the_trail_is_masked_whoever_records_it(acme, platform, ma
     assert _mask({"iban": masked}) == {"iban": masked}  # masking twice changes nothing
     assert audit_changes({"creditor_iban": ""}, {"creditor_iban": full}) == {"creditor_iban": ["", masked]}
     # The platform's identity page records the tenant's creditor IBAN the same way.
-    from tenants.services import tenant_update_identity
+    from tenants.platform.services import tenant_update_identity
 
     operator = make_user(platform, "platform_admin")
     tenant_update_identity(tenant=acme, by=operator, creditor_iban=full, creditor_bic="PSSTFRPPLIL")

@@ -4,8 +4,8 @@ import io
 
 from PIL import Image
 
-from tenants.demo_branding import seed_branding
 from tenants.models import TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.settings.demo import seed_branding
 
 
 def test_demo_branding_gives_each_tenant_real_images_and_its_own_numbering(acme, nova):

@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 
 from audit.models import AuditEvent
-from ism.exceptions import ApplicationError
-from tenants.mail import email_render, email_send, template_text_validate
+from core.errors import ApplicationError
 from tenants.models import EmailKind, TenantEmailTemplate
-from tenants.services_branding import email_template_save
+from tenants.settings.mail import email_render, email_send, template_text_validate
+from tenants.settings.services import email_template_save
 from tests.conftest import in_schema
 
 ALLOWED = frozenset({"customer_name", "company_name"})

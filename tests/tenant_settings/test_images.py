@@ -7,8 +7,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from ism.exceptions import ApplicationError
-from tenants.images import image_clean
+from core.errors import ApplicationError
+from tenants.settings.images import image_clean
 from tests.tenant_settings.conftest import jpeg_with_exif, png_bytes
 
 

@@ -7,9 +7,9 @@ import time_machine
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
-from ism.exceptions import ApplicationError
-from tenants.numbering import invoice_number_format, invoice_number_pattern_validate
-from tenants.selectors_branding import invoice_settings_get
+from core.errors import ApplicationError
+from tenants.settings.numbering import invoice_number_format, invoice_number_pattern_validate
+from tenants.settings.selectors import invoice_settings_get
 from tests.conftest import in_schema
 
 
@@ -105,7 +105,7 @@ def test_the_sample_invoice_is_refused_to_a_sales_user(acme, make_user, client_f
 
 
 def test_the_sample_invoice_embeds_the_logo_and_the_footer_banner(acme, acme_admin, client_for):
-    from tenants.services_branding import branding_update
+    from tenants.settings.services import branding_update
     from tests.tenant_settings.conftest import png_bytes
 
     with in_schema(acme):
@@ -126,9 +126,9 @@ def test_the_sample_invoice_embeds_the_logo_and_the_footer_banner(acme, acme_adm
 
 
 def test_every_payment_mode_has_an_invoice_text_the_tenants_or_the_default(acme):
-    from ism.choices import PaymentMode
+    from core.choices import PaymentMode
     from tenants.models import TenantInvoiceSettings
-    from tenants.selectors_branding import DEFAULT_PAYMENT_TEXTS, invoice_payment_text
+    from tenants.settings.selectors import DEFAULT_PAYMENT_TEXTS, invoice_payment_text
 
     own = TenantInvoiceSettings(tenant=acme, text_cheque="Chèque à l'ordre d'Acme Télécom.")
     for mode in PaymentMode.values:

@@ -84,7 +84,7 @@ def test_an_admin_cannot_remove_another_tenants_domain_by_id(acme, nova, acme_ad
 
 
 def test_each_domain_serves_its_own_logo(acme, nova, acme_admin, nova_admin):
-    from tenants.services_branding import branding_update
+    from tenants.settings.services import branding_update
 
     with in_schema(acme):
         branding_update(

@@ -3,9 +3,9 @@
 from django.core.management import call_command
 from django.utils import timezone
 
-from ism.identifiers import clean_iban, clean_ics, clean_siret, clean_vat_number
+from core.identifiers import clean_iban, clean_ics, clean_siret, clean_vat_number
 from tenants.models import FeedAccess, StepStatus, Tenant, TenantStatus
-from tenants.services import feed_access_test
+from tenants.platform.services import feed_access_test
 
 
 def test_seed_demo_gives_identities_checklists_feeds_and_a_tenant_halfway(db):

@@ -23,7 +23,7 @@ def test_wrong_extension_and_too_large_files_are_refused(acme, operator_client, 
     upload = SimpleUploadedFile("virus.exe", b"MZ")
     response = operator_client.post(f"/tenants/{acme.pk}/documents/", {"file": upload, "kind": "other"})
     assert response.status_code == 200 and ".exe" in response.context["form"].errors["file"][0]
-    monkeypatch.setattr("tenants.services.DOCUMENT_MAX_BYTES", 10)
+    monkeypatch.setattr("tenants.platform.services.DOCUMENT_MAX_BYTES", 10)
     upload = SimpleUploadedFile("big.pdf", b"x" * 11)
     response = operator_client.post(f"/tenants/{acme.pk}/documents/", {"file": upload, "kind": "other"})
     assert "volumineux" in response.context["form"].errors["file"][0]

@@ -3,10 +3,10 @@
 import pytest
 
 from audit.models import AuditEvent
-from ism.crypto import decrypt_secret
-from tenants.feed_access import FeedAccessError, FeedSettings, expected_folders, open_feed
+from core.crypto import decrypt_secret
 from tenants.models import FeedAccess
-from tenants.services import feed_access_set, feed_access_test
+from tenants.platform.feed_access import FeedAccessError, FeedSettings, expected_folders, open_feed
+from tenants.platform.services import feed_access_set, feed_access_test
 from tests.tenants.conftest import make_feed_tree
 
 SECRET = "Zebra-s3cret-pass-987"

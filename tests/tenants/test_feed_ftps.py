@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tenants.feed_access import FeedAccessError, FeedSettings, open_feed
+from tenants.platform.feed_access import FeedAccessError, FeedSettings, open_feed
 
 
 def _self_signed(directory: Path) -> Path:

@@ -5,9 +5,13 @@ import datetime
 import pytest
 
 from audit.models import AuditEvent
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import OnboardingStep, StepStatus, TenantStatus
-from tenants.services import onboarding_checklist_ensure, onboarding_step_update, tenant_activate_override
+from tenants.platform.services import (
+    onboarding_checklist_ensure,
+    onboarding_step_update,
+    tenant_activate_override,
+)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core import mail
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from tenants.models import TenantStatus
-from tenants.services import feed_access_set, onboarding_checklist_ensure
+from tenants.platform.services import feed_access_set, onboarding_checklist_ensure
 from tests.conftest import in_schema
 from tests.tenants.conftest import make_feed_tree
 

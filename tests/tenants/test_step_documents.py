@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenants.models import TenantDocument
-from tenants.services import onboarding_checklist_ensure
+from tenants.platform.services import onboarding_checklist_ensure
 
 
 def test_a_document_attached_to_a_step_is_listed_under_that_step(acme, operator_client):

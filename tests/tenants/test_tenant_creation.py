@@ -8,9 +8,9 @@ from django.core import mail
 
 from accounts.models import Role, User
 from audit.models import AuditEvent
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import Domain, OnboardingStep, Tenant, TenantKind, TenantStatus
-from tenants.services import tenant_create, tenant_update_identity
+from tenants.platform.services import tenant_create, tenant_update_identity
 from tests.conftest import in_schema
 from tests.tenants.conftest import ONE_DIGIT_WRONG, VALID_IDENTITY
 

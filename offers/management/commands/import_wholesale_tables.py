@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import tenant_context
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from offers.services import wholesale_tables_fetch
 from tenants.models import Tenant
 

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.models import STAFF_ROLES, User
 from audit.services import audit_changes, audit_record
-from ism.exceptions import ApplicationError
-from ism.identifiers import clean_bic, clean_iban, clean_ics
-from tenants.images import image_clean
-from tenants.mail import (
+from core.errors import ApplicationError
+from core.identifiers import clean_bic, clean_iban, clean_ics
+from tenants.models import Domain, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.platform.services import domain_validate
+from tenants.settings.images import image_clean
+from tenants.settings.mail import (
     EmailSpec,
     RenderedEmail,
     email_render,
@@ -22,10 +24,8 @@ from tenants.mail import (
     email_spec,
     template_text_validate,
 )
-from tenants.models import Domain, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
-from tenants.numbering import invoice_number_pattern_validate
-from tenants.selectors_branding import invoice_settings_get
-from tenants.services import domain_validate
+from tenants.settings.numbering import invoice_number_pattern_validate
+from tenants.settings.selectors import invoice_settings_get
 
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 WELCOME_MAX = 1000

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ism.exceptions import ApplicationError
-from ism.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
+from core.errors import ApplicationError
+from core.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
 from tenants.models import (
     DocumentKind,
     FeedAuth,
@@ -17,7 +17,7 @@ from tenants.models import (
     TenantKind,
     TenantStatus,
 )
-from tenants.services import IDENTITY_FIELDS
+from tenants.platform.services import IDENTITY_FIELDS
 
 # Identifiers are typed with spaces; the services normalise and check them.
 _LOOSE = {

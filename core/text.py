@@ -7,7 +7,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 _ALLOWED = re.compile(r"[A-Za-z0-9 ]")
 # Letters that do not decompose into a base letter and an accent.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants import api_platform
+from tenants.platform import api as api_platform
 
 urlpatterns = [
     path("tenants/", api_platform.TenantListCreate.as_view(), name="api-tenant-list"),

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
 from audit.services import audit_changes, audit_record
-from ism.crypto import decrypt_secret, encrypt_secret
-from ism.exceptions import ApplicationError
-from ism.identifiers import (
+from core.crypto import decrypt_secret, encrypt_secret
+from core.errors import ApplicationError
+from core.identifiers import (
     bic_matches_iban,
     clean_bic,
     clean_iban,
@@ -28,8 +28,6 @@ from ism.identifiers import (
     clean_siret,
     clean_vat_number,
 )
-from tenants.checklist import GO_LIVE, steps_for_kind
-from tenants.feed_access import FeedAccessError, FeedSettings, feed_check_folders, open_feed
 from tenants.models import (
     DocumentKind,
     Domain,
@@ -43,6 +41,8 @@ from tenants.models import (
     TenantKind,
     TenantStatus,
 )
+from tenants.platform.checklist import GO_LIVE, steps_for_kind
+from tenants.platform.feed_access import FeedAccessError, FeedSettings, feed_check_folders, open_feed
 
 logger = logging.getLogger(__name__)
 

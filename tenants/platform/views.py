@@ -14,10 +14,10 @@ from django_tenants.utils import schema_context
 
 from accounts.permissions import staff_required
 from audit.selectors import audit_event_list
-from ism.exceptions import ApplicationError
-from ism.forms import call_service
-from tenants import selectors, services
-from tenants.forms import (
+from core.errors import ApplicationError, call_service
+from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
+from tenants.platform import selectors, services
+from tenants.platform.forms import (
     DocumentForm,
     FeedAccessForm,
     IdentityForm,
@@ -28,7 +28,6 @@ from tenants.forms import (
     TenantCreateForm,
     TenantFilterForm,
 )
-from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
 
 
 def tenant_site_url(request: HttpRequest, domain: str) -> str:

@@ -14,7 +14,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.eu import at_02, vat
 from stdnum.fr import siren, siret
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 
 def _stdnum(kind: str, validate: Callable[[str], str], value: str, field: str | None) -> str:

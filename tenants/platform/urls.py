@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import views_platform as views
+from tenants.platform import views
 
 app_name = "platform"
 urlpatterns = [

@@ -21,7 +21,7 @@ from typing import Protocol
 import paramiko
 from django.utils.translation import gettext as _
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import TenantKind
 
 DEFAULT_TIMEOUT = 15.0

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import HasCapability
-from ism.exceptions import ApplicationError
-from tenants import selectors_branding as selectors
-from tenants import services_branding as services
-from tenants.images import MAX_FILE_BYTES
+from core.errors import ApplicationError
 from tenants.models import EmailKind, Tenant
+from tenants.settings import selectors, services
+from tenants.settings.images import MAX_FILE_BYTES
 
 _ADMIN = [HasCapability("settings.manage", read="settings.manage")]
 
@@ -149,7 +148,7 @@ class EmailTemplateView(APIView):
     permission_classes = _ADMIN
 
     def _row(self, request: Request, kind: str) -> dict[str, Any]:
-        from tenants.mail import email_spec
+        from tenants.settings.mail import email_spec
 
         spec = email_spec(kind)
         saved = selectors.email_template_get(tenant=_tenant(request), kind=kind)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import EmailKind, Tenant
 
 
@@ -253,7 +253,7 @@ def email_render(
     body: str | None = None,
 ) -> RenderedEmail:
     """Render the tenant's template of `kind` (or the default, or the given draft) with `context`."""
-    from tenants.selectors_branding import email_template_get
+    from tenants.settings.selectors import email_template_get
 
     spec = email_spec(kind)
     tenant = tenant or _current_tenant()

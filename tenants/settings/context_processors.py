@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from ism.tenancy import in_public_schema
-from tenants.selectors_branding import branding_for_pages
+from core.tenancy import in_public_schema
+from tenants.settings.selectors import branding_for_pages
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:

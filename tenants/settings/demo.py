@@ -5,10 +5,10 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from tenants.images import image_clean
-from tenants.mail import EMAIL_SPECS
 from tenants.models import Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
-from tenants.selectors_branding import DEFAULT_LATE_PAYMENT_TEXT, DEFAULT_PAYMENT_TEXTS
+from tenants.settings.images import image_clean
+from tenants.settings.mail import EMAIL_SPECS
+from tenants.settings.selectors import DEFAULT_LATE_PAYMENT_TEXT, DEFAULT_PAYMENT_TEXTS
 
 DEMO_LOOKS = {
     "acme": {

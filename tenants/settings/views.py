@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import staff_required
-from ism.exceptions import ApplicationError
-from ism.forms import call_service
-from tenants import selectors_branding as selectors
-from tenants import services_branding as services
-from tenants.forms_settings import (
+from core.errors import ApplicationError, call_service
+from tenants.models import EmailKind, Tenant
+from tenants.settings import selectors, services
+from tenants.settings.forms import (
     STAFF_ROLE_CHOICES,
     BankDetailsForm,
     BrandingForm,
@@ -24,9 +23,8 @@ from tenants.forms_settings import (
     InviteForm,
     InvoiceSettingsForm,
 )
-from tenants.images import MAX_FILE_BYTES
-from tenants.mail import email_render, email_sample_context, email_spec
-from tenants.models import EmailKind, Tenant
+from tenants.settings.images import MAX_FILE_BYTES
+from tenants.settings.mail import email_render, email_sample_context, email_spec
 
 
 def _tenant(request: HttpRequest) -> Tenant:

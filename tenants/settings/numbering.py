@@ -8,7 +8,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 _TOKEN_RE = re.compile(r"\{([^{}]*)\}")
 _SEQ_RE = re.compile(r"SEQ:(\d{1,2})")

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import Role, User
-from tenants.demo_branding import seed_branding
-from tenants.feed_access import expected_folders
 from tenants.models import Domain, FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind, TenantStatus
-from tenants.services import onboarding_checklist_ensure, platform_ensure, tenant_create
+from tenants.platform.feed_access import expected_folders
+from tenants.platform.services import onboarding_checklist_ensure, platform_ensure, tenant_create
+from tenants.settings.demo import seed_branding
 
 DEMO_PASSWORD = "demo-ism-2026"
 

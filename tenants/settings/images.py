@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ism.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 4000

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, User
-from ism.choices import PaymentMode
+from core.choices import PaymentMode
 from tenants.models import (
     Domain,
     EmailKind,
@@ -17,7 +17,7 @@ from tenants.models import (
     TenantEmailTemplate,
     TenantInvoiceSettings,
 )
-from tenants.numbering import invoice_number_format
+from tenants.settings.numbering import invoice_number_format
 
 DEFAULT_LATE_PAYMENT_TEXT = (
     "Paiement à réception de facture, sauf mention contraire. En cas de retard de paiement, des "
@@ -95,7 +95,7 @@ def email_template_get(*, tenant: Tenant, kind: str) -> TenantEmailTemplate | No
 
 def email_template_list(*, tenant: Tenant) -> list[dict[str, Any]]:
     """Every kind of e-mail with the tenant's subject (or the default) and whether it is customised."""
-    from tenants.mail import email_spec
+    from tenants.settings.mail import email_spec
 
     saved = {t.kind: t for t in TenantEmailTemplate.objects.filter(tenant=tenant)}
     rows = []

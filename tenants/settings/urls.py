@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants import views_settings as views
+from tenants.settings import views
 
 app_name = "tenant_settings"
 urlpatterns = [

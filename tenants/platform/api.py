@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import HasCapability
-from tenants import selectors, services
 from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind
+from tenants.platform import selectors, services
 
 PLATFORM = HasCapability("platform.manage")
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from ism.identifiers import format_iban, mask_iban
+from core.identifiers import format_iban, mask_iban
 
 register = template.Library()
 
