@@ -20,6 +20,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     changes = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True, default="")
+    path = models.CharField(_("page"), max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-at", "-id"]

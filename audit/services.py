@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from audit.context import AuditContext
 from audit.models import AuditEvent
 from core.identifiers import mask_iban
 
@@ -42,18 +43,13 @@ def _mask(details: Any) -> Any:
     return str(details)
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def audit_record(
     *,
     actor: Any,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
+    context: AuditContext | None = None,
     request: HttpRequest | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -62,8 +58,11 @@ def audit_record(
     """Record that `actor` (a user, or None for the system) did `action` to `obj`.
 
     `action` is `<object>.<verb>` (e.g. `customer.created`); `changes` holds the details, with
-    secrets masked.
+    secrets masked. `context` says where it came from (address, browser, path); `request` is
+    the older spelling of the same, turned into a context.
     """
+    if context is None:
+        context = AuditContext.from_request(request)
     user = actor if getattr(actor, "is_authenticated", False) else None
     if user is not None:
         label = user.get_username()
@@ -83,7 +82,9 @@ def audit_record(
         object_id=object_id,
         object_repr=object_repr[:255],
         changes=_mask(changes or {}),
-        ip_address=_client_ip(request),
+        ip_address=context.ip,
+        user_agent=context.user_agent,
+        path=context.path,
     )
 
 
