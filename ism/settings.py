@@ -189,7 +189,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+
+
+def email_config(url: str) -> dict[str, object]:
+    """The EMAIL_* settings of an e-mail URL.
+
+    `filemail://` is read here rather than by django-environ, which drops the leading slash of
+    an absolute path (`filemail:///srv/mail` became the relative `srv/mail`, so the demo's mails
+    landed in a copy of that path inside the checkout). A relative path is under BASE_DIR.
+    """
+    if url.startswith("filemail://"):
+        folder = Path(url.removeprefix("filemail://"))
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(folder if folder.is_absolute() else BASE_DIR / folder),
+        }
+    return dict(env.email_url_config(url))
+
+
+EMAIL_CONFIG = email_config(env("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ISM <no-reply@ism.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
