@@ -190,6 +190,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# django-environ reads filemail:///var/mail as the relative path "var/mail": keep it absolute.
+if env("EMAIL_URL", default="").startswith("filemail:///") and EMAIL_CONFIG.get("EMAIL_FILE_PATH"):
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = "/" + EMAIL_CONFIG["EMAIL_FILE_PATH"].lstrip("/")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ISM <no-reply@ism.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
