@@ -1,13 +1,18 @@
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.mail import mail_send
 from core.registry import registry
+
+logger = logging.getLogger(__name__)
 
 
 class LoginForm(AuthenticationForm):
@@ -36,14 +41,15 @@ class LoginOrEmailPasswordResetForm(PasswordResetForm):
         sender = registry.mail_senders.get("password_reset")
         if sender is not None and sender(context=context, to_email=to_email):
             return
-        super().send_mail(
-            subject_template_name,
-            email_template_name,
-            context,
-            from_email,
-            to_email,
-            html_email_template_name,
-        )
+        # Django's own mail, sent through the one e-mail path; a failure is logged, not shown
+        # (as Django does), so the page never tells whether the account exists.
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else None
+        try:
+            mail_send(subject=subject, body=body, html_body=html, from_email=from_email, to=[to_email])
+        except Exception:
+            logger.exception("Failed to send password reset email to %s", context["user"].pk)
 
     def get_users(self, email: str) -> Iterator[Any]:
         value = email.strip()

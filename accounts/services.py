@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
@@ -17,6 +16,7 @@ from accounts.models import Role, User
 from accounts.tokens import password_reset_token
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
+from core.mail import mail_send
 
 
 def user_create(
@@ -162,5 +162,5 @@ def user_send_invitation(*, user: User, base_url: str, site_name: str, by: Any) 
     context = {"user": user, "link": link, "site_name": site_name}
     subject = render_to_string("registration/invitation_subject.txt", context).strip()
     body = render_to_string("registration/invitation_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+    mail_send(subject=subject, body=body, to=[user.email])
     audit_record(actor=by, action="user.invited", obj=user, changes={"email": user.email})

@@ -444,13 +444,13 @@ def wholesale_tables_fetch(*, tenant: Any, by: Any, code: str = "WHOLESALE") -> 
     )
     imported: list[RateTableUpload] = []
     with open_feed(feed_settings_for(access)) as client:
-        entries = client.list_dir(WHOLESALE_FOLDER)
+        entries = client.list(WHOLESALE_FOLDER)
         names = sorted(e.name for e in entries if not e.is_dir and e.name.lower().endswith((".csv", ".xlsx")))
         for name in names:
             filename = f"{WHOLESALE_FOLDER}/{name}"
             if filename in done:
                 continue
-            data = client.read_file(filename)
+            data = client.fetch(filename)
             try:
                 imported.append(wholesale_table_import(data=data, filename=filename, by=by, code=code))
             except ApplicationError as exc:

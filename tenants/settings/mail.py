@@ -1,205 +1,41 @@
-"""The one e-mail path of the platform: a tenant's template (or the default), rendered in a
-sandbox, sent from the tenant's address.
+"""The tenant-aware e-mail path: a tenant's template (or the default) rendered in the sandbox of
+`core.mail`, sent through `core.mail` from the tenant's address.
 
 Later features call `email_send(kind=EmailKind.INVOICE, to=[...], context={...})`. Templates only
 know `{{ placeholder }}` for the names their kind declares: no tags, filters, attribute walks or
 other variables, so a tenant admin cannot reach settings or objects through a template.
 """
 
-import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.mail import MailTemplate, mail_render, mail_send, template_text_render, template_text_validate
 from tenants.models import EmailKind, Tenant
+from tenants.settings.email_specs import EMAIL_SPECS, EmailSpec, Placeholder, email_spec
+from tenants.settings.selectors import email_template_get
 
-
-@dataclass(frozen=True)
-class Placeholder:
-    name: str
-    label: Any
-    sample: str
-
-
-@dataclass(frozen=True)
-class EmailSpec:
-    kind: str
-    placeholders: tuple[Placeholder, ...]
-    # Defaults are content for the tenant's (French) customers, not interface text.
-    default_subject: str
-    default_body: str
-
-    @property
-    def names(self) -> frozenset[str]:
-        return frozenset(p.name for p in self.placeholders)
-
-
-_COMMON = (
-    Placeholder("company_name", gettext_lazy("your company's name"), "Acme Télécom"),
-    Placeholder("site_url", gettext_lazy("address of your site"), "https://acme.example"),
-)
-_CUSTOMER = Placeholder("customer_name", gettext_lazy("customer's name"), "Transports Dupont SARL")
-
-EMAIL_SPECS: dict[str, EmailSpec] = {
-    EmailKind.ACCOUNT_OPENING: EmailSpec(
-        EmailKind.ACCOUNT_OPENING,
-        (
-            *_COMMON,
-            _CUSTOMER,
-            Placeholder("login", gettext_lazy("customer's login"), "dupont"),
-            Placeholder(
-                "set_password_link",
-                gettext_lazy("link to choose a password"),
-                "https://acme.example/reset/MQ/abc123/",
-            ),
-        ),
-        "Votre espace client {{ company_name }}",
-        "Bonjour {{ customer_name }},\n\n"
-        "Votre espace client {{ company_name }} est ouvert.\n"
-        "Votre identifiant : {{ login }}\n\n"
-        "Choisissez votre mot de passe en suivant ce lien :\n{{ set_password_link }}\n\n"
-        "Vous y retrouverez vos lignes, vos consommations et vos factures.\n\n"
-        "Cordialement,\nL'équipe {{ company_name }}\n",
-    ),
-    EmailKind.INVOICE: EmailSpec(
-        EmailKind.INVOICE,
-        (
-            *_COMMON,
-            _CUSTOMER,
-            Placeholder("invoice_number", gettext_lazy("invoice number"), "FA202611-00042"),
-            Placeholder("invoice_date", gettext_lazy("invoice date"), "30/11/2026"),
-            Placeholder("amount_ttc", gettext_lazy("amount including VAT"), "1 234,56 €"),
-            Placeholder("due_date", gettext_lazy("due date"), "30/12/2026"),
-            Placeholder(
-                "portal_url", gettext_lazy("link to the customer area"), "https://acme.example/portal/"
-            ),
-        ),
-        "Votre facture {{ invoice_number }} - {{ company_name }}",
-        "Bonjour {{ customer_name }},\n\n"
-        "Votre facture {{ invoice_number }} du {{ invoice_date }}, d'un montant de {{ amount_ttc }} TTC, "
-        "est disponible (échéance le {{ due_date }}). Vous la trouverez en pièce jointe et dans votre "
-        "espace client : {{ portal_url }}\n\n"
-        "Cordialement,\nL'équipe {{ company_name }}\n",
-    ),
-    EmailKind.PASSWORD_RESET: EmailSpec(
-        EmailKind.PASSWORD_RESET,
-        (
-            *_COMMON,
-            Placeholder("user_name", gettext_lazy("person's name"), "Marie Dupont"),
-            Placeholder("login", gettext_lazy("login"), "dupont"),
-            Placeholder(
-                "reset_link",
-                gettext_lazy("link to choose a new password"),
-                "https://acme.example/reset/MQ/abc123/",
-            ),
-        ),
-        "Réinitialisation de votre mot de passe {{ company_name }}",
-        "Bonjour {{ user_name }},\n\n"
-        "Une réinitialisation du mot de passe de l'identifiant {{ login }} a été demandée.\n"
-        "Pour choisir un nouveau mot de passe, suivez ce lien (valable 24 heures) :\n{{ reset_link }}\n\n"
-        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n\n"
-        "L'équipe {{ company_name }}\n",
-    ),
-    EmailKind.ORDER_CONFIRMATION: EmailSpec(
-        EmailKind.ORDER_CONFIRMATION,
-        (
-            *_COMMON,
-            _CUSTOMER,
-            Placeholder("order_number", gettext_lazy("order number"), "CMD-2026-0117"),
-            Placeholder("order_date", gettext_lazy("order date"), "21/11/2026"),
-            Placeholder(
-                "order_summary", gettext_lazy("what was ordered"), "2 lignes mobiles - Forfait Pro 100 Go"
-            ),
-        ),
-        "Confirmation de votre commande {{ order_number }}",
-        "Bonjour {{ customer_name }},\n\n"
-        "Nous avons bien reçu votre commande {{ order_number }} du {{ order_date }} :\n"
-        "{{ order_summary }}\n\n"
-        "Nous vous tiendrons informé de son avancement.\n\n"
-        "Cordialement,\nL'équipe {{ company_name }}\n",
-    ),
-}
-
-# Anything that looks like template syntax: `{{ … }}`, `{% … %}`, `{# … #}`.
-_SYNTAX_RE = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_NAME_RE = re.compile(r"\s*([a-z_][a-z0-9_]*)\s*")
-
-
-def email_spec(kind: str) -> EmailSpec:
-    try:
-        return EMAIL_SPECS[kind]
-    except KeyError:
-        raise ApplicationError(_("Unknown e-mail %(kind)s.") % {"kind": kind}, field="kind") from None
-
-
-def template_text_validate(text: str, *, allowed: frozenset[str], field: str = "body") -> str:
-    """Only `{{ name }}` placeholders of the allowed names; any other template syntax is refused."""
-    position = 0
-    for match in _SYNTAX_RE.finditer(text):
-        _check_plain(text[position : match.start()], field)
-        position = match.end()
-        if match.group(1) is None:
-            raise ApplicationError(
-                _(
-                    "“%(code)s” is refused: only placeholders such as {{ customer_name }} are allowed, no template tags or comments."
-                )
-                % {"code": _short(match.group(0))},
-                field=field,
-            )
-        name = _NAME_RE.fullmatch(match.group(1))
-        if name is None:
-            raise ApplicationError(
-                _(
-                    "“%(code)s” is refused: a placeholder is a single name such as {{ customer_name }}, without dots, filters or other expressions."
-                )
-                % {"code": _short(match.group(0))},
-                field=field,
-            )
-        if name.group(1) not in allowed:
-            raise ApplicationError(
-                _("Unknown placeholder {{ %(name)s }}. Available: %(names)s.")
-                % {"name": name.group(1), "names": ", ".join(sorted(allowed))},
-                field=field,
-            )
-    _check_plain(text[position:], field)
-    return text
-
-
-def _check_plain(text: str, field: str) -> None:
-    for marker in ("{{", "}}", "{%", "%}", "{#", "#}"):
-        if marker in text:
-            raise ApplicationError(
-                _("“%(marker)s” is not closed or not part of a placeholder such as {{ customer_name }}.")
-                % {"marker": marker},
-                field=field,
-            )
-
-
-def _short(code: str) -> str:
-    return code if len(code) <= 60 else code[:57] + "…"
-
-
-def template_text_render(text: str, *, values: dict[str, Any]) -> str:
-    """Replace each valid placeholder by its value (missing ones by nothing); nothing else is evaluated."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(1) is None:
-            return ""
-        name = _NAME_RE.fullmatch(match.group(1))
-        if name is None:
-            return ""
-        value = values.get(name.group(1), "")
-        return "" if value is None else str(value)
-
-    return _SYNTAX_RE.sub(replace, text)
+__all__ = [
+    "EMAIL_SPECS",
+    "EmailKind",
+    "EmailSpec",
+    "Placeholder",
+    "RenderedEmail",
+    "email_from_address",
+    "email_render",
+    "email_sample_context",
+    "email_send",
+    "email_spec",
+    "password_reset_send",
+    "template_text_render",
+    "template_text_validate",
+]
 
 
 @dataclass(frozen=True)
@@ -253,7 +89,6 @@ def email_render(
     body: str | None = None,
 ) -> RenderedEmail:
     """Render the tenant's template of `kind` (or the default, or the given draft) with `context`."""
-    from tenants.settings.selectors import email_template_get
 
     spec = email_spec(kind)
     tenant = tenant or _current_tenant()
@@ -268,10 +103,10 @@ def email_render(
         values.setdefault("company_name", tenant.name)
         if "site_url" in spec.names and not values.get("site_url"):
             values["site_url"] = _site_url(tenant)
-    rendered_subject = " ".join(template_text_render(subject, values=values).split())
+    rendered_subject, rendered_body = mail_render(MailTemplate(subject=subject, body=body), values=values)
     return RenderedEmail(
         subject=rendered_subject,
-        body=template_text_render(body, values=values),
+        body=rendered_body,
         from_email=email_from_address(tenant=tenant),
     )
 
@@ -290,16 +125,14 @@ def email_send(
     if not recipients:
         raise ApplicationError(_("There is no e-mail address to send this to."))
     rendered = email_render(kind=kind, context=context, tenant=tenant)
-    message = EmailMessage(
+    mail_send(
         subject=rendered.subject,
         body=rendered.body,
         from_email=rendered.from_email,
         to=recipients,
         reply_to=reply_to,
+        attachments=attachments or (),
     )
-    for filename, content, mimetype in attachments or []:
-        message.attach(filename, content, mimetype)
-    message.send()
     return rendered
 
 

@@ -17,6 +17,7 @@ from tenants.models import (
     TenantEmailTemplate,
     TenantInvoiceSettings,
 )
+from tenants.settings.email_specs import email_spec
 from tenants.settings.numbering import invoice_number_format
 
 DEFAULT_LATE_PAYMENT_TEXT = (
@@ -95,8 +96,6 @@ def email_template_get(*, tenant: Tenant, kind: str) -> TenantEmailTemplate | No
 
 def email_template_list(*, tenant: Tenant) -> list[dict[str, Any]]:
     """Every kind of e-mail with the tenant's subject (or the default) and whether it is customised."""
-    from tenants.settings.mail import email_spec
-
     saved = {t.kind: t for t in TenantEmailTemplate.objects.filter(tenant=tenant)}
     rows = []
     for kind in EmailKind:

@@ -4,7 +4,6 @@ custom domains, e-mail templates, invoice settings and the staff team. Each chan
 import re
 from typing import Any
 
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from accounts.models import STAFF_ROLES, User
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.identifiers import clean_bic, clean_iban, clean_ics
+from core.mail import mail_send
 from tenants.models import Domain, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
 from tenants.platform.services import domain_validate
 from tenants.settings.images import image_clean
@@ -228,12 +228,12 @@ def email_template_send_test(
     if not user.email:
         raise ApplicationError(_("Your account has no e-mail address: add one on your profile first."))
     rendered = email_template_preview(tenant=tenant, kind=kind, subject=subject, body=body)
-    EmailMessage(
+    mail_send(
         subject=f"[TEST] {rendered.subject}",
         body=rendered.body,
         from_email=rendered.from_email,
         to=[user.email],
-    ).send()
+    )
     audit_record(
         actor=user,
         action="tenant.email_template_tested",

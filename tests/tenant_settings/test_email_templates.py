@@ -131,6 +131,26 @@ def test_email_send_uses_the_default_french_template_when_the_tenant_has_none(no
     assert sent.from_email.startswith("Nova Mobile <")
 
 
+def test_email_send_hands_attachments_and_reply_to_to_core_mail(nova, monkeypatch):
+    import core.mail
+
+    calls = []
+    send = core.mail.mail_send
+    monkeypatch.setattr("tenants.settings.mail.mail_send", lambda **kw: calls.append(kw) or send(**kw))
+    email_send(
+        kind=EmailKind.INVOICE,
+        to=["compta@client.example", ""],
+        context={"invoice_number": "FA-7"},
+        tenant=nova,
+        attachments=[("FA-7.pdf", b"%PDF-1.7", "application/pdf")],
+        reply_to=["support@nova.example"],
+    )
+    assert len(calls) == 1 and calls[0]["to"] == ["compta@client.example"]
+    sent = mail.outbox[0]
+    assert sent.subject.startswith("Votre facture FA-7") and sent.reply_to == ["support@nova.example"]
+    assert sent.attachments == [("FA-7.pdf", b"%PDF-1.7", "application/pdf")]
+
+
 def test_a_template_of_one_tenant_is_not_used_for_another(acme, nova, acme_admin):
     with in_schema(acme):
         email_template_save(

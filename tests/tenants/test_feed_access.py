@@ -49,11 +49,11 @@ def test_ftp_client_reads_a_file(ftp_server):
         password=ftp_server.password,
     )
     with open_feed(settings) as client:
-        entries = client.list_dir("AccountStatus")
+        entries = client.list("AccountStatus")
         assert [e.name for e in entries] == ["AccountStatus_ACME_20261021150000.csv"] and entries[
             0
         ].size == 11
-        assert client.read_file("AccountStatus/AccountStatus_ACME_20261021150000.csv") == b"ICCID;IMSI\n"
+        assert client.fetch("AccountStatus/AccountStatus_ACME_20261021150000.csv") == b"ICCID;IMSI\n"
 
 
 def test_ftp_wrong_password_is_reported_clearly(acme, operator, ftp_server):

@@ -91,10 +91,10 @@ def test_ftps_client_lists_and_reads_over_tls(ftps_server):
     port, _root, cert = ftps_server
     context = ssl.create_default_context(cafile=str(cert))
     with open_feed(_settings(port), tls_context=context) as client:
-        assert [entry.name for entry in client.list_dir("AccountStatus")] == [
+        assert [entry.name for entry in client.list("AccountStatus")] == [
             "AccountStatus_ACME_20261021150000.csv"
         ]
-        assert client.read_file("AccountStatus/AccountStatus_ACME_20261021150000.csv") == b"ICCID;IMSI\n"
+        assert client.fetch("AccountStatus/AccountStatus_ACME_20261021150000.csv") == b"ICCID;IMSI\n"
 
 
 def test_ftps_server_with_an_untrusted_certificate_is_refused_clearly(ftps_server):
