@@ -155,4 +155,3 @@ def seed_zenith(*, log: Callable[[str], None]) -> None:
         log(f"Creating tenant {ZENITH['name']} (schema {ZENITH['schema_name']})…")
         tenant = tenant_create(by="demo", today=start, **ZENITH)
     _seed_onboarding(tenant, complete=False, start=start, done_steps=9)
-
