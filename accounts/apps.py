@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    """Users and their roles in every schema: log-in, password recovery, API tokens, the one permission check."""
+
     name = "accounts"
     verbose_name = _("Accounts")
 

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
+    """The audit trail of every schema: who did what, when, from where, to which object."""
+
     name = "audit"
     verbose_name = _("Audit trail")
 

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
+    """A tenant's customers: contacts, addresses, payment mode and SEPA mandate, portal accounts, the ledger."""
+
     name = "customers"
     verbose_name = _("Customers")
 

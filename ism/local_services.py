@@ -45,7 +45,7 @@ def embedded_postgres(data_dir: Path, database: str) -> str:
     """Start (or reuse) an embedded PostgreSQL under `data_dir`; return the URL of `database`.
 
     The server keeps running after this process ends (the demo's web, worker and tests share
-    it); `stop_embedded_postgres` stops it.
+    it) until `stop_embedded_postgres` stops it.
     """
     import logging
 
@@ -64,8 +64,53 @@ def embedded_postgres(data_dir: Path, database: str) -> str:
     return uri.replace("postgresql://postgres:@/", "postgres://postgres@/")
 
 
-def stop_embedded_postgres(data_dir: Path) -> None:
-    import pgserver
+def embedded_postgres_pid(data_dir: Path) -> int | None:
+    """The pid of the PostgreSQL server running on `data_dir`, or None.
 
-    if (data_dir / "postmaster.pid").exists():
-        pgserver.get_server(data_dir, cleanup_mode="stop").cleanup()
+    Read from its postmaster.pid, and checked against the running processes: a file left behind
+    by a crash may name a pid that another program now has.
+    """
+    import psutil
+
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+        cmdline = psutil.Process(pid).cmdline()
+    except (FileNotFoundError, IndexError, ValueError, psutil.Error):
+        return None
+    data = str(data_dir.resolve())
+    if cmdline and cmdline[0].endswith("postgres") and data in cmdline:
+        return pid
+    return None
+
+
+def stop_embedded_postgres(data_dir: Path, *, timeout: float = 30.0) -> None:
+    """Stop the embedded PostgreSQL of `data_dir` and return once its process has exited.
+
+    pgserver's own cleanup stops a server only when the caller holds its last handle, which a
+    demo stopped with Ctrl-C or a test process never does; so we ask PostgreSQL itself for a fast
+    shutdown (SIGINT, what `pg_ctl stop -m fast` sends: open sessions are rolled back).
+    """
+    import atexit
+    import os
+    import signal
+
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+
+    # Drop this process's handle (if any): it would hand out the stopped server's address again.
+    handle = PostgresServer._instances.pop(data_dir.resolve(), None)
+    if handle is not None:
+        atexit.unregister(handle._cleanup)
+        handle.global_process_id_list.get_and_remove(os.getpid())
+    pid = embedded_postgres_pid(data_dir)
+    if pid is None:
+        return
+    try:
+        server = psutil.Process(pid)
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout)
+    except psutil.NoSuchProcess:
+        return
+    except psutil.TimeoutExpired:
+        server.kill()
+        server.wait(5)

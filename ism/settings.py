@@ -230,13 +230,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(STATE_DIR / "celerybeat-schedule")
 # named task once in each active tenant's schema.
 CELERY_BEAT_SCHEDULE = {
     "tenant-heartbeat": {
-        "task": "jobs.tasks.dispatch_to_tenants",
+        "task": "tenants.tasks.dispatch_to_tenants",
         "schedule": 60.0,
         "args": ["jobs.tasks.tenant_heartbeat"],
     },
     # The operator drops its wholesale tables "on change": VNOs take new files every morning.
     "wholesale-tables": {
-        "task": "jobs.tasks.dispatch_to_tenants",
+        "task": "tenants.tasks.dispatch_to_tenants",
         "schedule": crontab(hour=6, minute=15),
         "args": ["offers.tasks.fetch_wholesale_tables"],
     },

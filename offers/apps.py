@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OffersConfig(AppConfig):
+    """A tenant's catalogue: offers, options, services, hardware, rate tables, allowances and the rating engine."""
+
     name = "offers"
     verbose_name = _("Catalogue")
 

@@ -143,7 +143,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from tenants.platform.demo import DEMO_PASSWORD, demo_logins
+    from ism.demo import DEMO_PASSWORD, demo_logins
 
     print("\n" + "=" * 78)
     print("ISM demo is running.")

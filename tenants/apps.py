@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TenantsConfig(AppConfig):
+    """The tenants and their domains (public schema): platform onboarding, and each tenant's own settings."""
+
     name = "tenants"
     verbose_name = _("Tenants")
 

@@ -6,10 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-
-class TenantKind(models.TextChoices):
-    INTEGRATOR = "integrator", _("Integrator")
-    VNO = "vno", _("VNO")
+# Defined apart so the checklist can use them without importing this module; still imported from here.
+from tenants.choices import StepActor as StepActor
+from tenants.choices import TenantKind as TenantKind
 
 
 class TenantStatus(models.TextChoices):
@@ -165,11 +164,6 @@ class TenantInvoiceSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} invoice settings"
-
-
-class StepActor(models.TextChoices):
-    OPERATOR = "operator", _("Operator")
-    TENANT = "tenant", _("Tenant")
 
 
 class StepStatus(models.TextChoices):

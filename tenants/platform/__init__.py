@@ -1,0 +1,1 @@
+"""The platform side (public schema): onboarding a tenant, its checklist, identity and feed access."""

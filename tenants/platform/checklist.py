@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import StepActor, TenantKind
+from tenants.choices import StepActor, TenantKind
 
 GO_LIVE = "go_live"
 

@@ -1,10 +1,10 @@
-"""The demo: a platform, two tenants and their staff. Each app adds its own data from its
-`demo.py` (functions `seed_platform()` and `seed_tenant(tenant)`), called in app order.
+"""The tenants' part of the demo: the platform, the demo tenants with their identity, checklist
+and feed folder, and Zenith, a VNO halfway through its onboarding. `ism/demo.py` (the project's
+`seed_demo`) calls these seeders, with the other apps' ones, in order.
 
 Everything here is idempotent: running it twice changes nothing.
 """
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,16 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
-from django_tenants.utils import schema_context, tenant_context
 
-from accounts.models import Role, User
 from tenants.models import Domain, FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind, TenantStatus
 from tenants.platform.feed_access import expected_folders
 from tenants.platform.services import onboarding_checklist_ensure, platform_ensure, tenant_create
-from tenants.settings.demo import seed_branding
 
 DEMO_PASSWORD = "demo-ism-2026"
 
@@ -103,68 +99,34 @@ ZENITH: dict[str, Any] = {
     "creditor_iban": "FR7630003036200005001234512",
     "creditor_bic": "SOGEFRPP",
 }
-DEMO_STAFF = [
-    ("admin", Role.ADMIN, "Claire", "Martin"),
-    ("sales", Role.SALES, "Julien", "Bernard"),
-    ("support", Role.SUPPORT, "Sophie", "Petit"),
-    ("accountant", Role.ACCOUNTANT, "Marc", "Durand"),
-]
+DEMO_ONBOARDING_START = date(2026, 1, 5)
 
 
-def _ensure_user(username: str, role: str, first: str, last: str, email: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=username, defaults={"role": role, "first_name": first, "last_name": last, "email": email}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    return user
-
-
-def _app_seeders(function: str) -> list[Callable[..., Any]]:
-    seeders = []
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        if hasattr(module, function):
-            seeders.append(getattr(module, function))
-    return seeders
-
-
-def seed_demo(*, log: Callable[[str], None] = print) -> list[Tenant]:
+def seed_platform_tenant() -> None:
+    """The row of the platform itself (public schema, its domain)."""
     platform_ensure()
-    with schema_context("public"):
-        _ensure_user("operator", Role.PLATFORM_ADMIN, "Olivier", "Roux", "operator@ism.localhost")
-        for seeder in _app_seeders("seed_platform"):
-            seeder()
-    tenants = []
-    for demo in DEMO_TENANTS:
-        tenant = Tenant.objects.filter(schema_name=demo.schema).first()
-        if tenant is None:
-            log(f"Creating tenant {demo.name} (schema {demo.schema})…")
-            tenant = Tenant(
-                schema_name=demo.schema,
-                name=demo.name,
-                kind=demo.kind,
-                operator_code=demo.code,
-                status=TenantStatus.ACTIVE,
-            )
-            tenant.save()
-        Domain.objects.get_or_create(domain=demo.domain, defaults={"tenant": tenant, "is_primary": True})
-        with tenant_context(tenant):
-            for username, role, first, last in DEMO_STAFF:
-                _ensure_user(username, role, first, last, f"{username}@{demo.domain.split('.')[0]}.example")
-            seed_branding(tenant)
-            for seeder in _app_seeders("seed_tenant"):
-                seeder(tenant)
-        _seed_onboarding(tenant, complete=True, start=date(2026, 1, 5))
-        tenants.append(tenant)
-    _seed_zenith(log)
-    return tenants
+
+
+def seed_demo_tenant(demo: DemoTenant, *, log: Callable[[str], None]) -> Tenant:
+    """The demo tenant (created active the first time) and its primary domain."""
+    tenant = Tenant.objects.filter(schema_name=demo.schema).first()
+    if tenant is None:
+        log(f"Creating tenant {demo.name} (schema {demo.schema})…")
+        tenant = Tenant(
+            schema_name=demo.schema,
+            name=demo.name,
+            kind=demo.kind,
+            operator_code=demo.code,
+            status=TenantStatus.ACTIVE,
+        )
+        tenant.save()
+    Domain.objects.get_or_create(domain=demo.domain, defaults={"tenant": tenant, "is_primary": True})
+    return tenant
+
+
+def seed_onboarding_done(tenant: Tenant) -> None:
+    """A demo tenant that went live: identity, every checklist step done, a local-folder feed."""
+    _seed_onboarding(tenant, complete=True, start=DEMO_ONBOARDING_START)
 
 
 def _seed_onboarding(tenant: Tenant, *, complete: bool, start: date, done_steps: int = 0) -> None:
@@ -184,7 +146,7 @@ def _seed_onboarding(tenant: Tenant, *, complete: bool, start: date, done_steps:
     FeedAccess.objects.get_or_create(tenant=tenant, defaults={"protocol": "local", "root_path": str(folder)})
 
 
-def _seed_zenith(log: Callable[[str], None]) -> None:
+def seed_zenith(*, log: Callable[[str], None]) -> None:
     """A VNO halfway through its onboarding: about half the steps done, the next one late."""
     # Started 62 days ago: 9 steps done, the 10th (two weeks of configuration) 5 days late.
     start = timezone.localdate() - timedelta(days=62)
@@ -193,12 +155,3 @@ def _seed_zenith(log: Callable[[str], None]) -> None:
         log(f"Creating tenant {ZENITH['name']} (schema {ZENITH['schema_name']})…")
         tenant = tenant_create(by="demo", today=start, **ZENITH)
     _seed_onboarding(tenant, complete=False, start=start, done_steps=9)
-
-
-def demo_logins() -> list[tuple[str, str, Any]]:
-    """(site, login, role) for the README and the demo's banner."""
-    rows: list[tuple[str, str, Any]] = [(settings.PUBLIC_DOMAIN, "operator", "platform admin")]
-    for demo in DEMO_TENANTS:
-        rows += [(demo.domain, username, role.label) for username, role, _f, _l in DEMO_STAFF]
-        rows.append((f"{demo.domain}/portal/", "C000001", "end customer"))
-    return rows

@@ -6,11 +6,54 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
+import psycopg
 import pytest
 
-from ism.local_services import embedded_postgres, stop_embedded_postgres
+from ism.local_services import embedded_postgres, embedded_postgres_pid, stop_embedded_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def postgres_processes(data_dir: Path) -> list[psutil.Process]:
+    """Every `postgres -D <data_dir>` process still running."""
+    data = str(data_dir.resolve())
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if cmdline and cmdline[0].endswith("postgres") and "-D" in cmdline and data in cmdline:
+            found.append(process)
+    return found
+
+
+def test_stopping_the_embedded_postgresql_ends_its_process(tmp_path):
+    data_dir = tmp_path / "pgdata"
+    embedded_postgres(data_dir, "ism_stop")
+    try:
+        assert postgres_processes(data_dir)
+        assert embedded_postgres_pid(data_dir) == postgres_processes(data_dir)[0].pid
+        stop_embedded_postgres(data_dir)
+        assert not postgres_processes(data_dir)
+        assert embedded_postgres_pid(data_dir) is None
+        stop_embedded_postgres(data_dir)  # nothing left to stop: no error
+
+        # Started again in the same process, it answers, and stops again.
+        url = embedded_postgres(data_dir, "ism_stop")
+        with psycopg.connect(url.replace("postgres://", "postgresql://")) as connection:
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+        stop_embedded_postgres(data_dir)
+        assert not postgres_processes(data_dir)
+    finally:
+        for process in postgres_processes(data_dir):
+            process.kill()
+
+
+def test_a_stale_pid_file_never_stops_another_program(tmp_path):
+    data_dir = tmp_path / "pgdata"
+    data_dir.mkdir()
+    (data_dir / "postmaster.pid").write_text(f"{os.getpid()}\n{data_dir}\n")
+    assert embedded_postgres_pid(data_dir) is None
+    stop_embedded_postgres(data_dir)  # this test's own pid: still alive
 
 
 @pytest.mark.worker
@@ -38,3 +81,4 @@ def test_the_demo_migrates_and_seeds_on_the_embedded_postgresql(tmp_path):
         assert "Demo ready" in done.stdout
     finally:
         stop_embedded_postgres(data_dir)
+    assert not postgres_processes(data_dir), "the embedded PostgreSQL is still running"

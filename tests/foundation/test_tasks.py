@@ -14,7 +14,8 @@ from django.db import connection
 
 from ism.celery import app as celery_app
 from jobs.models import Heartbeat
-from jobs.tasks import dispatch_to_tenants, tenant_heartbeat
+from jobs.tasks import tenant_heartbeat
+from tenants.tasks import dispatch_to_tenants
 from tests.conftest import in_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def test_the_dispatcher_queues_the_work_in_every_active_tenant(acme, nova):
 
 def test_the_beat_schedule_dispatches_the_heartbeat():
     entry = settings.CELERY_BEAT_SCHEDULE["tenant-heartbeat"]
-    assert entry["task"] == "jobs.tasks.dispatch_to_tenants"
+    assert entry["task"] == dispatch_to_tenants.name == "tenants.tasks.dispatch_to_tenants"
     assert entry["args"] == ["jobs.tasks.tenant_heartbeat"]
 
 

@@ -64,8 +64,8 @@ def test_the_morning_task_takes_new_wholesale_files_for_vnos_and_records_refusal
     from django.conf import settings
 
     from audit.models import AuditEvent
-    from jobs.tasks import dispatch_to_tenants
     from offers.models import RateTable
+    from tenants.tasks import dispatch_to_tenants
 
     entry = settings.CELERY_BEAT_SCHEDULE["wholesale-tables"]
     assert entry["args"] == ["offers.tasks.fetch_wholesale_tables"]

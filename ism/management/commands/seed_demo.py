@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tenants.platform.demo import seed_demo
+from ism.demo import seed_demo
 
 
 class Command(BaseCommand):
