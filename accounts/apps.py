@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from accounts import labels
+
+        labels.register()
         from accounts import receivers  # noqa: F401  (audit of log-ins)
         from accounts.search import search_users
         from core.registry import register_search

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import STAFF_ROLES, User
 from accounts.permissions import user_can
 from core.registry import SearchHit
+from core.search import text_search_q
 
 
 def search_users(request: HttpRequest, query: str) -> Iterable[SearchHit]:
@@ -18,8 +19,7 @@ def search_users(request: HttpRequest, query: str) -> Iterable[SearchHit]:
     users = User.objects.filter(role__in=STAFF_ROLES).filter(
         Q(username__icontains=query)
         | Q(email__icontains=query)
-        | Q(first_name__icontains=query)
-        | Q(last_name__icontains=query)
+        | text_search_q(query, fields=("first_name", "last_name"))
     )[:10]
     url = reverse("audit:event_list")
     return [

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
+from core.search import text_search_q
 
 
 def audit_event_list(
@@ -31,7 +32,7 @@ def audit_event_list(
         events = events.filter(at__date__lte=date_to)
     if search:
         events = events.filter(
-            Q(object_repr__icontains=search) | Q(action__icontains=search) | Q(actor_label__icontains=search)
+            text_search_q(search, fields=("object_repr", "actor_label")) | Q(action__icontains=search)
         )
     return events
 

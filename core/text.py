@@ -45,3 +45,9 @@ def name_check(value: str, *, field: str | None = None) -> str:
             _("The name %(name)s contains several spaces in a row.") % {"name": name}, field=field
         )
     return name
+
+
+def search_normalise(query: str) -> str:
+    """A search query put the way names are stored (upper case, no accent, no punctuation), so
+    "L'Étoile-Bleue", "l etoile bleue" and "ETOILE BLEUE" all look for the same words."""
+    return name_normalise(query)

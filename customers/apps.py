@@ -9,6 +9,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from customers import labels
+
+        labels.register()
         from core.registry import NavItem, register_nav, register_search
         from customers import services  # noqa: F401  (registers the unpaid-balance archive blocker)
         from customers.search import search_customers

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core.money import ZERO
+from core.search import text_search_q
 from customers import hooks
 from customers.models import (
     Contact,
@@ -58,17 +59,16 @@ def _balance_subquery() -> Coalesce:
 
 
 def customer_search_q(query: str) -> Q:
-    """Customers matching `query` by number, name, e-mail, phone number (and what later apps add)."""
+    """Customers matching `query` by number, name, e-mail, phone number (and what later apps add);
+    names ignore accents, case and punctuation."""
     query = query.strip()
     contacts = Contact.objects.filter(customer=OuterRef("pk"))
     q = (
         Q(number__icontains=query)
-        | Q(company_name__icontains=query)
-        | Q(last_name__icontains=query)
-        | Q(first_name__icontains=query)
+        | text_search_q(query, normalised_fields=("company_name",), fields=("last_name", "first_name"))
         | Q(login__iexact=query)
         | Q(Exists(contacts.filter(email__icontains=query)))
-        | Q(Exists(contacts.filter(name__icontains=query)))
+        | Q(Exists(contacts.filter(text_search_q(query, fields=("name",)))))
     )
     digits = phone_digits(query)
     if len(digits) >= 4 and re.fullmatch(r"[\d\s.+()/-]+", query):

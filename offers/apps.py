@@ -9,6 +9,9 @@ class OffersConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
+        from offers import labels
+
+        labels.register()
         from core.registry import NavItem, register_nav, register_search
         from offers.search import search_catalogue
 

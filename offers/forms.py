@@ -1,8 +1,10 @@
 """Forms of the catalogue pages (validation of input only; the rules are in services)."""
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import event_type_label
 from offers.models import (
     Allowance,
     Offer,
@@ -124,7 +126,8 @@ class RateFilterForm(forms.Form):
     )
 
 
-EVENT_TYPE_CHOICES = [(code, code) for code in ROW_KIND]
+# Shown as words ("Appels sortants"), from the labels the offers app registers (core.labels).
+EVENT_TYPE_CHOICES = [(code, lazy(event_type_label, str)(code)) for code in ROW_KIND]
 
 
 class SimulatorForm(forms.Form):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
+from core.search import text_search_q
 from offers.models import (
     Allowance,
     Offer,
@@ -34,12 +35,9 @@ from offers.rating import (
 
 
 def _search(qs: QuerySet, search: str, fields: Sequence[str]) -> QuerySet:
-    if not search:
+    if not search.strip():
         return qs
-    condition = Q()
-    for name in fields:
-        condition |= Q(**{f"{name}__icontains": search})
-    return qs.filter(condition)
+    return qs.filter(text_search_q(search, fields=fields))
 
 
 def offer_list(*, search: str = "", archived: bool | None = False) -> QuerySet[Offer]:
@@ -97,8 +95,10 @@ def rate_list_in_force(
     )
     if destination:
         # Filter after choosing the version in force, so an old label never matches.
-        return Rate.objects.filter(pk__in=qs.values("pk"), destination__icontains=destination).order_by(
-            "event_type", "origin_zone", "prefix"
+        return (
+            Rate.objects.filter(pk__in=qs.values("pk"))
+            .filter(text_search_q(destination, fields=("destination",)))
+            .order_by("event_type", "origin_zone", "prefix")
         )
     return qs
 

@@ -9,6 +9,9 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Tenants")
 
     def ready(self) -> None:
+        from tenants import labels
+
+        labels.register()
         from core.registry import NavItem, register_mail_sender, register_nav
         from tenants.settings.mail import password_reset_send
 

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.search import text_search_q
 from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantDocument, TenantStatus
 
 
@@ -55,8 +56,7 @@ def tenant_list_for_platform(
     )
     if search:
         tenants = tenants.filter(
-            Q(name__icontains=search)
-            | Q(legal_name__icontains=search)
+            text_search_q(search, fields=("name", "legal_name"))
             | Q(operator_code__icontains=search)
             | Q(schema_name__icontains=search)
             | Q(domains__domain__icontains=search)
