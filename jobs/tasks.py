@@ -4,6 +4,7 @@ import importlib
 import socket
 
 from celery import shared_task
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.tenancy import current_schema
@@ -31,5 +32,5 @@ def dispatch_to_tenants(task_name: str, *args: object) -> int:
 @shared_task(name="jobs.tasks.tenant_heartbeat")
 def tenant_heartbeat() -> str:
     """Record, in the schema the task runs in, that a worker is alive there."""
-    heartbeat_record(worker=socket.gethostname())
+    heartbeat_record(worker=socket.gethostname(), now=timezone.now())
     return current_schema()

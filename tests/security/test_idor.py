@@ -34,7 +34,7 @@ def _nova_objects(nova, nova_customer):
             customer=nova_customer, by=None, iban=IBAN, bic=BIC, account_holder="NOVA HOLDER"
         )
         entry = payment_record(customer=nova_customer, by=None, amount="123.45", description="NOVA PAYMENT")
-        job = job_create(kind="test", label="NOVA SECRET JOB")
+        job = job_create(kind="test", label="NOVA SECRET JOB", by=None)
         table = rate_table_create(data={"code": "NOVASECRET", "label": "NOVA SECRET TABLE"}, by=None)
         rate_table_import(
             table=table,
