@@ -162,8 +162,8 @@ def user_send_invitation(
     if not user.email:
         raise ApplicationError(_("This account has no e-mail address to send the invitation to."))
     link = password_reset_link(user=user, base_url=base_url)
-    context = {"user": user, "link": link, "site_name": site_name}
-    subject = render_to_string("registration/invitation_subject.txt", context).strip()
-    body = render_to_string("registration/invitation_email.txt", context)
+    values = {"user": user, "link": link, "site_name": site_name}
+    subject = render_to_string("registration/invitation_subject.txt", values).strip()
+    body = render_to_string("registration/invitation_email.txt", values)
     send_mail(subject, body, None, [user.email])
     audit_record(actor=by, action="user.invited", obj=user, changes={"email": user.email}, context=context)

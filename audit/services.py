@@ -22,8 +22,11 @@ class Actor(Protocol):
     (`is_platform_admin`) acting in a tenant's schema has no account there: the trail keeps their
     name only, as `platform:<login>`."""
 
-    pk: Any
-    is_authenticated: bool
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
 
     def get_username(self) -> str: ...
 

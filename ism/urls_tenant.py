@@ -20,7 +20,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("provisioning.api_urls")),
     path("", include("cdr_import.api_urls")),
     path("", include("billing.api_urls")),
-    path("settings/", include("tenants.settings.api")),
+    path("settings/", include("tenants.settings.api_urls")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_tenant"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -190,7 +190,7 @@ def test_a_platform_step_or_document_is_looked_up_within_its_tenant(
     from tenants.platform.services import onboarding_checklist_ensure, tenant_document_add
 
     operator = make_user(platform, "platform_admin")
-    onboarding_checklist_ensure(tenant=nova)
+    onboarding_checklist_ensure(tenant=nova, start=dt.date(2026, 1, 5))
     nova_step = OnboardingStep.objects.filter(tenant=nova).first()
     document = tenant_document_add(
         tenant=nova,
