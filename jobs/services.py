@@ -54,14 +54,10 @@ def job_finish(
 
 
 def job_fail(*, job_id: int, message: str, now: datetime) -> None:
-    Job.objects.filter(id=job_id).update(
-        status=JobStatus.FAILED, finished_at=now, message=message[:500]
-    )
+    Job.objects.filter(id=job_id).update(status=JobStatus.FAILED, finished_at=now, message=message[:500])
 
 
 def heartbeat_record(*, worker: str, now: datetime) -> Heartbeat:
     """Record that a worker is alive in this schema."""
-    beat, _created = Heartbeat.objects.update_or_create(
-        pk=1, defaults={"worker": worker, "beat_at": now}
-    )
+    beat, _created = Heartbeat.objects.update_or_create(pk=1, defaults={"worker": worker, "beat_at": now})
     return beat
