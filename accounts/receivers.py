@@ -6,18 +6,21 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from audit.context import AuditContext
 from audit.services import audit_record
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(actor=user, action="user.logged_in", obj=user, request=request)
+    audit_record(actor=user, action="user.logged_in", obj=user, context=AuditContext.from_request(request))
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(actor=user, action="user.logged_out", obj=user, request=request)
+        audit_record(
+            actor=user, action="user.logged_out", obj=user, context=AuditContext.from_request(request)
+        )
 
 
 @receiver(user_login_failed)
@@ -28,7 +31,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
         action="user.login_failed",
         object_type="accounts.user",
         object_repr=username,
-        request=request,
+        context=AuditContext.from_request(request),
     )
 
 
@@ -42,5 +45,5 @@ def _locked_out(
         object_type="accounts.user",
         object_repr=(username or "")[:150],
         changes={"ip_address": ip_address},
-        request=request,
+        context=AuditContext.from_request(request),
     )

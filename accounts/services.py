@@ -1,7 +1,5 @@
 """Writes about users: creation, roles, API tokens, invitations."""
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from accounts.tokens import password_reset_token
+from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.mail import mail_send
@@ -24,11 +23,11 @@ def user_create(
     username: str,
     email: str,
     role: str,
-    by: Any,
+    by: User | None,
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> User:
     """Create an account in the current schema. Without a password it cannot log in until it
     sets one (invitation or password reset)."""
@@ -56,12 +55,12 @@ def user_create(
         action="user.created",
         obj=user,
         changes={"role": role, "email": user.email},
-        request=request,
+        context=context,
     )
     return user
 
 
-def user_set_role(*, user: User, role: str, by: Any, request: Any = None) -> User:
+def user_set_role(*, user: User, role: str, by: User, context: AuditContext | None = None) -> User:
     if role not in Role.values:
         raise ApplicationError(_("Unknown role %(role)s.") % {"role": role}, field="role")
     if user.role == role:
@@ -70,13 +69,13 @@ def user_set_role(*, user: User, role: str, by: Any, request: Any = None) -> Use
     user.role = role
     user.save(update_fields=["role"])
     audit_record(
-        actor=by, action="user.role_changed", obj=user, changes={"role": [old, role]}, request=request
+        actor=by, action="user.role_changed", obj=user, changes={"role": [old, role]}, context=context
     )
     return user
 
 
-def user_set_active(*, user: User, active: bool, by: Any, request: Any = None) -> User:
-    if getattr(by, "pk", None) == user.pk and not active:
+def user_set_active(*, user: User, active: bool, by: User, context: AuditContext | None = None) -> User:
+    if by.pk == user.pk and not active:
         raise ApplicationError(_("You cannot deactivate your own account."))
     if user.is_active == active:
         return user
@@ -85,7 +84,7 @@ def user_set_active(*, user: User, active: bool, by: Any, request: Any = None) -
     if not active:
         Token.objects.filter(user=user).delete()
     audit_record(
-        actor=by, action="user.activated" if active else "user.deactivated", obj=user, request=request
+        actor=by, action="user.activated" if active else "user.deactivated", obj=user, context=context
     )
     return user
 
@@ -101,7 +100,7 @@ def user_set_language(*, user: User, language: str) -> User:
 PROFILE_FIELDS = ("first_name", "last_name", "email", "language")
 
 
-def user_profile_update(*, user: User, by: Any, request: Any = None, **fields: str) -> User:
+def user_profile_update(*, user: User, by: User, context: AuditContext | None = None, **fields: str) -> User:
     """Save the user's own name, e-mail address and language; a change is audited (the e-mail
     address is where password recovery links go)."""
     unknown = set(fields) - set(PROFILE_FIELDS)
@@ -115,11 +114,13 @@ def user_profile_update(*, user: User, by: Any, request: Any = None, **fields: s
         setattr(user, key, value)
     if changes:
         user.save(update_fields=list(fields))
-        audit_record(actor=by, action="user.profile_changed", obj=user, changes=changes, request=request)
+        audit_record(actor=by, action="user.profile_changed", obj=user, changes=changes, context=context)
     return user
 
 
-def user_password_changed(*, user: User, by: Any, recovered: bool, request: Any = None) -> None:
+def user_password_changed(
+    *, user: User, by: User, recovered: bool, context: AuditContext | None = None
+) -> None:
     """Record a password change; after a recovery by e-mail the API token is revoked as well,
     so whoever held the old credentials keeps nothing."""
     revoked = Token.objects.filter(user=user).delete()[0] if recovered else 0
@@ -128,23 +129,23 @@ def user_password_changed(*, user: User, by: Any, recovered: bool, request: Any 
         action="user.password_reset" if recovered else "user.password_changed",
         obj=user,
         changes={"api_access_revoked": True} if revoked else {},
-        request=request,
+        context=context,
     )
 
 
-def api_token_regenerate(*, user: User, by: Any, request: Any = None) -> str:
+def api_token_regenerate(*, user: User, by: User, context: AuditContext | None = None) -> str:
     """Give `user` a new API token (the old one stops working). The key is shown once."""
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)
-    audit_record(actor=by, action="user.api_token_created", obj=user, request=request)
+    audit_record(actor=by, action="user.api_token_created", obj=user, context=context)
     return token.key
 
 
-def api_token_revoke(*, user: User, by: Any, request: Any = None) -> None:
+def api_token_revoke(*, user: User, by: User, context: AuditContext | None = None) -> None:
     deleted, _count = Token.objects.filter(user=user).delete()
     if deleted:
-        audit_record(actor=by, action="user.api_token_revoked", obj=user, request=request)
+        audit_record(actor=by, action="user.api_token_revoked", obj=user, context=context)
 
 
 def password_reset_link(*, user: User, base_url: str) -> str:
@@ -154,13 +155,15 @@ def password_reset_link(*, user: User, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/reset/{uid}/{token}/"
 
 
-def user_send_invitation(*, user: User, base_url: str, site_name: str, by: Any) -> None:
+def user_send_invitation(
+    *, user: User, base_url: str, site_name: str, by: User | None, context: AuditContext | None = None
+) -> None:
     """E-mail `user` a link to choose their password and log in."""
     if not user.email:
         raise ApplicationError(_("This account has no e-mail address to send the invitation to."))
     link = password_reset_link(user=user, base_url=base_url)
-    context = {"user": user, "link": link, "site_name": site_name}
-    subject = render_to_string("registration/invitation_subject.txt", context).strip()
-    body = render_to_string("registration/invitation_email.txt", context)
+    values = {"user": user, "link": link, "site_name": site_name}
+    subject = render_to_string("registration/invitation_subject.txt", values).strip()
+    body = render_to_string("registration/invitation_email.txt", values)
     mail_send(subject=subject, body=body, to=[user.email])
-    audit_record(actor=by, action="user.invited", obj=user, changes={"email": user.email})
+    audit_record(actor=by, action="user.invited", obj=user, changes={"email": user.email}, context=context)

@@ -19,6 +19,7 @@ from accounts.forms import LoginForm, LoginOrEmailPasswordResetForm, ProfileForm
 from accounts.models import Role, User
 from accounts.permissions import is_staff_here
 from accounts.tokens import password_reset_token
+from audit.context import AuditContext
 from core.errors import call_service
 from core.tenancy import in_public_schema
 
@@ -75,7 +76,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.user_password_changed(user=form.user, by=form.user, recovered=True, request=self.request)
+        services.user_password_changed(
+            user=form.user, by=form.user, recovered=True, context=AuditContext.from_request(self.request)
+        )
         return response
 
 
@@ -84,7 +87,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.user_password_changed(user=form.user, by=form.user, recovered=False, request=self.request)
+        services.user_password_changed(
+            user=form.user, by=form.user, recovered=False, context=AuditContext.from_request(self.request)
+        )
         return response
 
 
@@ -101,7 +106,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     saved = None
     if request.method == "POST" and form.is_valid():
         saved = call_service(
-            form, services.user_profile_update, user=user, by=user, request=request, **form.cleaned_data
+            form,
+            services.user_profile_update,
+            user=user,
+            by=user,
+            context=AuditContext.from_request(request),
+            **form.cleaned_data,
         )
     if saved is not None:
         messages.success(request, _("Your profile is saved."))
@@ -130,10 +140,12 @@ def api_token(request: HttpRequest) -> HttpResponse:
     if not is_staff_here(user):
         raise PermissionDenied
     if request.POST.get("action") == "revoke":
-        services.api_token_revoke(user=user, by=user, request=request)
+        services.api_token_revoke(user=user, by=user, context=AuditContext.from_request(request))
         messages.success(request, _("Your API token is revoked."))
     else:
-        request.session["new_api_token"] = services.api_token_regenerate(user=user, by=user, request=request)
+        request.session["new_api_token"] = services.api_token_regenerate(
+            user=user, by=user, context=AuditContext.from_request(request)
+        )
     return redirect("profile")
 
 

@@ -1,6 +1,6 @@
 """Writing the audit trail. Every feature records its actions through `audit_record`."""
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.http import HttpRequest
@@ -8,11 +8,27 @@ from django.http import HttpRequest
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from core.identifiers import mask_iban
+from core.tenancy import in_public_schema
 
 SYSTEM = "system"
 # Values of these keys never reach the trail, whatever the caller passes.
 _SECRET_MARKERS = ("password", "secret", "puk", "pin", "token", "private_key", "iban_full")
 MASK = "***"
+
+
+class Actor(Protocol):
+    """Who did it, as the trail needs it: a user account (`accounts.User`), typed by what is read
+    from it because audit sits below accounts and does not import the model. A platform admin
+    (`is_platform_admin`) acting in a tenant's schema has no account there: the trail keeps their
+    name only, as `platform:<login>`."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def get_username(self) -> str: ...
 
 
 def _mask_value(key: Any, value: Any) -> Any:
@@ -45,7 +61,7 @@ def _mask(details: Any) -> Any:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -55,7 +71,7 @@ def audit_record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditEvent:
-    """Record that `actor` (a user, or None for the system) did `action` to `obj`.
+    """Record that `actor` (a user, or None for the platform itself: "system") did `action` to `obj`.
 
     `action` is `<object>.<verb>` (e.g. `customer.created`); `changes` holds the details, with
     secrets masked. `context` says where it came from (address, browser, path); `request` is
@@ -63,19 +79,19 @@ def audit_record(
     """
     if context is None:
         context = AuditContext.from_request(request)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    if user is not None:
-        label = user.get_username()
-    elif isinstance(actor, str) and actor:
-        label = actor
-    else:
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if user is None:
         label = SYSTEM
+    elif getattr(user, "is_platform_admin", False) and not in_public_schema():
+        label, user = f"platform:{user.get_username()}", None
+    else:
+        label = user.get_username()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     return AuditEvent.objects.create(
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_label=label[:150],
         action=action,
         object_type=object_type,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.permissions import portal_required
 from accounts.views import LoginView
+from audit.context import AuditContext
 from core.identifiers import mask_iban
 from customers import selectors, services
 from customers.forms import PortalContactForm
@@ -35,7 +36,7 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         account_services.user_password_changed(
-            user=form.user, by=form.user, recovered=False, request=self.request
+            user=form.user, by=form.user, recovered=False, context=AuditContext.from_request(self.request)
         )
         messages.success(self.request, _("Your password is changed."))
         return response

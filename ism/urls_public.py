@@ -4,16 +4,15 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import MeView
-from audit.api import AuditEventList
+from accounts.api import AuditEventViewSet, MeViewSet
 
 handler403 = "ism.views.permission_denied"
 handler404 = "ism.views.page_not_found"
 handler500 = "ism.views.server_error"
 
 api_patterns: list[URLPattern | URLResolver] = [
-    path("me/", MeView.as_view(), name="api-me"),
-    path("audit-events/", AuditEventList.as_view(), name="api-audit-events"),
+    path("me/", MeViewSet.as_view({"get": "retrieve"}), name="api-me"),
+    path("audit-events/", AuditEventViewSet.as_view({"get": "list"}), name="api-audit-events"),
     path("", include("tenants.platform.api_urls")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_public"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -23,6 +22,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="platform:tenant_list"), name="home"),
     path("tenants/", include("tenants.platform.urls")),
     path("", include("accounts.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("accounts.audit_urls")),
     path("api/v1/", include(api_patterns)),
 ]

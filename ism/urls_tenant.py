@@ -3,25 +3,24 @@
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts.api import MeView
-from audit.api import AuditEventList
+from accounts.api import AuditEventViewSet, MeViewSet
 from ism import views
-from jobs.api import JobDetail
+from jobs.api import JobViewSet
 
 handler403 = "ism.views.permission_denied"
 handler404 = "ism.views.page_not_found"
 handler500 = "ism.views.server_error"
 
 api_patterns: list[URLPattern | URLResolver] = [
-    path("me/", MeView.as_view(), name="api-me"),
-    path("audit-events/", AuditEventList.as_view(), name="api-audit-events"),
-    path("jobs/<int:pk>/", JobDetail.as_view(), name="api-job-detail"),
+    path("me/", MeViewSet.as_view({"get": "retrieve"}), name="api-me"),
+    path("audit-events/", AuditEventViewSet.as_view({"get": "list"}), name="api-audit-events"),
+    path("jobs/<int:pk>/", JobViewSet.as_view({"get": "retrieve"}), name="api-job-detail"),
     path("", include("customers.api_urls")),
     path("", include("offers.api_urls")),
     path("", include("provisioning.api_urls")),
     path("", include("cdr_import.api_urls")),
     path("", include("billing.api_urls")),
-    path("settings/", include("tenants.settings.api")),
+    path("settings/", include("tenants.settings.api_urls")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_tenant"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -31,7 +30,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("", include("accounts.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("accounts.audit_urls")),
     path("jobs/", include("jobs.urls")),
     path("customers/", include("customers.urls")),
     path("catalogue/", include("offers.urls")),

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -25,7 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "jobs": job_list_recent(limit=5),
         "heartbeat": heartbeat_latest(),
-        "worker_alive": worker_is_alive(),
+        "worker_alive": worker_is_alive(now=timezone.now()),
         "recent_events": audit_event_list()[:8] if user_can(request.user, "audit.view") else [],
     }
     return render(request, "dashboard.html", context)

@@ -1,4 +1,4 @@
-from rest_framework import generics, serializers
+from rest_framework import mixins, serializers, viewsets
 
 from jobs.models import Job
 
@@ -23,7 +23,7 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobDetail(generics.RetrieveAPIView):
+class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A long job's progress (imports, billing runs, PDF batches)."""
 
     serializer_class = JobSerializer

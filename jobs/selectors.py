@@ -1,7 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from jobs.models import Heartbeat, Job
 
@@ -14,6 +13,7 @@ def heartbeat_latest() -> Heartbeat | None:
     return Heartbeat.objects.filter(pk=1).first()
 
 
-def worker_is_alive(*, within: timedelta = timedelta(minutes=3)) -> bool:
+def worker_is_alive(*, now: datetime, within: timedelta = timedelta(minutes=3)) -> bool:
+    """Whether a worker recorded a heartbeat in this schema within `within` before `now`."""
     beat = heartbeat_latest()
-    return beat is not None and beat.beat_at >= timezone.now() - within
+    return beat is not None and beat.beat_at >= now - within

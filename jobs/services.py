@@ -1,22 +1,25 @@
 """Writes about jobs. A job is taken by a conditional update, so two workers never run it twice."""
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F
-from django.utils import timezone
 
 from jobs.models import Heartbeat, Job, JobStatus
 
-
-def job_create(*, kind: str, label: str, by: Any = None, total: int = 0) -> Job:
-    user = by if getattr(by, "is_authenticated", False) else None
-    return Job.objects.create(kind=kind, label=label[:255], created_by=user, progress_total=total)
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-def job_start(*, job_id: int) -> bool:
+def job_create(*, kind: str, label: str, by: "User | None", total: int = 0) -> Job:
+    """Queue a job started by `by` (None: by the platform itself)."""
+    return Job.objects.create(kind=kind, label=label[:255], created_by=by, progress_total=total)
+
+
+def job_start(*, job_id: int, now: datetime) -> bool:
     """Take a queued job; False when another worker already took it (or it is finished)."""
     taken = Job.objects.filter(id=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=now
     )
     return taken == 1
 
@@ -42,21 +45,19 @@ def job_progress(
         Job.objects.filter(id=job_id).update(**fields)
 
 
-def job_finish(*, job_id: int, message: str = "", result: dict[str, Any] | None = None) -> None:
+def job_finish(
+    *, job_id: int, now: datetime, message: str = "", result: dict[str, Any] | None = None
+) -> None:
     Job.objects.filter(id=job_id).update(
-        status=JobStatus.DONE, finished_at=timezone.now(), message=message[:500], result=result or {}
+        status=JobStatus.DONE, finished_at=now, message=message[:500], result=result or {}
     )
 
 
-def job_fail(*, job_id: int, message: str) -> None:
-    Job.objects.filter(id=job_id).update(
-        status=JobStatus.FAILED, finished_at=timezone.now(), message=message[:500]
-    )
+def job_fail(*, job_id: int, message: str, now: datetime) -> None:
+    Job.objects.filter(id=job_id).update(status=JobStatus.FAILED, finished_at=now, message=message[:500])
 
 
-def heartbeat_record(*, worker: str) -> Heartbeat:
+def heartbeat_record(*, worker: str, now: datetime) -> Heartbeat:
     """Record that a worker is alive in this schema."""
-    beat, _created = Heartbeat.objects.update_or_create(
-        pk=1, defaults={"worker": worker, "beat_at": timezone.now()}
-    )
+    beat, _created = Heartbeat.objects.update_or_create(pk=1, defaults={"worker": worker, "beat_at": now})
     return beat

@@ -1,19 +1,23 @@
 """The platform API (public domain, platform admins' tokens): tenants, identity, checklist.
 
-The views call the same services as the pages, so checks and messages are the same.
+The views call the same services as the pages, so checks and messages are the same. One ViewSet
+per resource (tenants, their onboarding steps); the routes are in `api_urls.py`.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from accounts.models import User
 from accounts.permissions import HasCapability
+from audit.context import AuditContext
 from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind
 from tenants.platform import selectors, services
 
@@ -142,114 +146,10 @@ class StepUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-def _tenant(pk: int) -> Tenant:
-    tenant = selectors.tenant_get_for_platform(pk=pk)
-    if tenant is None:
-        raise Http404
-    return tenant
-
-
 def _invite_base_url(request: Request, domain: str) -> str:
     host = request.get_host()
     port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
     return f"{request.scheme}://{domain}{':' + port if port else ''}"
-
-
-class TenantListCreate(APIView):
-    """Tenants with their onboarding progress (filters: `q`, `kind`, `status`); create one."""
-
-    permission_classes = [PLATFORM]
-
-    @extend_schema(responses=TenantSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        params = request.query_params
-        tenants = selectors.tenant_list_for_platform(
-            search=params.get("q", ""), kind=params.get("kind", ""), status=params.get("status", "")
-        )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(tenants, request, view=self)
-        return paginator.get_paginated_response(TenantSerializer(page, many=True).data)
-
-    @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer})
-    def post(self, request: Request) -> Response:
-        serializer = TenantCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        domain = str(data.pop("domain")).strip().lower()
-        tenant = services.tenant_create(
-            domain=domain,
-            invite_base_url=_invite_base_url(request, domain),
-            by=request.user,
-            request=request,
-            **data,
-        )
-        return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
-
-
-class TenantDetail(APIView):
-    """A tenant; PATCH changes its identity (same checks as creation)."""
-
-    permission_classes = [PLATFORM]
-
-    @extend_schema(responses=TenantSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(TenantSerializer(_tenant(pk)).data)
-
-    @extend_schema(request=IdentitySerializer, responses=TenantSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
-        tenant = _tenant(pk)
-        serializer = IdentitySerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        tenant = services.tenant_update_identity(
-            tenant=tenant, by=request.user, request=request, **serializer.validated_data
-        )
-        return Response(TenantSerializer(tenant).data)
-
-
-class OnboardingStepList(APIView):
-    """A tenant's onboarding checklist, in order."""
-
-    permission_classes = [PLATFORM]
-
-    @extend_schema(responses=OnboardingStepSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
-        from django.utils import timezone
-
-        steps = selectors.onboarding_step_list(tenant=_tenant(pk))
-        return Response(
-            OnboardingStepSerializer(steps, many=True, context={"today": timezone.localdate()}).data
-        )
-
-
-class OnboardingStepDetail(APIView):
-    """One step; PATCH its status, date, due date or note (go-live only once every step is done)."""
-
-    permission_classes = [PLATFORM]
-
-    def _step(self, pk: int, step_pk: int) -> OnboardingStep:
-        step = OnboardingStep.objects.filter(tenant=_tenant(pk), pk=step_pk).first()
-        if step is None:
-            raise Http404
-        return step
-
-    @extend_schema(responses=OnboardingStepSerializer)
-    def get(self, request: Request, pk: int, step_pk: int) -> Response:
-        from django.utils import timezone
-
-        step = self._step(pk, step_pk)
-        return Response(OnboardingStepSerializer(step, context={"today": timezone.localdate()}).data)
-
-    @extend_schema(request=StepUpdateSerializer, responses=OnboardingStepSerializer)
-    def patch(self, request: Request, pk: int, step_pk: int) -> Response:
-        from django.utils import timezone
-
-        step = self._step(pk, step_pk)
-        serializer = StepUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        step = services.onboarding_step_update(
-            step=step, by=request.user, request=request, **serializer.validated_data
-        )
-        return Response(OnboardingStepSerializer(step, context={"today": timezone.localdate()}).data)
 
 
 class OverrideSerializer(serializers.Serializer):
@@ -258,47 +158,10 @@ class OverrideSerializer(serializers.Serializer):
     )
 
 
-class TenantActivateOverride(APIView):
-    """POST: make a tenant active before its checklist is complete, with a reason (audited)."""
-
-    permission_classes = [PLATFORM]
-
-    @extend_schema(request=OverrideSerializer, responses=TenantSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        serializer = OverrideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tenant = services.tenant_activate_override(
-            tenant=_tenant(pk), reason=serializer.validated_data["reason"], by=request.user, request=request
-        )
-        return Response(TenantSerializer(tenant).data)
-
-
 class InviteSerializer(serializers.Serializer):
     email = serializers.CharField()
     first_name = serializers.CharField(required=False, allow_blank=True, default="")
     last_name = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class TenantInviteAdmin(APIView):
-    """POST: invite (again) a tenant admin by e-mail, with a link on the tenant's own domain."""
-
-    permission_classes = [PLATFORM]
-
-    @extend_schema(request=InviteSerializer, responses={201: TenantSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        tenant = _tenant(pk)
-        serializer = InviteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        domain = selectors.tenant_primary_domain(tenant)
-        if not domain:
-            raise serializers.ValidationError({"domain": "This tenant has no domain."})
-        services.tenant_invite_admin(
-            tenant=tenant,
-            base_url=_invite_base_url(request, domain),
-            by=request.user,
-            **serializer.validated_data,
-        )
-        return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
 
 
 class FeedTestSerializer(serializers.Serializer):
@@ -309,12 +172,144 @@ class FeedTestSerializer(serializers.Serializer):
     error = serializers.CharField(required=False)
 
 
-class TenantFeedTest(APIView):
-    """POST: connect to the tenant's feed and report the expected folders present and missing."""
+class TenantViewSet(viewsets.GenericViewSet):
+    """Tenants with their onboarding progress; PATCH changes a tenant's identity (same checks as
+    creation)."""
 
     permission_classes = [PLATFORM]
 
+    @extend_schema(responses=TenantSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """Tenants with their onboarding progress (filters: `q`, `kind`, `status`)."""
+        params = request.query_params
+        tenants = selectors.tenant_list_for_platform(
+            search=params.get("q", ""),
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
+            today=timezone.localdate(),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(tenants, request, view=self)
+        return paginator.get_paginated_response(TenantSerializer(page, many=True).data)
+
+    @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer})
+    def create(self, request: Request) -> Response:
+        """Create a tenant (schema, domain, checklist) and invite its first admin."""
+        serializer = TenantCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        domain = str(data.pop("domain")).strip().lower()
+        tenant = services.tenant_create(
+            domain=domain,
+            invite_base_url=_invite_base_url(request, domain),
+            by=cast(User, request.user),
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
+            **data,
+        )
+        return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=TenantSerializer)
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(TenantSerializer(selectors.tenant_get(pk=pk)).data)
+
+    @extend_schema(request=IdentitySerializer, responses=TenantSerializer)
+    def partial_update(self, request: Request, pk: int) -> Response:
+        tenant = selectors.tenant_get(pk=pk)
+        serializer = IdentitySerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        tenant = services.tenant_update_identity(
+            tenant=tenant,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **serializer.validated_data,
+        )
+        return Response(TenantSerializer(tenant).data)
+
+    @extend_schema(request=OverrideSerializer, responses=TenantSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: int) -> Response:
+        """POST: make a tenant active before its checklist is complete, with a reason (audited)."""
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tenant = services.tenant_activate_override(
+            tenant=selectors.tenant_get(pk=pk),
+            reason=serializer.validated_data["reason"],
+            by=cast(User, request.user),
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
+        )
+        return Response(TenantSerializer(tenant).data)
+
+    @extend_schema(request=InviteSerializer, responses={201: TenantSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: int) -> Response:
+        """POST: invite (again) a tenant admin by e-mail, with a link on the tenant's own domain."""
+        tenant = selectors.tenant_get(pk=pk)
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domain = selectors.tenant_primary_domain(tenant)
+        if not domain:
+            raise serializers.ValidationError({"domain": "This tenant has no domain."})
+        services.tenant_invite_admin(
+            tenant=tenant,
+            base_url=_invite_base_url(request, domain),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **serializer.validated_data,
+        )
+        return Response(TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses=FeedTestSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        report = services.feed_access_test(tenant=_tenant(pk), by=request.user, request=request)
+    @action(detail=True, methods=["post"], url_path="feed/test")
+    def feed_test(self, request: Request, pk: int) -> Response:
+        """POST: connect to the tenant's feed and report the expected folders present and missing."""
+        report = services.feed_access_test(
+            tenant=selectors.tenant_get(pk=pk),
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+        )
         return Response(FeedTestSerializer(report).data)
+
+
+class OnboardingStepViewSet(viewsets.GenericViewSet):
+    """A tenant's onboarding checklist, in order; PATCH a step's status, date, due date or note
+    (go-live only once every step is done)."""
+
+    permission_classes = [PLATFORM]
+
+    def _step(self, pk: int, step_pk: int) -> OnboardingStep:
+        step = OnboardingStep.objects.filter(tenant=selectors.tenant_get(pk=pk), pk=step_pk).first()
+        if step is None:
+            raise Http404
+        return step
+
+    @extend_schema(responses=OnboardingStepSerializer(many=True))
+    def list(self, request: Request, pk: int) -> Response:
+        """A tenant's onboarding checklist, in order."""
+        steps = selectors.onboarding_step_list(tenant=selectors.tenant_get(pk=pk))
+        return Response(
+            OnboardingStepSerializer(steps, many=True, context={"today": timezone.localdate()}).data
+        )
+
+    @extend_schema(responses=OnboardingStepSerializer)
+    def retrieve(self, request: Request, pk: int, step_pk: int) -> Response:
+        step = self._step(pk, step_pk)
+        return Response(OnboardingStepSerializer(step, context={"today": timezone.localdate()}).data)
+
+    @extend_schema(request=StepUpdateSerializer, responses=OnboardingStepSerializer)
+    def partial_update(self, request: Request, pk: int, step_pk: int) -> Response:
+        """PATCH a step's status, date, due date or note (go-live only once every step is done)."""
+        step = self._step(pk, step_pk)
+        serializer = StepUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        step = services.onboarding_step_update(
+            step=step,
+            by=cast(User, request.user),
+            today=today,
+            context=AuditContext.from_request(request),
+            **serializer.validated_data,
+        )
+        return Response(OnboardingStepSerializer(step, context={"today": today}).data)

@@ -153,5 +153,5 @@ def seed_zenith(*, log: Callable[[str], None]) -> None:
     tenant = Tenant.objects.filter(schema_name=ZENITH["schema_name"]).first()
     if tenant is None:
         log(f"Creating tenant {ZENITH['name']} (schema {ZENITH['schema_name']})…")
-        tenant = tenant_create(by="demo", today=start, **ZENITH)
+        tenant = tenant_create(by=None, today=start, **ZENITH)
     _seed_onboarding(tenant, complete=False, start=start, done_steps=9)

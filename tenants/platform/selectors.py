@@ -2,20 +2,11 @@
 
 from datetime import date
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.http import Http404
 
 from core.search import text_search_q
 from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantDocument, TenantStatus
-
-
-def tenant_current() -> Tenant | None:
-    """The tenant of the current connection (None in the public schema)."""
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or getattr(tenant, "schema_name", "public") == "public":
-        return None
-    return tenant
 
 
 def tenant_list() -> QuerySet[Tenant]:
@@ -35,10 +26,10 @@ def tenant_primary_domain(tenant: Tenant) -> str | None:
 
 
 def tenant_list_for_platform(
-    *, search: str = "", kind: str = "", status: str = "", late_only: bool = False, today: date | None = None
+    *, search: str = "", kind: str = "", status: str = "", late_only: bool = False, today: date
 ) -> QuerySet[Tenant]:
-    """Tenants as the platform admins list them, with onboarding progress (steps done, total, late)."""
-    today = today or timezone.localdate()
+    """Tenants as the platform admins list them, with onboarding progress (steps done, total, late
+    on `today`)."""
     tenants = (
         tenant_list()
         .order_by("name")
@@ -71,8 +62,13 @@ def tenant_list_for_platform(
     return tenants
 
 
-def tenant_get_for_platform(*, pk: int) -> Tenant | None:
-    return tenant_list().filter(pk=pk).first()
+def tenant_get(*, pk: int) -> Tenant:
+    """A tenant as the platform pages and API open it (by id); 404 when there is none, and the
+    platform's own row is not one."""
+    tenant = tenant_list().filter(pk=pk).first()
+    if tenant is None:
+        raise Http404
+    return tenant
 
 
 def onboarding_step_list(*, tenant: Tenant) -> QuerySet[OnboardingStep]:

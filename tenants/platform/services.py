@@ -4,7 +4,7 @@ its onboarding checklist and activation, its documents and its feed access."""
 import logging
 import os
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
+from accounts.models import User
+from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.crypto import decrypt_secret, encrypt_secret
 from core.errors import ApplicationError
@@ -193,19 +194,20 @@ def tenant_create(
     kind: str,
     operator_code: str,
     domain: str,
-    by: Any,
+    by: User | None,
+    today: date,
     status: str = TenantStatus.ONBOARDING,
-    request: Any = None,
+    context: AuditContext | None = None,
     admin_email: str = "",
     admin_first_name: str = "",
     admin_last_name: str = "",
     admin_username: str = "",
     invite_base_url: str = "",
-    today: date | None = None,
     **fields: Any,
 ) -> Tenant:
     """Create a tenant: its row (identity checked), its PostgreSQL schema (migrated), its main
-    domain, its onboarding checklist, and its first admin, who is e-mailed an invitation."""
+    domain, its onboarding checklist (due dates counted from `today`), and its first admin, who is
+    e-mailed an invitation. `by` None: the platform itself (the demo seeder)."""
     schema_name = schema_name.strip().lower()
     if not SCHEMA_RE.match(schema_name) or schema_name in RESERVED_SCHEMAS or schema_name.startswith("pg_"):
         raise ApplicationError(
@@ -253,7 +255,7 @@ def tenant_create(
                 "domain": domain,
                 "admin_email": admin_email,
             },
-            request=request,
+            context=context,
         )
         if admin_email:
             tenant_invite_admin(
@@ -264,14 +266,9 @@ def tenant_create(
                 username=admin_username,
                 base_url=invite_base_url or f"http://{domain}",
                 by=by,
+                context=context,
             )
     return tenant
-
-
-def _actor_label(by: Any) -> str:
-    """How a platform admin is named in a tenant's own trail (their account is not there)."""
-    username = by.get_username() if getattr(by, "is_authenticated", False) else "system"
-    return f"platform:{username}"
 
 
 def tenant_invite_admin(
@@ -279,19 +276,20 @@ def tenant_invite_admin(
     tenant: Tenant,
     email: str,
     base_url: str,
-    by: Any,
+    by: User | None,
     first_name: str = "",
     last_name: str = "",
     username: str = "",
-) -> Any:
+    context: AuditContext | None = None,
+) -> User:
     """Create an admin account in the tenant's schema (or take the admin who has this e-mail) and
-    e-mail it an invitation once committed."""
-    from accounts.models import Role, User
+    e-mail it an invitation once committed. The tenant's own trail names a platform admin
+    `platform:<login>` (their account is not in its schema)."""
+    from accounts.models import Role
     from accounts.services import user_create, user_send_invitation
 
     email = email.strip()
     _check_email(email, field="email", label=str(_("admin's e-mail")))
-    actor = _actor_label(by)
     with transaction.atomic(), tenant_context(tenant):
         user = User.objects.filter(email__iexact=email, role=Role.ADMIN).first()
         if user is None:
@@ -299,7 +297,7 @@ def tenant_invite_admin(
                 username=username.strip() or email.split("@")[0],
                 email=email,
                 role=Role.ADMIN,
-                by=actor,
+                by=by,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
             )
@@ -307,20 +305,28 @@ def tenant_invite_admin(
     def _send() -> None:
         try:
             with tenant_context(tenant):
-                user_send_invitation(user=user, base_url=base_url, site_name=tenant.name, by=actor)
+                user_send_invitation(user=user, base_url=base_url, site_name=tenant.name, by=by)
         except Exception:
             # The tenant exists whatever the mail server says; the admin can be invited again.
             logger.exception("invitation of %s to tenant %s failed", email, tenant.schema_name)
             audit_record(
-                actor=by, action="tenant.admin_invitation_failed", obj=tenant, changes={"email": email}
+                actor=by,
+                action="tenant.admin_invitation_failed",
+                obj=tenant,
+                changes={"email": email},
+                context=context,
             )
 
     transaction.on_commit(_send)
-    audit_record(actor=by, action="tenant.admin_invited", obj=tenant, changes={"email": email})
+    audit_record(
+        actor=by, action="tenant.admin_invited", obj=tenant, changes={"email": email}, context=context
+    )
     return user
 
 
-def tenant_update_identity(*, tenant: Tenant, by: Any, request: Any = None, **values: Any) -> Tenant:
+def tenant_update_identity(
+    *, tenant: Tenant, by: User, context: AuditContext | None = None, **values: Any
+) -> Tenant:
     """Change a tenant's identity, contacts and SEPA creditor details (same checks as creation)."""
     cleaned = tenant_identity_clean(values)
     before = {key: getattr(tenant, key) for key in cleaned}
@@ -329,14 +335,15 @@ def tenant_update_identity(*, tenant: Tenant, by: Any, request: Any = None, **va
     changes = audit_changes(before, {key: getattr(tenant, key) for key in cleaned})
     if changes:
         tenant.save(update_fields=list(cleaned))
-        audit_record(actor=by, action="tenant.identity_changed", obj=tenant, changes=changes, request=request)
+        audit_record(actor=by, action="tenant.identity_changed", obj=tenant, changes=changes, context=context)
     return tenant
 
 
 # --- Onboarding checklist ------------------------------------------------------------------
-def onboarding_checklist_ensure(*, tenant: Tenant, start: date | None = None) -> list[OnboardingStep]:
-    """Give the tenant the steps of its kind (missing ones only), due dates following each other."""
-    due = start or timezone.localdate()
+def onboarding_checklist_ensure(*, tenant: Tenant, start: date) -> list[OnboardingStep]:
+    """Give the tenant the steps of its kind (missing ones only), due dates following each other
+    from `start`."""
+    due = start
     existing = {step.code: step for step in tenant.onboarding_steps.all()}
     steps = []
     for position, definition in enumerate(steps_for_kind(tenant.kind), start=1):
@@ -353,15 +360,16 @@ def onboarding_checklist_ensure(*, tenant: Tenant, start: date | None = None) ->
 def onboarding_step_update(
     *,
     step: OnboardingStep,
-    by: Any,
+    by: User,
+    today: date,
     status: str | None = None,
     done_on: date | None = None,
     due_date: date | None = None,
     note: str | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> OnboardingStep:
     """Update a step. Go-live cannot be done before every other step; the tenant becomes active
-    when the whole checklist is done."""
+    when the whole checklist is done. A step marked done without a date is done `today`."""
     with transaction.atomic():
         step = OnboardingStep.objects.select_for_update().select_related("tenant").get(pk=step.pk)
         tenant = step.tenant
@@ -386,7 +394,7 @@ def onboarding_step_update(
                     )
             step.status = status
             if status == StepStatus.DONE and done_on is None and step.done_on is None:
-                step.done_on = timezone.localdate()
+                step.done_on = today
             if status != StepStatus.DONE and done_on is None:
                 step.done_on = None
         if done_on is not None:
@@ -407,7 +415,7 @@ def onboarding_step_update(
             action="tenant.onboarding_step_updated",
             obj=tenant,
             changes={"step": step.code, **changes},
-            request=request,
+            context=context,
         )
         if tenant.status == TenantStatus.ONBOARDING and not onboarding_steps_pending(tenant=tenant):
             tenant_set_status(
@@ -415,7 +423,7 @@ def onboarding_step_update(
                 status=TenantStatus.ACTIVE,
                 by=by,
                 reason="onboarding complete",
-                request=request,
+                context=context,
             )
     return step
 
@@ -429,8 +437,11 @@ def onboarding_steps_pending(
     return list(steps)
 
 
-def tenant_activate_override(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:
-    """Activate a tenant whose checklist is not complete; only with a reason, which is audited."""
+def tenant_activate_override(
+    *, tenant: Tenant, reason: str, by: User, today: date, context: AuditContext | None = None
+) -> Tenant:
+    """Activate a tenant whose checklist is not complete; only with a reason, which is audited
+    (go-live is marked done `today`)."""
     reason = reason.strip()
     if len(reason) < 5:
         raise ApplicationError(
@@ -445,14 +456,14 @@ def tenant_activate_override(*, tenant: Tenant, reason: str, by: Any, request: A
             action="tenant.onboarding_overridden",
             obj=tenant,
             changes={"reason": reason, "pending_steps": [step.code for step in pending]},
-            request=request,
+            context=context,
         )
         tenant.onboarding_steps.filter(code=GO_LIVE).exclude(status=StepStatus.DONE).update(
             status=StepStatus.DONE,
-            done_on=timezone.localdate(),
+            done_on=today,
             note=_("Activated before the checklist was complete: %(reason)s") % {"reason": reason},
         )
-        tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, request=request)
+        tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, context=context)
     return tenant
 
 
@@ -479,11 +490,11 @@ def tenant_document_add(
     *,
     tenant: Tenant,
     file: UploadedFile,
-    by: Any,
+    by: User,
     title: str = "",
     kind: str = DocumentKind.OTHER,
     step: OnboardingStep | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> TenantDocument:
     """Store a document of a tenant (private media of the platform, one folder per tenant)."""
     original = os.path.basename(file.name or "document")
@@ -514,7 +525,7 @@ def tenant_document_add(
             title=title.strip() or original,
             original_name=original[:200],
             size=file.size,
-            uploaded_by=getattr(by, "username", "") or "",
+            uploaded_by=by.username,
         )
         document.file.save(safe_name, file, save=False)
         document.save()
@@ -523,12 +534,14 @@ def tenant_document_add(
             action="tenant.document_added",
             obj=tenant,
             changes={"document": document.title, "kind": kind, "file": original},
-            request=request,
+            context=context,
         )
     return document
 
 
-def tenant_document_delete(*, document: TenantDocument, by: Any, request: Any = None) -> None:
+def tenant_document_delete(
+    *, document: TenantDocument, by: User, context: AuditContext | None = None
+) -> None:
     tenant = document.tenant
     with schema_context("public"):
         document.file.delete(save=False)
@@ -538,7 +551,7 @@ def tenant_document_delete(*, document: TenantDocument, by: Any, request: Any = 
         action="tenant.document_deleted",
         obj=tenant,
         changes={"document": document.title},
-        request=request,
+        context=context,
     )
 
 
@@ -546,7 +559,7 @@ def tenant_document_delete(*, document: TenantDocument, by: Any, request: Any = 
 def feed_access_set(
     *,
     tenant: Tenant,
-    by: Any,
+    by: User,
     protocol: str,
     host: str = "",
     port: int | None = None,
@@ -555,7 +568,7 @@ def feed_access_set(
     secret: str = "",
     root_path: str = "",
     clear_host_key: bool = False,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> FeedAccess:
     """Set where and how to reach the tenant's feed. An empty `secret` keeps the current one."""
     if protocol not in FeedProtocol.values:
@@ -619,7 +632,7 @@ def feed_access_set(
     )
     if secret_changed:
         changes["secret"] = "changed"
-    audit_record(actor=by, action="tenant.feed_access_changed", obj=tenant, changes=changes, request=request)
+    audit_record(actor=by, action="tenant.feed_access_changed", obj=tenant, changes=changes, context=context)
     return access
 
 
@@ -644,9 +657,15 @@ def feed_settings_for(access: FeedAccess, *, timeout: float | None = None) -> Fe
 
 
 def feed_access_test(
-    *, tenant: Tenant, by: Any, request: Any = None, timeout: float | None = None
+    *,
+    tenant: Tenant,
+    by: User | None,
+    now: datetime,
+    context: AuditContext | None = None,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Connect to the tenant's feed and report which of the expected folders are there."""
+    """Connect to the tenant's feed and report which of the expected folders are there (the test
+    is dated `now`). `by` None: the platform itself (the demo seeder's check)."""
     access = FeedAccess.objects.filter(tenant=tenant).first()
     if access is None:
         raise ApplicationError(_("This tenant has no feed access yet."))
@@ -664,7 +683,7 @@ def feed_access_test(
             access.host_key = check.host_key
     except FeedAccessError as exc:
         report = {"ok": False, "connected": False, "error": exc.message, "present": [], "missing": []}
-    access.last_test_at = timezone.now()
+    access.last_test_at = now
     access.last_test_ok = report["ok"]
     access.last_test_report = report
     access.save(update_fields=["last_test_at", "last_test_ok", "last_test_report", "host_key"])
@@ -673,13 +692,13 @@ def feed_access_test(
         action="tenant.feed_access_tested",
         obj=tenant,
         changes={"ok": report["ok"], "missing": report["missing"], "error": report.get("error", "")},
-        request=request,
+        context=context,
     )
     return report
 
 
 def tenant_set_status(
-    *, tenant: Tenant, status: str, by: Any, reason: str = "", request: Any = None
+    *, tenant: Tenant, status: str, by: User, reason: str = "", context: AuditContext | None = None
 ) -> Tenant:
     if status not in TenantStatus.values:
         raise ApplicationError(_("Unknown status."), field="status")
@@ -693,12 +712,12 @@ def tenant_set_status(
         action="tenant.status_changed",
         obj=tenant,
         changes={"status": [old, status], "reason": reason},
-        request=request,
+        context=context,
     )
     return tenant
 
 
-def tenant_suspend(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:
+def tenant_suspend(*, tenant: Tenant, reason: str, by: User, context: AuditContext | None = None) -> Tenant:
     """Close a live tenant's site (staff, portal and API answer "suspended"); the reason is audited."""
     reason = reason.strip()
     if len(reason) < 5:
@@ -706,15 +725,17 @@ def tenant_suspend(*, tenant: Tenant, reason: str, by: Any, request: Any = None)
     if tenant.status != TenantStatus.ACTIVE:
         raise ApplicationError(_("Only an active tenant can be suspended."))
     return tenant_set_status(
-        tenant=tenant, status=TenantStatus.SUSPENDED, by=by, reason=reason, request=request
+        tenant=tenant, status=TenantStatus.SUSPENDED, by=by, reason=reason, context=context
     )
 
 
-def tenant_reactivate(*, tenant: Tenant, reason: str, by: Any, request: Any = None) -> Tenant:
+def tenant_reactivate(
+    *, tenant: Tenant, reason: str, by: User, context: AuditContext | None = None
+) -> Tenant:
     """Open a suspended tenant's site again; the reason is audited."""
     reason = reason.strip()
     if len(reason) < 5:
         raise ApplicationError(_("Say why the tenant's site is reopened."), field="reason")
     if tenant.status != TenantStatus.SUSPENDED:
         raise ApplicationError(_("Only a suspended tenant can be reactivated."))
-    return tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, request=request)
+    return tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, context=context)

@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from accounts.permissions import staff_required
+from audit.context import AuditContext
 from audit.selectors import audit_event_list
 from core.errors import ApplicationError, call_service
 from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
@@ -37,13 +39,6 @@ def tenant_site_url(request: HttpRequest, domain: str) -> str:
     return f"{request.scheme}://{domain}{':' + port if port else ''}"
 
 
-def _tenant(pk: int) -> Tenant:
-    tenant = selectors.tenant_get_for_platform(pk=pk)
-    if tenant is None:
-        raise Http404
-    return tenant
-
-
 def _tabs_context(request: HttpRequest, tenant: Tenant, active: str) -> dict[str, Any]:
     domain = selectors.tenant_primary_domain(tenant)
     return {
@@ -63,6 +58,7 @@ def tenant_list_view(request: HttpRequest) -> HttpResponse:
         kind=filters.get("kind") or "",
         status=filters.get("status") or "",
         late_only=bool(filters.get("late")),
+        today=timezone.localdate(),
     )
     page = Paginator(tenants, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -91,8 +87,9 @@ def tenant_create_view(request: HttpRequest) -> HttpResponse:
             admin_first_name=data["admin_first_name"],
             admin_last_name=data["admin_last_name"],
             invite_base_url=tenant_site_url(request, data["domain"].strip().lower()),
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
             **identity,
         )
         if tenant is not None:
@@ -107,7 +104,7 @@ def tenant_create_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required("platform.manage")
 def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     today = timezone.localdate()
     steps = list(selectors.onboarding_step_list(tenant=tenant))
     rows = [
@@ -137,7 +134,7 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("platform.manage")
 @require_POST
 def onboarding_step_update_view(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     step = get_object_or_404(OnboardingStep, pk=step_pk, tenant=tenant)
     form = StepForm(request.POST, instance=OnboardingStep.objects.get(pk=step.pk), prefix=f"s{step.pk}")
     if form.is_valid():
@@ -145,12 +142,13 @@ def onboarding_step_update_view(request: HttpRequest, pk: int, step_pk: int) -> 
         try:
             services.onboarding_step_update(
                 step=step,
-                by=request.user,
+                by=cast(User, request.user),
+                today=timezone.localdate(),
                 status=data["status"],
                 done_on=data["done_on"],
                 due_date=data["due_date"],
                 note=data["note"] or "",
-                request=request,
+                context=AuditContext.from_request(request),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -164,15 +162,16 @@ def onboarding_step_update_view(request: HttpRequest, pk: int, step_pk: int) -> 
 @staff_required("platform.manage")
 @require_POST
 def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     form = OverrideForm(request.POST)
     if form.is_valid() and call_service(
         form,
         services.tenant_activate_override,
         tenant=tenant,
         reason=form.cleaned_data["reason"],
-        by=request.user,
-        request=request,
+        by=cast(User, request.user),
+        today=timezone.localdate(),
+        context=AuditContext.from_request(request),
     ):
         messages.success(request, _("%(name)s is active.") % {"name": tenant.name})
     else:
@@ -184,12 +183,17 @@ def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def tenant_suspension_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Suspend a live tenant's site, or reopen a suspended one (with a reason)."""
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     form = SuspendForm(request.POST)
     reopen = request.POST.get("action") == "reactivate"
     service = services.tenant_reactivate if reopen else services.tenant_suspend
     if form.is_valid() and call_service(
-        form, service, tenant=tenant, reason=form.cleaned_data["reason"], by=request.user, request=request
+        form,
+        service,
+        tenant=tenant,
+        reason=form.cleaned_data["reason"],
+        by=cast(User, request.user),
+        context=AuditContext.from_request(request),
     ):
         if reopen:
             messages.success(request, _("%(name)s's site is open again.") % {"name": tenant.name})
@@ -203,7 +207,7 @@ def tenant_suspension_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("platform.manage")
 @require_POST
 def tenant_invite_admin_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     form = InviteAdminForm(request.POST)
     domain = selectors.tenant_primary_domain(tenant)
     if domain and form.is_valid():
@@ -216,7 +220,8 @@ def tenant_invite_admin_view(request: HttpRequest, pk: int) -> HttpResponse:
             first_name=data["first_name"],
             last_name=data["last_name"],
             base_url=tenant_site_url(request, domain),
-            by=request.user,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         if user is not None:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": data["email"]})
@@ -227,7 +232,7 @@ def tenant_invite_admin_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required("platform.manage")
 def tenant_identity_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     initial = {name: getattr(tenant, name) for name in services.IDENTITY_FIELDS}
     form = IdentityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -235,8 +240,8 @@ def tenant_identity_view(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.tenant_update_identity,
             tenant=tenant,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
             **form.identity(),
         )
         if updated is not None:
@@ -249,7 +254,7 @@ def tenant_identity_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required("platform.manage")
 def tenant_documents_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     form = DocumentForm(request.POST or None, request.FILES or None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -261,8 +266,8 @@ def tenant_documents_view(request: HttpRequest, pk: int) -> HttpResponse:
             title=data["title"],
             kind=data["kind"],
             step=data["step"],
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         if document is not None:
             messages.success(request, _("“%(title)s” was added.") % {"title": document.title})
@@ -274,7 +279,7 @@ def tenant_documents_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required("platform.manage")
 def tenant_document_download_view(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     document = get_object_or_404(TenantDocument, pk=document_pk, tenant=tenant)
     with schema_context("public"):
         handle = document.file.open("rb")
@@ -285,16 +290,18 @@ def tenant_document_download_view(request: HttpRequest, pk: int, document_pk: in
 @staff_required("platform.manage")
 @require_POST
 def tenant_document_delete_view(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     document = get_object_or_404(TenantDocument, pk=document_pk, tenant=tenant)
-    services.tenant_document_delete(document=document, by=request.user, request=request)
+    services.tenant_document_delete(
+        document=document, by=cast(User, request.user), context=AuditContext.from_request(request)
+    )
     messages.success(request, _("“%(title)s” was deleted.") % {"title": document.title})
     return redirect("platform:tenant_documents", pk=tenant.pk)
 
 
 @staff_required("platform.manage")
 def tenant_feed_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
+    tenant = selectors.tenant_get(pk=pk)
     access = selectors.feed_access_of(tenant=tenant)
     initial = {}
     if access is not None:
@@ -313,7 +320,7 @@ def tenant_feed_view(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.feed_access_set,
             tenant=tenant,
-            by=request.user,
+            by=cast(User, request.user),
             protocol=data["protocol"],
             host=data["host"],
             port=data["port"],
@@ -322,7 +329,7 @@ def tenant_feed_view(request: HttpRequest, pk: int) -> HttpResponse:
             secret=data["secret"],
             root_path=data["root_path"],
             clear_host_key=data["clear_host_key"],
-            request=request,
+            context=AuditContext.from_request(request),
         )
         if saved is not None:
             messages.success(request, _("The feed access was saved."))
@@ -335,8 +342,13 @@ def tenant_feed_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("platform.manage")
 @require_POST
 def tenant_feed_test_view(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
-    report = services.feed_access_test(tenant=tenant, by=request.user, request=request)
+    tenant = selectors.tenant_get(pk=pk)
+    report = services.feed_access_test(
+        tenant=tenant,
+        by=cast(User, request.user),
+        now=timezone.now(),
+        context=AuditContext.from_request(request),
+    )
     if report["ok"]:
         messages.success(request, _("Connected: every expected folder is there."))
     elif report["connected"]:

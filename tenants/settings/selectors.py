@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import STAFF_ROLES, User
@@ -32,6 +34,15 @@ DEFAULT_PAYMENT_TEXTS = {
     "text_cheque": "Merci de régler cette facture par chèque à l'ordre de la société, en rappelant son numéro.",
     "text_card": "Cette facture est réglée par carte bancaire.",
 }
+
+
+def tenant_current() -> Tenant:
+    """The tenant whose site is being served (the settings exist on a tenant's domain only; the
+    platform's own site has none: 404)."""
+    tenant = getattr(connection, "tenant", None)
+    if not isinstance(tenant, Tenant) or tenant.schema_name == "public":
+        raise Http404
+    return tenant
 
 
 def invoice_payment_text(*, settings: TenantInvoiceSettings, mode: str) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import STAFF_ROLES, User
+from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.identifiers import clean_bic, clean_iban, clean_ics
@@ -48,8 +49,8 @@ def bank_details_update(
     sepa_creditor_id: str,
     creditor_iban: str,
     creditor_bic: str,
-    by: Any,
-    request: Any = None,
+    by: User,
+    context: AuditContext | None = None,
 ) -> Tenant:
     """The creditor identifier (ICS), IBAN and BIC are checked (check digits) before being saved."""
     values = {
@@ -68,14 +69,14 @@ def bank_details_update(
     for key, value in values.items():
         setattr(tenant, key, value)
     tenant.save(update_fields=list(values))
-    audit_record(actor=by, action="tenant.bank_details_changed", obj=tenant, changes=changes, request=request)
+    audit_record(actor=by, action="tenant.bank_details_changed", obj=tenant, changes=changes, context=context)
     return tenant
 
 
 def branding_update(
     *,
     tenant: Tenant,
-    by: Any,
+    by: User,
     primary_color: str,
     ink_color: str,
     welcome_message: str,
@@ -83,7 +84,7 @@ def branding_update(
     banner: bytes | None = None,
     remove_logo: bool = False,
     remove_banner: bool = False,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> list[str]:
     """Save colours, welcome message and images (checked and re-encoded); returns the warnings
     about images of a size other than the recommended one."""
@@ -121,12 +122,14 @@ def branding_update(
             branding.save()
         if changes:
             audit_record(
-                actor=by, action="tenant.branding_changed", obj=tenant, changes=changes, request=request
+                actor=by, action="tenant.branding_changed", obj=tenant, changes=changes, context=context
             )
     return [clean.warning for clean in images.values() if clean.warning]
 
 
-def tenant_domain_add(*, tenant: Tenant, domain: str, by: Any, request: Any = None) -> Domain:
+def tenant_domain_add(
+    *, tenant: Tenant, domain: str, by: User, context: AuditContext | None = None
+) -> Domain:
     """A custom domain for the tenant's site, unique across the platform; names under (or above)
     another site's domain belong to that site and are refused."""
     name = domain_validate(domain)
@@ -138,12 +141,14 @@ def tenant_domain_add(*, tenant: Tenant, domain: str, by: Any, request: Any = No
             )
     created = Domain.objects.create(domain=name, tenant=tenant, is_primary=False)
     audit_record(
-        actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, request=request
+        actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, context=context
     )
     return created
 
 
-def tenant_domain_remove(*, tenant: Tenant, domain_id: int, by: Any, request: Any = None) -> None:
+def tenant_domain_remove(
+    *, tenant: Tenant, domain_id: int, by: User, context: AuditContext | None = None
+) -> None:
     """Remove one of the tenant's custom domains; its main domain stays."""
     domain = Domain.objects.filter(tenant=tenant, pk=domain_id).first()
     if domain is None:
@@ -153,7 +158,7 @@ def tenant_domain_remove(*, tenant: Tenant, domain_id: int, by: Any, request: An
     name = domain.domain
     domain.delete()
     audit_record(
-        actor=by, action="tenant.domain_removed", obj=tenant, changes={"domain": name}, request=request
+        actor=by, action="tenant.domain_removed", obj=tenant, changes={"domain": name}, context=context
     )
 
 
@@ -170,7 +175,7 @@ def _validated(spec: EmailSpec, subject: str, body: str) -> tuple[str, str]:
 
 
 def email_template_save(
-    *, tenant: Tenant, kind: str, subject: str, body: str, by: Any, request: Any = None
+    *, tenant: Tenant, kind: str, subject: str, body: str, by: User, context: AuditContext | None = None
 ) -> TenantEmailTemplate:
     """Save the tenant's wording of an e-mail; only the placeholders of its kind are accepted."""
     spec = email_spec(kind)
@@ -188,12 +193,12 @@ def email_template_save(
             action="tenant.email_template_changed",
             obj=tenant,
             changes={"kind": kind, **changes},
-            request=request,
+            context=context,
         )
     return template
 
 
-def email_template_reset(*, tenant: Tenant, kind: str, by: Any, request: Any = None) -> None:
+def email_template_reset(*, tenant: Tenant, kind: str, by: User, context: AuditContext | None = None) -> None:
     """Go back to the platform's default wording of an e-mail."""
     email_spec(kind)
     deleted, _count = TenantEmailTemplate.objects.filter(tenant=tenant, kind=kind).delete()
@@ -203,7 +208,7 @@ def email_template_reset(*, tenant: Tenant, kind: str, by: Any, request: Any = N
             action="tenant.email_template_reset",
             obj=tenant,
             changes={"kind": kind},
-            request=request,
+            context=context,
         )
 
 
@@ -220,9 +225,10 @@ def email_template_preview(*, tenant: Tenant, kind: str, subject: str, body: str
 
 
 def email_template_send_test(
-    *, tenant: Tenant, kind: str, subject: str, body: str, user: User, request: Any = None
+    *, tenant: Tenant, kind: str, subject: str, body: str, by: User, context: AuditContext | None = None
 ) -> str:
-    """Send the draft, rendered with sample data, to the admin's own address; returns it."""
+    """Send the draft, rendered with sample data, to the admin's own address (`by`); returns it."""
+    user = by
     spec = email_spec(kind)
     subject, body = _validated(spec, subject, body)
     if not user.email:
@@ -239,7 +245,7 @@ def email_template_send_test(
         action="tenant.email_template_tested",
         obj=tenant,
         changes={"kind": kind, "to": user.email},
-        request=request,
+        context=context,
     )
     return user.email
 
@@ -256,7 +262,7 @@ INVOICE_TEXT_FIELDS = (
 
 
 def invoice_settings_update(
-    *, tenant: Tenant, by: Any, number_format: str, request: Any = None, **texts: str
+    *, tenant: Tenant, by: User, number_format: str, context: AuditContext | None = None, **texts: str
 ) -> TenantInvoiceSettings:
     """Save the numbering pattern (one {SEQ:n}, known tokens) and the texts printed on invoices."""
     unknown = set(texts) - set(INVOICE_TEXT_FIELDS)
@@ -281,7 +287,7 @@ def invoice_settings_update(
                 action="tenant.invoice_settings_changed",
                 obj=tenant,
                 changes=changes,
-                request=request,
+                context=context,
             )
     return current
 
@@ -300,12 +306,12 @@ def staff_invite(
     username: str,
     email: str,
     role: str,
-    by: Any,
+    by: User,
     base_url: str,
     site_name: str,
     first_name: str = "",
     last_name: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> User:
     """Create a staff account without a password and e-mail it a link to choose one."""
     if not (email or "").strip():
@@ -318,9 +324,11 @@ def staff_invite(
             by=by,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
-            request=request,
+            context=context,
         )
-        account_services.user_send_invitation(user=user, base_url=base_url, site_name=site_name, by=by)
+        account_services.user_send_invitation(
+            user=user, base_url=base_url, site_name=site_name, by=by, context=context
+        )
     return user
 
 
@@ -331,17 +339,17 @@ def _staff_member(user_id: int) -> User:
     return user
 
 
-def staff_set_role(*, user_id: int, role: str, by: Any, request: Any = None) -> User:
+def staff_set_role(*, user_id: int, role: str, by: User, context: AuditContext | None = None) -> User:
     """Change a staff member's role (an admin cannot demote themself: someone must stay admin)."""
     user = _staff_member(user_id)
     role = _staff_role(role)
-    if user.pk == getattr(by, "pk", None) and role != user.role:
+    if user.pk == by.pk and role != user.role:
         raise ApplicationError(_("You cannot change your own role."), field="role")
-    return account_services.user_set_role(user=user, role=role, by=by, request=request)
+    return account_services.user_set_role(user=user, role=role, by=by, context=context)
 
 
-def staff_set_active(*, user_id: int, active: bool, by: Any, request: Any = None) -> User:
+def staff_set_active(*, user_id: int, active: bool, by: User, context: AuditContext | None = None) -> User:
     """Deactivate (or reactivate) a staff account; a deactivated one can no longer log in."""
     return account_services.user_set_active(
-        user=_staff_member(user_id), active=active, by=by, request=request
+        user=_staff_member(user_id), active=active, by=by, context=context
     )

@@ -1,7 +1,7 @@
 """The tenant's settings pages (“Paramètres”): bank details, branding, domains, e-mail
 templates, invoicing and the team. Thin: forms parse, services decide."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from accounts.permissions import staff_required
+from audit.context import AuditContext
 from core.errors import ApplicationError, call_service
-from tenants.models import EmailKind, Tenant
+from tenants.models import EmailKind
 from tenants.settings import selectors, services
 from tenants.settings.forms import (
     STAFF_ROLE_CHOICES,
@@ -27,10 +29,6 @@ from tenants.settings.images import MAX_FILE_BYTES
 from tenants.settings.mail import email_render, email_sample_context, email_spec
 
 
-def _tenant(request: HttpRequest) -> Tenant:
-    return request.tenant  # type: ignore[attr-defined,no-any-return]
-
-
 def _page(request: HttpRequest, tab: str, template: str, context: dict[str, Any]) -> HttpResponse:
     return render(request, f"tenants/settings/{template}", {"tab": tab, **context})
 
@@ -42,7 +40,7 @@ def settings_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required("settings.manage")
 def bank(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = selectors.tenant_current()
     initial = {k: getattr(tenant, k) for k in ("sepa_creditor_id", "creditor_iban", "creditor_bic")}
     form = BankDetailsForm(request.POST or None, initial=initial)
     if (
@@ -52,8 +50,8 @@ def bank(request: HttpRequest) -> HttpResponse:
             form,
             services.bank_details_update,
             tenant=tenant,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
             **form.cleaned_data,
         )
     ):
@@ -70,7 +68,7 @@ def _upload(form: BrandingForm, name: str) -> bytes | None:
 
 @staff_required("settings.manage")
 def branding(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = selectors.tenant_current()
     current = selectors.branding_get(tenant=tenant)
     initial = {
         "primary_color": current.primary_color,
@@ -84,8 +82,8 @@ def branding(request: HttpRequest) -> HttpResponse:
             form,
             services.branding_update,
             tenant=tenant,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
             primary_color=data["primary_color"],
             ink_color=data["ink_color"],
             welcome_message=data["welcome_message"],
@@ -129,7 +127,7 @@ def branding_image(request: HttpRequest, kind: str) -> HttpResponse:
 
 @staff_required("settings.manage")
 def domains(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = selectors.tenant_current()
     form = DomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         added = call_service(
@@ -137,8 +135,8 @@ def domains(request: HttpRequest) -> HttpResponse:
             services.tenant_domain_add,
             tenant=tenant,
             domain=form.cleaned_data["domain"],
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         if added:
             messages.success(
@@ -156,14 +154,19 @@ def domains(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required("settings.manage")
 def domain_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    services.tenant_domain_remove(tenant=_tenant(request), domain_id=pk, by=request.user, request=request)
+    services.tenant_domain_remove(
+        tenant=selectors.tenant_current(),
+        domain_id=pk,
+        by=cast(User, request.user),
+        context=AuditContext.from_request(request),
+    )
     messages.success(request, _("Domain removed."))
     return redirect("tenant_settings:domains")
 
 
 @staff_required("settings.manage")
 def emails(request: HttpRequest) -> HttpResponse:
-    rows = selectors.email_template_list(tenant=_tenant(request))
+    rows = selectors.email_template_list(tenant=selectors.tenant_current())
     return _page(request, "emails", "emails.html", {"rows": rows})
 
 
@@ -171,7 +174,7 @@ def emails(request: HttpRequest) -> HttpResponse:
 def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EmailKind.values:
         raise Http404
-    tenant = _tenant(request)
+    tenant = selectors.tenant_current()
     spec = email_spec(kind)
     saved = selectors.email_template_get(tenant=tenant, kind=kind)
     initial = {
@@ -182,7 +185,9 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
     action = request.POST.get("action", "save")
     preview = None
     if request.method == "POST" and action == "reset":
-        services.email_template_reset(tenant=tenant, kind=kind, by=request.user, request=request)
+        services.email_template_reset(
+            tenant=tenant, kind=kind, by=cast(User, request.user), context=AuditContext.from_request(request)
+        )
         messages.success(request, _("The default wording is back."))
         return redirect("tenant_settings:email_edit", kind=kind)
     if request.method == "POST" and form.is_valid():
@@ -193,8 +198,8 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
                 services.email_template_send_test,
                 tenant=tenant,
                 kind=kind,
-                user=request.user,
-                request=request,
+                by=cast(User, request.user),
+                context=AuditContext.from_request(request),
                 **data,
             )
             if sent_to:
@@ -206,8 +211,8 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
             services.email_template_save,
             tenant=tenant,
             kind=kind,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
             **data,
         ):
             messages.success(request, _("E-mail template saved."))
@@ -232,7 +237,7 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
 
 @staff_required("settings.manage")
 def invoicing(request: HttpRequest) -> HttpResponse:
-    tenant = _tenant(request)
+    tenant = selectors.tenant_current()
     current = selectors.invoice_settings_get(tenant=tenant)
     fields = ("number_format", *services.INVOICE_TEXT_FIELDS)
     form = InvoiceSettingsForm(request.POST or None, initial={k: getattr(current, k) for k in fields})
@@ -242,8 +247,8 @@ def invoicing(request: HttpRequest) -> HttpResponse:
             form,
             services.invoice_settings_update,
             tenant=tenant,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
             **form.cleaned_data,
         )
         if saved is not None:
@@ -275,10 +280,10 @@ def team(request: HttpRequest) -> HttpResponse:
         user = call_service(
             form,
             services.staff_invite,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
             base_url=request.build_absolute_uri("/"),
-            site_name=_tenant(request).name,
+            site_name=selectors.tenant_current().name,
             **form.cleaned_data,
         )
         if user:
@@ -302,14 +307,20 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     if action == "role":
         user = services.staff_set_role(
-            user_id=pk, role=request.POST.get("role", ""), by=request.user, request=request
+            user_id=pk,
+            role=request.POST.get("role", ""),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         messages.success(
             request, _("%(user)s is now %(role)s.") % {"user": user, "role": user.get_role_display()}
         )
     elif action in ("deactivate", "activate"):
         user = services.staff_set_active(
-            user_id=pk, active=action == "activate", by=request.user, request=request
+            user_id=pk,
+            active=action == "activate",
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         messages.success(
             request,

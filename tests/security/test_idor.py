@@ -34,7 +34,7 @@ def _nova_objects(nova, nova_customer):
             customer=nova_customer, by=None, iban=IBAN, bic=BIC, account_holder="NOVA HOLDER"
         )
         entry = payment_record(customer=nova_customer, by=None, amount="123.45", description="NOVA PAYMENT")
-        job = job_create(kind="test", label="NOVA SECRET JOB")
+        job = job_create(kind="test", label="NOVA SECRET JOB", by=None)
         table = rate_table_create(data={"code": "NOVASECRET", "label": "NOVA SECRET TABLE"}, by=None)
         rate_table_import(
             table=table,
@@ -190,7 +190,7 @@ def test_a_platform_step_or_document_is_looked_up_within_its_tenant(
     from tenants.platform.services import onboarding_checklist_ensure, tenant_document_add
 
     operator = make_user(platform, "platform_admin")
-    onboarding_checklist_ensure(tenant=nova)
+    onboarding_checklist_ensure(tenant=nova, start=dt.date(2026, 1, 5))
     nova_step = OnboardingStep.objects.filter(tenant=nova).first()
     document = tenant_document_add(
         tenant=nova,

@@ -1,5 +1,7 @@
 """Feed access: the connection test against real servers, and the secret kept write-only."""
 
+import datetime
+
 import pytest
 
 from audit.models import AuditEvent
@@ -8,6 +10,8 @@ from tenants.models import FeedAccess
 from tenants.platform.feed_access import FeedAccessError, FeedSettings, expected_folders, open_feed
 from tenants.platform.services import feed_access_set, feed_access_test
 from tests.tenants.conftest import make_feed_tree
+
+TESTED_AT = datetime.datetime(2026, 1, 5, 9, 30, tzinfo=datetime.UTC)
 
 SECRET = "Zebra-s3cret-pass-987"
 INTEGRATOR_SOME = ["AccountStatus", "RatedCDRs", "Cartes SIM", "Factures/Intégrateur"]
@@ -33,7 +37,7 @@ def test_ftp_test_lists_present_and_missing_folders(acme, operator, ftp_server):
         username=ftp_server.username,
         secret=ftp_server.password,
     )
-    report = feed_access_test(tenant=acme, by=operator)
+    report = feed_access_test(tenant=acme, by=operator, now=TESTED_AT)
     assert report["connected"] and not report["ok"]
     assert report["present"] == ["AccountStatus/", "RatedCDRs/", "Cartes SIM/", "Factures/Intégrateur/"]
     assert report["missing"] == INTEGRATOR_MISSING
@@ -66,7 +70,7 @@ def test_ftp_wrong_password_is_reported_clearly(acme, operator, ftp_server):
         username=ftp_server.username,
         secret="not-the-password",
     )
-    report = feed_access_test(tenant=acme, by=operator)
+    report = feed_access_test(tenant=acme, by=operator, now=TESTED_AT)
     assert not report["connected"]
     assert "acme" in report["error"] and "mot de passe" in report["error"]
     assert "not-the-password" not in report["error"]
@@ -99,7 +103,7 @@ def test_sftp_test_with_a_password_lists_present_and_missing_folders(nova, opera
         username=sftp_server.username,
         secret=sftp_server.password,
     )
-    report = feed_access_test(tenant=nova, by=operator)
+    report = feed_access_test(tenant=nova, by=operator, now=TESTED_AT)
     assert report["connected"] and not report["ok"]
     assert report["present"] == ["AccountStatus/", "Account_VGA/", "RatedCDRs/MOBILE/", "Tables tarifaires/"]
     assert "RatedCDRs/VGA/" in report["missing"] and "BilledCDRs/MOBILE/" in report["missing"]
@@ -119,7 +123,7 @@ def test_sftp_with_a_private_key_and_all_folders_is_ok(nova, operator, sftp_serv
         auth="key",
         secret=sftp_server.client_key_pem,
     )
-    report = feed_access_test(tenant=nova, by=operator)
+    report = feed_access_test(tenant=nova, by=operator, now=TESTED_AT)
     assert report["ok"] and report["missing"] == []
 
 
@@ -133,7 +137,7 @@ def test_sftp_wrong_password_is_reported_clearly(nova, operator, sftp_server):
         username=sftp_server.username,
         secret="wrong-one",
     )
-    report = feed_access_test(tenant=nova, by=operator)
+    report = feed_access_test(tenant=nova, by=operator, now=TESTED_AT)
     assert not report["connected"] and "SFTP" in report["error"] and "mot de passe" in report["error"]
 
 
@@ -148,16 +152,16 @@ def test_sftp_server_whose_key_changed_is_refused(nova, operator, sftp_server):
         secret=sftp_server.password,
     )
     FeedAccess.objects.filter(tenant=nova).update(host_key="SHA256:somethingelse")
-    report = feed_access_test(tenant=nova, by=operator)
+    report = feed_access_test(tenant=nova, by=operator, now=TESTED_AT)
     assert not report["connected"] and "SHA256:somethingelse" in report["error"]
 
 
 def test_local_folder_feed(acme, operator, tmp_path):
     make_feed_tree(tmp_path, expected_folders("integrator"))
     feed_access_set(tenant=acme, by=operator, protocol="local", root_path=str(tmp_path))
-    assert feed_access_test(tenant=acme, by=operator)["ok"]
+    assert feed_access_test(tenant=acme, by=operator, now=TESTED_AT)["ok"]
     feed_access_set(tenant=acme, by=operator, protocol="local", root_path=str(tmp_path / "nope"))
-    report = feed_access_test(tenant=acme, by=operator)
+    report = feed_access_test(tenant=acme, by=operator, now=TESTED_AT)
     assert not report["connected"] and "n'existe pas" in report["error"]
 
 

@@ -13,6 +13,8 @@ from tenants.platform.services import (
     tenant_activate_override,
 )
 
+TODAY = datetime.date(2026, 2, 2)
+
 
 @pytest.fixture
 def onboarding_acme(acme):
@@ -31,15 +33,15 @@ def test_integrator_checklist_has_the_integrator_steps_only(onboarding_acme):
 def test_go_live_is_blocked_until_every_step_is_done(onboarding_acme, operator):
     go_live = onboarding_acme.onboarding_steps.get(code="go_live")
     with pytest.raises(ApplicationError) as error:
-        onboarding_step_update(step=go_live, by=operator, status=StepStatus.DONE)
+        onboarding_step_update(step=go_live, by=operator, today=TODAY, status=StepStatus.DONE)
     assert "bloquée" in error.value.message and "12" in error.value.message
     onboarding_acme.refresh_from_db()
     assert onboarding_acme.status == TenantStatus.ONBOARDING
     for step in onboarding_acme.onboarding_steps.exclude(code="go_live"):
-        onboarding_step_update(step=step, by=operator, status=StepStatus.DONE, note="ok")
+        onboarding_step_update(step=step, by=operator, today=TODAY, status=StepStatus.DONE, note="ok")
     onboarding_acme.refresh_from_db()
     assert onboarding_acme.status == TenantStatus.ONBOARDING
-    onboarding_step_update(step=go_live, by=operator, status=StepStatus.DONE)
+    onboarding_step_update(step=go_live, by=operator, today=TODAY, status=StepStatus.DONE)
     onboarding_acme.refresh_from_db()
     assert onboarding_acme.status == TenantStatus.ACTIVE
     assert AuditEvent.objects.filter(
@@ -62,7 +64,7 @@ def test_go_live_refused_on_the_page_says_why(onboarding_acme, operator_client):
 
 def test_override_needs_a_reason_activates_and_is_audited(onboarding_acme, operator, operator_client):
     with pytest.raises(ApplicationError):
-        tenant_activate_override(tenant=onboarding_acme, reason="", by=operator)
+        tenant_activate_override(tenant=onboarding_acme, reason="", by=operator, today=TODAY)
     response = operator_client.post(
         f"/tenants/{onboarding_acme.pk}/activate/", {"reason": "Client pressé, Kbis reçu par courrier"}
     )
@@ -121,7 +123,7 @@ def test_a_step_of_another_tenant_is_not_reachable_through_this_one(onboarding_a
 def test_tenant_list_page_and_api_do_not_query_per_tenant(
     onboarding_acme, nova, operator_client, operator_api, django_assert_max_num_queries
 ):
-    onboarding_checklist_ensure(tenant=nova)
+    onboarding_checklist_ensure(tenant=nova, start=TODAY)
     # Six queries (domain, session, user, count, tenants, domains), each after its SET search_path.
     operator_client.get("/tenants/")
     with django_assert_max_num_queries(14):
@@ -133,7 +135,9 @@ def test_tenant_list_page_and_api_do_not_query_per_tenant(
 
 def test_a_step_put_back_to_do_loses_its_done_date(onboarding_acme, operator):
     step = onboarding_acme.onboarding_steps.get(code="contracts_sent")
-    step = onboarding_step_update(step=step, by=operator, status=StepStatus.DONE)
+    step = onboarding_step_update(step=step, by=operator, today=TODAY, status=StepStatus.DONE)
     assert step.done_on is not None
-    step = onboarding_step_update(step=step, by=operator, status=StepStatus.TODO, done_on=step.done_on)
+    step = onboarding_step_update(
+        step=step, by=operator, today=TODAY, status=StepStatus.TODO, done_on=step.done_on
+    )
     assert step.done_on is None

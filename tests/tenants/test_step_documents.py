@@ -1,5 +1,7 @@
 """Issue 3: each onboarding step carries its attached documents."""
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenants.models import TenantDocument
@@ -7,7 +9,7 @@ from tenants.platform.services import onboarding_checklist_ensure
 
 
 def test_a_document_attached_to_a_step_is_listed_under_that_step(acme, operator_client):
-    step = onboarding_checklist_ensure(tenant=acme)[1]
+    step = onboarding_checklist_ensure(tenant=acme, start=datetime.date(2026, 1, 5))[1]
     upload = SimpleUploadedFile("bon de commande.pdf", b"%PDF-1.4 bdc", content_type="application/pdf")
     response = operator_client.post(
         f"/tenants/{acme.pk}/documents/",
@@ -24,8 +26,8 @@ def test_a_document_attached_to_a_step_is_listed_under_that_step(acme, operator_
 
 
 def test_a_step_of_another_tenant_cannot_be_attached(acme, nova, operator_client):
-    onboarding_checklist_ensure(tenant=acme)
-    foreign = onboarding_checklist_ensure(tenant=nova)[0]
+    onboarding_checklist_ensure(tenant=acme, start=datetime.date(2026, 1, 5))
+    foreign = onboarding_checklist_ensure(tenant=nova, start=datetime.date(2026, 1, 5))[0]
     upload = SimpleUploadedFile("x.pdf", b"%PDF-1.4 x", content_type="application/pdf")
     response = operator_client.post(
         f"/tenants/{acme.pk}/documents/", {"file": upload, "kind": "other", "step": foreign.pk}

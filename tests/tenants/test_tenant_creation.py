@@ -1,5 +1,6 @@
 """Creating a tenant from the platform: identity checked (check digits), checklist, first admin."""
 
+import datetime
 import re
 import uuid
 
@@ -33,7 +34,7 @@ def _new_tenant_fields(**overrides):
 @pytest.mark.parametrize(("field", "typed", "named"), ONE_DIGIT_WRONG)
 def test_one_digit_wrong_identifier_is_refused_by_the_service_with_its_reason(operator, field, typed, named):
     with pytest.raises(ApplicationError) as error:
-        tenant_create(by=operator, **_new_tenant_fields(**{field: typed}))
+        tenant_create(by=operator, today=datetime.date(2026, 1, 5), **_new_tenant_fields(**{field: typed}))
     assert error.value.field == field
     assert named in error.value.message and "clé de contrôle" in error.value.message
     assert not Tenant.objects.filter(name="Zebra Télécom").exists()
@@ -57,15 +58,19 @@ def test_one_digit_wrong_identifier_is_a_400_in_the_api(operator_api, field, typ
 
 def test_siret_of_another_siren_and_vat_of_another_company_are_refused(operator):
     with pytest.raises(ApplicationError, match="SIREN"):
-        tenant_create(by=operator, **_new_tenant_fields(siren="303265045"))
+        tenant_create(by=operator, today=datetime.date(2026, 1, 5), **_new_tenant_fields(siren="303265045"))
     with pytest.raises(ApplicationError) as error:
-        tenant_create(by=operator, **_new_tenant_fields(vat_number="FR40303265045"))
+        tenant_create(
+            by=operator, today=datetime.date(2026, 1, 5), **_new_tenant_fields(vat_number="FR40303265045")
+        )
     assert error.value.field == "vat_number"
 
 
 def test_bic_of_another_country_than_the_iban_is_refused(operator):
     with pytest.raises(ApplicationError) as error:
-        tenant_create(by=operator, **_new_tenant_fields(creditor_bic="DEUTDEFF"))
+        tenant_create(
+            by=operator, today=datetime.date(2026, 1, 5), **_new_tenant_fields(creditor_bic="DEUTDEFF")
+        )
     assert error.value.field == "creditor_bic"
 
 

@@ -1,3 +1,6 @@
+"""The audit trail's page. It lives in accounts, which holds the permission check: audit sits below
+accounts and records events without knowing who may read them."""
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
