@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.permissions import portal_required
 from accounts.views import LoginView
+from audit.context import AuditContext
 from core.identifiers import mask_iban
 from customers import selectors, services
 from customers.forms import PortalContactForm
@@ -79,7 +80,12 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
     customer = selectors.portal_customer(user=request.user)
     form = PortalContactForm(request.POST)
     if form.is_valid():
-        services.contact_update_by_customer(customer=customer, by=request.user, **form.cleaned_data)
+        services.contact_update_by_customer(
+            customer=customer,
+            by=request.user,
+            context=AuditContext.from_request(request),
+            **form.cleaned_data,
+        )
         messages.success(request, _("Your contact details are saved."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
