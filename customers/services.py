@@ -228,9 +228,7 @@ def customer_create(
         mandate_create(customer=customer, by=by, now=now, context=context, **mandate)
     if send_logins:
         transaction.on_commit(
-            partial(
-                customer_send_logins, customer=customer, base_url=portal_base_url, by=by, context=context
-            )
+            partial(customer_send_logins, customer=customer, base_url=portal_base_url, by=by, context=context)
         )
     return customer
 
