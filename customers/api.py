@@ -2,7 +2,7 @@
 portal's own data (end customers). Thin: parse, call a service or selector, serialise."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from accounts.permissions import HasCapability, IsPortalCustomer
 from audit.context import AuditContext
 from core.identifiers import mask_iban
@@ -220,7 +221,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         customer = services.customer_create(
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             data={name: values[name] for name in services.CUSTOMER_FIELDS if name in values},
             number=values.get("number", ""),
@@ -244,7 +245,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         values = dict(data.validated_data)
         services.customer_update(
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             data={name: values[name] for name in services.CUSTOMER_FIELDS if name in values},
             billing_contact=values.get("billing_contact"),
@@ -257,7 +258,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.customer_archive(
             customer=self.get_object(),
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
         )
@@ -273,7 +274,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         services.customer_send_logins(
             customer=customer,
             base_url=_base_url(request),
-            by=request.user,
+            by=cast(User, request.user),
             context=AuditContext.from_request(request),
         )
         return Response({"sent_to": customer.portal_user.email if customer.portal_user else ""})
@@ -302,7 +303,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             **data.validated_data,
         }  # blank fields are optional here
         contact = services.contact_create(
-            customer=_customer_of(self), by=request.user, context=AuditContext.from_request(request), **values
+            customer=_customer_of(self),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **values,
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
@@ -312,7 +316,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         values = {k: data.validated_data.get(k, getattr(contact, k)) for k in ("name", "email", "phone")}
         contact = services.contact_update(
-            contact=contact, by=request.user, context=AuditContext.from_request(request), **values
+            contact=contact, by=cast(User, request.user), context=AuditContext.from_request(request), **values
         )
         return Response(ContactSerializer(contact).data)
 
@@ -342,7 +346,7 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         mandate = services.mandate_create(
             customer=_customer_of(self),
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             **data.validated_data,
@@ -356,7 +360,7 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         mandate = services.mandate_set_signed(
             mandate=mandate,
-            by=request.user,
+            by=cast(User, request.user),
             today=timezone.localdate(),
             context=AuditContext.from_request(request),
             **data.validated_data,
@@ -369,7 +373,7 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """End a mandate the customer withdrew; it stays in the history."""
         mandate = services.mandate_revoke(
             mandate=self.get_object(),
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
         )
@@ -399,7 +403,7 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 raise serializers.ValidationError({"amount": "required for a payment"})
             entry = services.payment_record(
                 customer=customer,
-                by=request.user,
+                by=cast(User, request.user),
                 now=now,
                 amount=v["amount"],
                 entry_date=v["entry_date"],
@@ -412,7 +416,7 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 raise serializers.ValidationError({"amount_ht": "required for a charge"})
             entry = services.charge_record(
                 customer=customer,
-                by=request.user,
+                by=cast(User, request.user),
                 now=now,
                 amount_ht=v["amount_ht"],
                 vat_rate=v["vat_rate"],
@@ -423,7 +427,7 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         else:
             target = get_object_or_404(LedgerEntry, pk=v.get("reverses"), customer=customer)
             entry = services.ledger_entry_reverse(
-                entry=target, by=request.user, now=now, reason=v["description"], context=context
+                entry=target, by=cast(User, request.user), now=now, reason=v["description"], context=context
             )
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -483,7 +487,7 @@ class PortalContactViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         contact = services.contact_update_by_customer(
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
             role=role,
             context=AuditContext.from_request(request),
             **data.validated_data,

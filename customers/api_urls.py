@@ -1,11 +1,13 @@
 """API routes of the customers app, mounted under /api/v1/ by ism/urls_tenant.py."""
 
+from typing import Any
+
 from django.urls import path
 
 from customers import api
 
-LIST = {"get": "list", "post": "create"}
-DETAIL = {"get": "retrieve", "patch": "partial_update"}
+LIST: dict[str, Any] = {"get": "list", "post": "create"}
+DETAIL: dict[str, Any] = {"get": "retrieve", "patch": "partial_update"}
 
 urlpatterns = [
     path("customers/", api.CustomerViewSet.as_view(LIST), name="api-customer-list"),

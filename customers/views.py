@@ -1,7 +1,7 @@
 """Staff pages of the customers app: list and search, the customer page and its tabs, creation
 and edition, mandates, ledger entries, archiving. Views parse and call services/selectors."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
 from audit.selectors import audit_event_list
@@ -87,7 +88,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         customer = call_service(
             form,
             services.customer_create,
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             portal_base_url=_base_url(request),
@@ -119,7 +120,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.customer_update,
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             **kwargs,
@@ -191,7 +192,7 @@ def mandate_new(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.mandate_create,
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             **form.cleaned_data,
@@ -231,7 +232,10 @@ def mandate_revoke(request: HttpRequest, pk: int, mandate_id: int) -> HttpRespon
     customer = selectors.customer_get(pk=pk)
     mandate = get_object_or_404(Mandate, pk=mandate_id, customer=customer)
     services.mandate_revoke(
-        mandate=mandate, by=request.user, now=timezone.now(), context=AuditContext.from_request(request)
+        mandate=mandate,
+        by=cast(User, request.user),
+        now=timezone.now(),
+        context=AuditContext.from_request(request),
     )
     messages.success(request, _("Mandate %(rum)s is revoked.") % {"rum": mandate.rum})
     return redirect(f"{customer_url(customer.pk)}?tab=documents")
@@ -250,7 +254,7 @@ def mandate_signed(request: HttpRequest, pk: int, mandate_id: int) -> HttpRespon
     else:
         services.mandate_set_signed(
             mandate=mandate,
-            by=request.user,
+            by=cast(User, request.user),
             signed_on=signed_on,
             today=timezone.localdate(),
             context=AuditContext.from_request(request),
@@ -267,7 +271,7 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.payment_record(
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             **form.cleaned_data,
@@ -286,7 +290,7 @@ def charge_new(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.charge_record(
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             **form.cleaned_data,
@@ -308,7 +312,7 @@ def entry_reverse(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
     services.ledger_entry_reverse(
         entry=entry,
-        by=request.user,
+        by=cast(User, request.user),
         now=timezone.now(),
         reason=reason,
         context=AuditContext.from_request(request),
@@ -323,7 +327,10 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
     if request.method == "POST":
         services.customer_archive(
-            customer=customer, by=request.user, now=timezone.now(), context=AuditContext.from_request(request)
+            customer=customer,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
         )
         messages.success(request, _("Customer %(number)s is archived.") % {"number": customer.number})
         return redirect("customers:list")
@@ -338,7 +345,7 @@ def send_logins(request: HttpRequest, pk: int) -> HttpResponse:
     services.customer_send_logins(
         customer=customer,
         base_url=_base_url(request),
-        by=request.user,
+        by=cast(User, request.user),
         context=AuditContext.from_request(request),
     )
     messages.success(
