@@ -72,38 +72,22 @@ def _check_item_rules(item: models.Model) -> None:
         raise ApplicationError(_("A VAT rate is between 0 and 100 %."), field="vat_rate")
 
 
-def _item_create(item: Item, *, by: User, context: AuditContext | None) -> Item:
+def _item_save(item: models.Model) -> None:
     _check_item_rules(item)
     item.full_clean()
     item.save()
-    audit_record(
-        actor=by,
-        action=f"{item._meta.model_name}.created",
-        obj=item,
-        changes=audit_changes({}, _snapshot(item)),
-        context=context,
-    )
-    return item
 
 
-def _item_update(item: Item, fields: dict[str, Any], *, by: User, context: AuditContext | None) -> Item:
-    # A fresh copy: a bound form or serializer may already have changed `item`, the audit needs
-    # the stored values.
+def _item_change(item: Item, fields: dict[str, Any]) -> tuple[Item, dict[str, Any]]:
+    """Apply `fields` to a fresh, locked copy of `item` (a bound form or serializer may already
+    have changed `item`: the audit needs the stored values), check and save it; returns the
+    saved item and its values before."""
     item = type(item)._default_manager.select_for_update().get(pk=item.pk)
     before = _snapshot(item)
     for name, value in fields.items():
         setattr(item, name, value)
-    _check_item_rules(item)
-    item.full_clean()
-    item.save()
-    audit_record(
-        actor=by,
-        action=f"{item._meta.model_name}.updated",
-        obj=item,
-        changes=audit_changes(before, _snapshot(item)),
-        context=context,
-    )
-    return item
+    _item_save(item)
+    return item, before
 
 
 @transaction.atomic
@@ -128,23 +112,27 @@ def offer_create(
 ) -> Offer:
     """Create an offer (at least one commitment, a period that ends after it starts, a table in
     use), with its allowances, in one transaction."""
-    offer = _item_create(
-        Offer(
-            code=code,
-            label=label,
-            price=price,
-            vat_rate=vat_rate,
-            billing_timing=billing_timing,
-            prorated=prorated,
-            commitment_none=commitment_none,
-            commitment_12=commitment_12,
-            commitment_24=commitment_24,
-            termination_rule=termination_rule,
-            default_rate_table=default_rate_table,
-            valid_from=valid_from,
-            valid_to=valid_to,
-        ),
-        by=by,
+    offer = Offer(
+        code=code,
+        label=label,
+        price=price,
+        vat_rate=vat_rate,
+        billing_timing=billing_timing,
+        prorated=prorated,
+        commitment_none=commitment_none,
+        commitment_12=commitment_12,
+        commitment_24=commitment_24,
+        termination_rule=termination_rule,
+        default_rate_table=default_rate_table,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    _item_save(offer)
+    audit_record(
+        actor=by,
+        action="offer.created",
+        obj=offer,
+        changes=audit_changes({}, _snapshot(offer)),
         context=context,
     )
     if allowances is not None:
@@ -175,7 +163,7 @@ def offer_update(
 ) -> Offer:
     """Change an offer with the same rules as at creation; its allowances are replaced when
     given (None: kept). The changes are audited."""
-    offer = _item_update(
+    offer, before = _item_change(
         offer,
         {
             "code": code,
@@ -192,7 +180,12 @@ def offer_update(
             "valid_from": valid_from,
             "valid_to": valid_to,
         },
-        by=by,
+    )
+    audit_record(
+        actor=by,
+        action="offer.updated",
+        obj=offer,
+        changes=audit_changes(before, _snapshot(offer)),
         context=context,
     )
     if allowances is not None:
@@ -213,9 +206,13 @@ def option_create(
     allowances: Sequence[Mapping[str, Any]] | None = None,
 ) -> Option:
     """Create an option with its allowances, in one transaction."""
-    option = _item_create(
-        Option(code=code, label=label, price=price, vat_rate=vat_rate, data_speed=data_speed),
-        by=by,
+    option = Option(code=code, label=label, price=price, vat_rate=vat_rate, data_speed=data_speed)
+    _item_save(option)
+    audit_record(
+        actor=by,
+        action="option.created",
+        obj=option,
+        changes=audit_changes({}, _snapshot(option)),
         context=context,
     )
     if allowances is not None:
@@ -237,10 +234,15 @@ def option_update(
     allowances: Sequence[Mapping[str, Any]] | None = None,
 ) -> Option:
     """Change an option; its allowances are replaced when given (None: kept)."""
-    option = _item_update(
+    option, before = _item_change(
         option,
         {"code": code, "label": label, "price": price, "vat_rate": vat_rate, "data_speed": data_speed},
-        by=by,
+    )
+    audit_record(
+        actor=by,
+        action="option.updated",
+        obj=option,
+        changes=audit_changes(before, _snapshot(option)),
         context=context,
     )
     if allowances is not None:
@@ -261,11 +263,16 @@ def product_create(
     vat_rate: Decimal = Decimal(VAT_DEFAULT),
 ) -> Product:
     """Create a service or a piece of hardware, sold once or monthly."""
-    return _item_create(
-        Product(code=code, label=label, kind=kind, recurring=recurring, price=price, vat_rate=vat_rate),
-        by=by,
+    product = Product(code=code, label=label, kind=kind, recurring=recurring, price=price, vat_rate=vat_rate)
+    _item_save(product)
+    audit_record(
+        actor=by,
+        action="product.created",
+        obj=product,
+        changes=audit_changes({}, _snapshot(product)),
         context=context,
     )
+    return product
 
 
 @transaction.atomic
@@ -282,7 +289,7 @@ def product_update(
     vat_rate: Decimal,
 ) -> Product:
     """Change a service or a piece of hardware."""
-    return _item_update(
+    product, before = _item_change(
         product,
         {
             "code": code,
@@ -292,9 +299,15 @@ def product_update(
             "price": price,
             "vat_rate": vat_rate,
         },
-        by=by,
+    )
+    audit_record(
+        actor=by,
+        action="product.updated",
+        obj=product,
+        changes=audit_changes(before, _snapshot(product)),
         context=context,
     )
+    return product
 
 
 @transaction.atomic
@@ -314,21 +327,26 @@ def terminal_create(
 ) -> Terminal:
     """Create a terminal with its price for each sale mode (cash, instalments — both the number
     and the amount, or neither —, rental)."""
-    return _item_create(
-        Terminal(
-            code=code,
-            label=label,
-            brand=brand,
-            model=model,
-            price=price,
-            instalment_months=instalment_months,
-            instalment_price=instalment_price,
-            rental_price=rental_price,
-            vat_rate=vat_rate,
-        ),
-        by=by,
+    terminal = Terminal(
+        code=code,
+        label=label,
+        brand=brand,
+        model=model,
+        price=price,
+        instalment_months=instalment_months,
+        instalment_price=instalment_price,
+        rental_price=rental_price,
+        vat_rate=vat_rate,
+    )
+    _item_save(terminal)
+    audit_record(
+        actor=by,
+        action="terminal.created",
+        obj=terminal,
+        changes=audit_changes({}, _snapshot(terminal)),
         context=context,
     )
+    return terminal
 
 
 @transaction.atomic
@@ -348,7 +366,7 @@ def terminal_update(
     vat_rate: Decimal,
 ) -> Terminal:
     """Change a terminal with the same rules as at creation."""
-    return _item_update(
+    terminal, before = _item_change(
         terminal,
         {
             "code": code,
@@ -361,9 +379,15 @@ def terminal_update(
             "rental_price": rental_price,
             "vat_rate": vat_rate,
         },
-        by=by,
+    )
+    audit_record(
+        actor=by,
+        action="terminal.updated",
+        obj=terminal,
+        changes=audit_changes(before, _snapshot(terminal)),
         context=context,
     )
+    return terminal
 
 
 @transaction.atomic
