@@ -2,17 +2,21 @@
 portal's own data (end customers). Thin: parse, call a service or selector, serialise."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from accounts.permissions import HasCapability, IsPortalCustomer
+from audit.context import AuditContext
 from core.identifiers import mask_iban
 from customers import selectors, services
 from customers.models import (
@@ -171,14 +175,22 @@ def _base_url(request: Request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-class CustomerListCreate(generics.ListCreateAPIView):
+def _customer_of(view: Any) -> Customer:
+    return get_object_or_404(Customer, pk=view.kwargs["customer_id"])
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Customers (active by default). Filters: `q` (number, name, e-mail, phone), `kind`,
-    `status` (active, archived, all), `payment_mode`, `sort`."""
+    `status` (active, archived, all), `payment_mode`, `sort`. PATCH changes the fields given,
+    with the same rules as the pages; DELETE archives a customer (never erased), or answers 400
+    with what to end first."""
 
     permission_classes = [CAN_CUSTOMERS]
     serializer_class = CustomerSerializer
 
     def get_queryset(self) -> QuerySet[Customer]:
+        if self.action != "list":
+            return _customers()
         params = self.request.query_params
         status_ = params.get("status", "active")
         return (
@@ -200,16 +212,17 @@ class CustomerListCreate(generics.ListCreateAPIView):
             OpenApiParameter("status", str),
         ]
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CustomerWriteSerializer, responses={201: CustomerSerializer})
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CustomerWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         customer = services.customer_create(
-            by=request.user,
+            by=cast(User, request.user),
+            now=timezone.now(),
             data={name: values[name] for name in services.CUSTOMER_FIELDS if name in values},
             number=values.get("number", ""),
             login=values.get("login", ""),
@@ -218,77 +231,69 @@ class CustomerListCreate(generics.ListCreateAPIView):
             mandate=values.get("mandate"),
             send_logins=values.get("send_logins", False),
             portal_base_url=_base_url(request),
-            request=request,
+            context=AuditContext.from_request(request),
         )
         return Response(
             CustomerSerializer(_customers().get(pk=customer.pk)).data, status=status.HTTP_201_CREATED
         )
 
-
-class CustomerDetail(generics.RetrieveUpdateAPIView):
-    """One customer; PATCH changes the fields given, with the same rules as the pages; DELETE
-    archives it (never erased), or answers 400 with what to end first."""
-
-    permission_classes = [CAN_CUSTOMERS]
-    serializer_class = CustomerSerializer
-    http_method_names = ["get", "patch", "delete", "head", "options"]
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.customer_archive(customer=self.get_object(), by=request.user, request=request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_queryset(self) -> QuerySet[Customer]:
-        return _customers()
-
     @extend_schema(request=CustomerWriteSerializer, responses=CustomerSerializer)
-    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         customer = self.get_object()
         data = CustomerWriteSerializer(customer, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         services.customer_update(
             customer=customer,
-            by=request.user,
+            by=cast(User, request.user),
+            now=timezone.now(),
             data={name: values[name] for name in services.CUSTOMER_FIELDS if name in values},
             billing_contact=values.get("billing_contact"),
             login_contact=values.get("login_contact"),
-            request=request,
+            context=AuditContext.from_request(request),
         )
         return Response(CustomerSerializer(_customers().get(pk=customer.pk)).data)
 
-
-class CustomerSendLogins(generics.GenericAPIView):
-    """POST: e-mail the login contact its login and a link to choose a password (account opening)."""
-
-    permission_classes = [CAN_CUSTOMERS]
-    serializer_class = CustomerSerializer
-
-    def get_queryset(self) -> QuerySet[Customer]:
-        return _customers()
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.customer_archive(
+            customer=self.get_object(),
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=None, responses=inline_serializer("LoginsSent", {"sent_to": serializers.EmailField()})
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    @action(detail=True, methods=["post"], url_path="send-logins")
+    def send_logins(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """E-mail the login contact its login and a link to choose a password (account opening)."""
         customer = self.get_object()
-        services.customer_send_logins(customer=customer, base_url=_base_url(request), by=request.user)
+        services.customer_send_logins(
+            customer=customer,
+            base_url=_base_url(request),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+        )
         return Response({"sent_to": customer.portal_user.email if customer.portal_user else ""})
 
 
-def _customer_of(view: Any) -> Customer:
-    return get_object_or_404(Customer, pk=view.kwargs["customer_id"])
+class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A customer's contacts (list, POST one); one contact (GET, PATCH)."""
 
-
-class ContactListCreate(generics.ListCreateAPIView):
     permission_classes = [CAN_CUSTOMERS]
     serializer_class = ContactSerializer
+
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Contact]:
-        return selectors.contact_list(customer=_customer_of(self))
+        if self.action in ("list", "create"):
+            return selectors.contact_list(customer=_customer_of(self))
+        return Contact.objects.select_related("customer")
 
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ContactSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {
@@ -297,131 +302,134 @@ class ContactListCreate(generics.ListCreateAPIView):
             "phone": "",
             **data.validated_data,
         }  # blank fields are optional here
-        contact = services.contact_create(customer=_customer_of(self), by=request.user, **values)
+        contact = services.contact_create(
+            customer=_customer_of(self),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **values,
+        )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
-
-class ContactDetail(generics.RetrieveUpdateAPIView):
-    permission_classes = [CAN_CUSTOMERS]
-    serializer_class = ContactSerializer
-    queryset = Contact.objects.select_related("customer")
-    http_method_names = ["get", "patch", "head", "options"]
-
-    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         contact = self.get_object()
         data = ContactSerializer(contact, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = {k: data.validated_data.get(k, getattr(contact, k)) for k in ("name", "email", "phone")}
-        contact = services.contact_update(contact=contact, by=request.user, **values)
-        return Response(ContactSerializer(contact).data)
-
-
-class MandateListCreate(generics.ListCreateAPIView):
-    """A customer's mandates, newest first; POST a new bank account (the active one is replaced)."""
-
-    permission_classes = [CAN_CUSTOMERS]
-    serializer_class = MandateSerializer
-    pagination_class = None
-
-    def get_queryset(self) -> QuerySet[Mandate]:
-        return selectors.mandate_list(customer=_customer_of(self))
-
-    @extend_schema(request=MandateInputSerializer, responses={201: MandateSerializer})
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = MandateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        mandate = services.mandate_create(
-            customer=_customer_of(self), by=request.user, request=request, **data.validated_data
+        contact = services.contact_update(
+            contact=contact, by=cast(User, request.user), context=AuditContext.from_request(request), **values
         )
-        return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
+        return Response(ContactSerializer(contact).data)
 
 
 class MandateSignedSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
 
 
-class MandateDetail(generics.RetrieveUpdateAPIView):
-    """One mandate. PATCH records its signature date; a new bank account is a new mandate (POST on
-    the customer's mandates), so the bank details of a mandate never change."""
+class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A customer's mandates, newest first; POST a new bank account (the active one is replaced).
+    PATCH on a mandate records its signature date; a new bank account is a new mandate, so the
+    bank details of a mandate never change; `revoke` ends a mandate the customer withdrew."""
 
     permission_classes = [CAN_CUSTOMERS]
     serializer_class = MandateSerializer
-    queryset = Mandate.objects.select_related("customer")
-    http_method_names = ["get", "patch", "head", "options"]
+
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Mandate]:
+        if self.action in ("list", "create"):
+            return selectors.mandate_list(customer=_customer_of(self))
+        return Mandate.objects.select_related("customer")
+
+    @extend_schema(request=MandateInputSerializer, responses={201: MandateSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = MandateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mandate = services.mandate_create(
+            customer=_customer_of(self),
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+            **data.validated_data,
+        )
+        return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MandateSignedSerializer, responses=MandateSerializer)
-    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         mandate = self.get_object()
         data = MandateSignedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        mandate = services.mandate_set_signed(mandate=mandate, by=request.user, **data.validated_data)
+        mandate = services.mandate_set_signed(
+            mandate=mandate,
+            by=cast(User, request.user),
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
+            **data.validated_data,
+        )
         return Response(MandateSerializer(mandate).data)
-
-
-class MandateRevoke(generics.GenericAPIView):
-    """POST: end a mandate the customer withdrew; it stays in the history."""
-
-    permission_classes = [CAN_CUSTOMERS]
-    serializer_class = MandateSerializer
-    queryset = Mandate.objects.select_related("customer")
 
     @extend_schema(request=None, responses=MandateSerializer)
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        mandate = services.mandate_revoke(mandate=self.get_object(), by=request.user, request=request)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """End a mandate the customer withdrew; it stays in the history."""
+        mandate = services.mandate_revoke(
+            mandate=self.get_object(),
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+        )
         return Response(MandateSerializer(mandate).data)
 
 
-class LedgerEntryListCreate(generics.ListCreateAPIView):
+class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A customer's ledger, newest first; POST a payment, a charge or a reversal (payments.write)."""
 
     permission_classes = [CAN_PAYMENTS]
     serializer_class = LedgerEntrySerializer
 
     def get_queryset(self) -> QuerySet[LedgerEntry]:
-        return selectors.ledger_entry_list(customer=_customer_of(self))
+        if self.action in ("list", "create"):
+            return selectors.ledger_entry_list(customer=_customer_of(self))
+        return LedgerEntry.objects.all()
 
     @extend_schema(request=LedgerEntryInputSerializer, responses={201: LedgerEntrySerializer})
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         customer = _customer_of(self)
         data = LedgerEntryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        now, context = timezone.now(), AuditContext.from_request(request)
         if v["kind"] == EntryKind.PAYMENT:
             if v.get("amount") is None:
                 raise serializers.ValidationError({"amount": "required for a payment"})
             entry = services.payment_record(
                 customer=customer,
-                by=request.user,
+                by=cast(User, request.user),
+                now=now,
                 amount=v["amount"],
                 entry_date=v["entry_date"],
                 method=v["method"],
                 description=v["description"],
-                request=request,
+                context=context,
             )
         elif v["kind"] == EntryKind.CHARGE:
             if v.get("amount_ht") is None:
                 raise serializers.ValidationError({"amount_ht": "required for a charge"})
             entry = services.charge_record(
                 customer=customer,
-                by=request.user,
+                by=cast(User, request.user),
+                now=now,
                 amount_ht=v["amount_ht"],
                 vat_rate=v["vat_rate"],
                 description=v["description"],
                 entry_date=v["entry_date"],
-                request=request,
+                context=context,
             )
         else:
             target = get_object_or_404(LedgerEntry, pk=v.get("reverses"), customer=customer)
             entry = services.ledger_entry_reverse(
-                entry=target, by=request.user, reason=v["description"], request=request
+                entry=target, by=cast(User, request.user), now=now, reason=v["description"], context=context
             )
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-
-class LedgerEntryDetail(generics.RetrieveAPIView):
-    permission_classes = [CAN_PAYMENTS]
-    serializer_class = LedgerEntrySerializer
-    queryset = LedgerEntry.objects.all()
 
 
 # --- Portal API (the end customer's own data) ------------------------------------------------
@@ -431,7 +439,7 @@ class PortalCustomerSerializer(CustomerSerializer):
         read_only_fields = fields
 
 
-class PortalMe(generics.RetrieveAPIView):
+class PortalMeViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The logged-in end customer's record and balance."""
 
     permission_classes = [IsPortalCustomer]
@@ -442,16 +450,8 @@ class PortalMe(generics.RetrieveAPIView):
         return _customers().get(pk=customer.pk)
 
 
-class PortalLedgerEntryList(generics.ListAPIView):
-    permission_classes = [IsPortalCustomer]
-    serializer_class = LedgerEntrySerializer
-
-    def get_queryset(self) -> QuerySet[LedgerEntry]:
-        return selectors.ledger_entry_list(customer=selectors.portal_customer(user=self.request.user))
-
-
-class PortalLedgerEntryDetail(generics.RetrieveAPIView):
-    """One of the customer's own entries; any other id is a 404."""
+class PortalLedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The customer's own ledger entries; any other id is a 404."""
 
     permission_classes = [IsPortalCustomer]
     serializer_class = LedgerEntrySerializer
@@ -460,37 +460,36 @@ class PortalLedgerEntryDetail(generics.RetrieveAPIView):
         return selectors.ledger_entry_list(customer=selectors.portal_customer(user=self.request.user))
 
 
-class PortalMandateList(generics.ListAPIView):
+class PortalMandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The customer's own mandates (IBAN masked); any other id is a 404."""
+
     permission_classes = [IsPortalCustomer]
     serializer_class = PortalMandateSerializer
+
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Mandate]:
         return selectors.mandate_list(customer=selectors.portal_customer(user=self.request.user))
 
 
-class PortalMandateDetail(generics.RetrieveAPIView):
-    permission_classes = [IsPortalCustomer]
-    serializer_class = PortalMandateSerializer
-
-    def get_queryset(self) -> QuerySet[Mandate]:
-        return selectors.mandate_list(customer=selectors.portal_customer(user=self.request.user))
-
-
-class PortalContactUpdate(generics.GenericAPIView):
+class PortalContactViewSet(viewsets.GenericViewSet):
     """PATCH the customer's own billing or login contact (`role` in the URL)."""
 
     permission_classes = [IsPortalCustomer]
     serializer_class = ContactInputSerializer
 
     @extend_schema(request=ContactInputSerializer, responses=ContactSerializer)
-    def patch(self, request: Request, role: str) -> Response:
+    def partial_update(self, request: Request, role: str) -> Response:
         if role not in (ContactRole.BILLING, ContactRole.LOGIN):
             raise Http404
         customer = selectors.portal_customer(user=request.user)
         data = ContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contact = services.contact_update_by_customer(
-            customer=customer, by=request.user, role=role, **data.validated_data
+            customer=customer,
+            by=cast(User, request.user),
+            role=role,
+            context=AuditContext.from_request(request),
+            **data.validated_data,
         )
         return Response(ContactSerializer(contact).data)

@@ -1,7 +1,7 @@
 """The end-customer portal (`/portal/` on the tenant's domain). A portal account sees only its
 own customer's data: every object is looked up within that customer, so any other id is a 404."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.permissions import portal_required
 from accounts.views import LoginView
 from audit.context import AuditContext
@@ -80,7 +81,12 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
     customer = selectors.portal_customer(user=request.user)
     form = PortalContactForm(request.POST)
     if form.is_valid():
-        services.contact_update_by_customer(customer=customer, by=request.user, **form.cleaned_data)
+        services.contact_update_by_customer(
+            customer=customer,
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **form.cleaned_data,
+        )
         messages.success(request, _("Your contact details are saved."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))

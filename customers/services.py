@@ -2,7 +2,7 @@
 the ledger and the balance policy, archiving."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import password_reset_link, user_create
+from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
@@ -181,7 +182,8 @@ def _contact_upsert(*, customer: Customer, role: str, data: dict[str, str] | Non
 @transaction.atomic
 def customer_create(
     *,
-    by: Any,
+    by: User,
+    now: datetime,
     data: dict[str, Any],
     number: str = "",
     login: str = "",
@@ -190,7 +192,7 @@ def customer_create(
     mandate: dict[str, Any] | None = None,
     send_logins: bool = False,
     portal_base_url: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Customer:
     """Create a customer: its number is generated unless typed in (take-over from another system);
     the login contact gets a portal account whose login defaults to the customer number."""
@@ -218,15 +220,15 @@ def customer_create(
         action="customer.created",
         obj=customer,
         changes={"number": number, "kind": customer.kind, "payment_mode": customer.payment_mode},
-        request=request,
+        context=context,
     )
     if login_data:
         customer_portal_account_ensure(customer=customer, by=by)
     if mandate:
-        mandate_create(customer=customer, by=by, request=request, **mandate)
+        mandate_create(customer=customer, by=by, now=now, context=context, **mandate)
     if send_logins:
         transaction.on_commit(
-            partial(customer_send_logins, customer=customer, base_url=portal_base_url, by=by)
+            partial(customer_send_logins, customer=customer, base_url=portal_base_url, by=by, context=context)
         )
     return customer
 
@@ -239,11 +241,12 @@ def _snapshot(customer: Customer) -> dict[str, Any]:
 def customer_update(
     *,
     customer: Customer,
-    by: Any,
+    by: User,
+    now: datetime,
     data: dict[str, Any],
     billing_contact: dict[str, Any] | None = None,
     login_contact: dict[str, Any] | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Customer:
     """Change the record with the same rules as at creation; every change is in the audit."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -266,15 +269,22 @@ def customer_update(
         if cleaned and cleaned != old_values:
             changes[f"{role}_contact"] = [old_values.get("email", ""), cleaned["email"]]
     if changes:
-        audit_record(actor=by, action="customer.updated", obj=customer, changes=changes, request=request)
+        audit_record(actor=by, action="customer.updated", obj=customer, changes=changes, context=context)
     customer_portal_account_ensure(customer=customer, by=by)
     if "balance_policy" in changes:
-        _balance_policy_apply(customer=customer)
+        _balance_policy_apply(customer=customer, now=now)
     return customer
 
 
 def contact_update_by_customer(
-    *, customer: Customer, by: Any, role: str, name: str, email: str, phone: str
+    *,
+    customer: Customer,
+    by: User,
+    role: str,
+    name: str,
+    email: str,
+    phone: str,
+    context: AuditContext | None = None,
 ) -> Contact:
     """The portal's own edit of a contact (billing or login), with the same checks as the staff's."""
     if role not in (ContactRole.BILLING, ContactRole.LOGIN):
@@ -286,13 +296,26 @@ def contact_update_by_customer(
         contact = _contact_upsert(customer=customer, role=role, data=cleaned)
         assert contact is not None
         audit_record(
-            actor=by, action="customer.contact_updated", obj=customer, changes={role: cleaned["email"]}
+            actor=by,
+            action="customer.contact_updated",
+            obj=customer,
+            changes={role: cleaned["email"]},
+            context=context,
         )
         customer_portal_account_ensure(customer=customer, by=by)
     return contact
 
 
-def contact_create(*, customer: Customer, by: Any, role: str, name: str, email: str, phone: str) -> Contact:
+def contact_create(
+    *,
+    customer: Customer,
+    by: User,
+    role: str,
+    name: str,
+    email: str,
+    phone: str,
+    context: AuditContext | None = None,
+) -> Contact:
     """Add a contact; a customer has at most one billing and one login contact."""
     if role not in ContactRole.values:
         raise ApplicationError(_("Unknown value %(value)s.") % {"value": role}, field="role")
@@ -305,14 +328,26 @@ def contact_create(*, customer: Customer, by: Any, role: str, name: str, email: 
         contact = _contact_upsert(customer=customer, role=role, data=cleaned)
         assert contact is not None
         audit_record(
-            actor=by, action="customer.contact_added", obj=customer, changes={role: cleaned["email"]}
+            actor=by,
+            action="customer.contact_added",
+            obj=customer,
+            changes={role: cleaned["email"]},
+            context=context,
         )
         if role == ContactRole.LOGIN:
             customer_portal_account_ensure(customer=customer, by=by)
     return contact
 
 
-def contact_update(*, contact: Contact, by: Any, name: str, email: str, phone: str) -> Contact:
+def contact_update(
+    *,
+    contact: Contact,
+    by: User,
+    name: str,
+    email: str,
+    phone: str,
+    context: AuditContext | None = None,
+) -> Contact:
     """Change a contact with the same checks as at creation; the portal login follows the login contact."""
     cleaned = _clean_contact({"name": name, "email": email, "phone": phone}, role=contact.role)
     if cleaned is None:
@@ -322,14 +357,18 @@ def contact_update(*, contact: Contact, by: Any, name: str, email: str, phone: s
         contact.phone_digits = phone_digits(contact.phone)
         contact.save()
         audit_record(
-            actor=by, action="customer.contact_updated", obj=contact.customer, changes={contact.role: email}
+            actor=by,
+            action="customer.contact_updated",
+            obj=contact.customer,
+            changes={contact.role: email},
+            context=context,
         )
         customer_portal_account_ensure(customer=contact.customer, by=by)
     return contact
 
 
 # --- The portal account ---------------------------------------------------------------------
-def customer_portal_account_ensure(*, customer: Customer, by: Any) -> User | None:
+def customer_portal_account_ensure(*, customer: Customer, by: User | None) -> User | None:
     """The customer's portal account (role "customer"), created once it has a login contact; its
     e-mail follows the login contact's, so password recovery reaches them."""
     contact = Contact.objects.filter(customer=customer, role=ContactRole.LOGIN).first()
@@ -352,7 +391,9 @@ def customer_portal_account_ensure(*, customer: Customer, by: Any) -> User | Non
     return user
 
 
-def customer_send_logins(*, customer: Customer, base_url: str, by: Any) -> None:
+def customer_send_logins(
+    *, customer: Customer, base_url: str, by: User, context: AuditContext | None = None
+) -> None:
     """E-mail the login contact the tenant's account-opening message: their login and a link to
     choose their password on the portal."""
     user = customer.portal_user
@@ -370,7 +411,9 @@ def customer_send_logins(*, customer: Customer, base_url: str, by: Any) -> None:
                 "site_url": f"{base_url.rstrip('/')}/portal/",
             },
         )
-    audit_record(actor=by, action="customer.logins_sent", obj=customer, changes={"email": user.email})
+    audit_record(
+        actor=by, action="customer.logins_sent", obj=customer, changes={"email": user.email}, context=context
+    )
 
 
 # --- Archiving --------------------------------------------------------------------------------
@@ -388,7 +431,9 @@ register_archive_blocker(_unpaid_balance_blocker)
 
 
 @transaction.atomic
-def customer_archive(*, customer: Customer, by: Any, request: Any = None) -> Customer:
+def customer_archive(
+    *, customer: Customer, by: User, now: datetime, context: AuditContext | None = None
+) -> Customer:
     """Delete a customer the only way allowed: archived (never erased with its invoices), and only
     once nothing is left to end (lines, numbers, unpaid invoices, unpaid balance)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -401,12 +446,12 @@ def customer_archive(*, customer: Customer, by: Any, request: Any = None) -> Cus
             extra={"reasons": reasons},
         )
     customer.status = CustomerStatus.ARCHIVED
-    customer.archived_at = timezone.now()
+    customer.archived_at = now
     customer.save(update_fields=["status", "archived_at", "updated_at"])
     if customer.portal_user is not None and customer.portal_user.is_active:
         customer.portal_user.is_active = False
         customer.portal_user.save(update_fields=["is_active"])
-    audit_record(actor=by, action="customer.archived", obj=customer, request=request)
+    audit_record(actor=by, action="customer.archived", obj=customer, context=context)
     return customer
 
 
@@ -424,12 +469,13 @@ def _rum_for(customer: Customer) -> str:
 def mandate_create(
     *,
     customer: Customer,
-    by: Any,
+    by: User,
+    now: datetime,
     iban: str,
     bic: str,
     signed_on: date | None = None,
     account_holder: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> Mandate:
     """A new SEPA mandate with a platform-generated unique reference (RUM); the customer's
     previous active mandate is kept, marked replaced with its end date."""
@@ -444,9 +490,8 @@ def mandate_create(
             % {"bic": bic, "country": iban[:2]},
             field="bic",
         )
-    if signed_on and signed_on > timezone.localdate():
+    if signed_on and signed_on > timezone.localdate(now):
         raise ApplicationError(_("The signature date cannot be in the future."), field="signed_on")
-    now = timezone.now()
     previous = Mandate.objects.filter(customer=customer, status=MandateStatus.ACTIVE).first()
     if previous is not None:
         previous.status = MandateStatus.REPLACED
@@ -466,14 +511,16 @@ def mandate_create(
         action="customer.mandate_created",
         obj=customer,
         changes={"rum": mandate.rum, "iban": mask_iban(iban), "replaces": previous.rum if previous else ""},
-        request=request,
+        context=context,
     )
     return mandate
 
 
-def mandate_set_signed(*, mandate: Mandate, by: Any, signed_on: date) -> Mandate:
-    """Record the date the customer signed the printed mandate."""
-    if signed_on > timezone.localdate():
+def mandate_set_signed(
+    *, mandate: Mandate, by: User, signed_on: date, today: date, context: AuditContext | None = None
+) -> Mandate:
+    """Record the date the customer signed the printed mandate (not after `today`)."""
+    if signed_on > today:
         raise ApplicationError(_("The signature date cannot be in the future."), field="signed_on")
     mandate.signed_on = signed_on
     mandate.save(update_fields=["signed_on"])
@@ -482,23 +529,26 @@ def mandate_set_signed(*, mandate: Mandate, by: Any, signed_on: date) -> Mandate
         action="customer.mandate_signed",
         obj=mandate.customer,
         changes={"rum": mandate.rum, "on": signed_on},
+        context=context,
     )
     return mandate
 
 
-def mandate_revoke(*, mandate: Mandate, by: Any, request: Any = None) -> Mandate:
+def mandate_revoke(
+    *, mandate: Mandate, by: User, now: datetime, context: AuditContext | None = None
+) -> Mandate:
     """End a mandate (the customer withdrew it); it stays in the history."""
     if mandate.status != MandateStatus.ACTIVE:
         raise ApplicationError(_("This mandate is no longer active."))
     mandate.status = MandateStatus.REVOKED
-    mandate.ended_at = timezone.now()
+    mandate.ended_at = now
     mandate.save(update_fields=["status", "ended_at"])
     audit_record(
         actor=by,
         action="customer.mandate_revoked",
         obj=mandate.customer,
         changes={"rum": mandate.rum},
-        request=request,
+        context=context,
     )
     return mandate
 
@@ -528,7 +578,8 @@ def _decimal(value: Any, *, field: str) -> Decimal:
 def ledger_entry_add(
     *,
     customer: Customer,
-    by: Any,
+    by: User | None,
+    now: datetime,
     kind: str,
     amount_ttc: Decimal,
     entry_date: date | None = None,
@@ -538,15 +589,16 @@ def ledger_entry_add(
     vat_rate: Decimal | None = None,
     amount_vat: Decimal = ZERO,
     reverses: LedgerEntry | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> LedgerEntry:
     """Append an entry to the ledger (never changed afterwards) and apply the balance policy.
-    Billing posts its invoices and rated usage here too."""
+    Billing posts its invoices and rated usage here too (`by` None: the system). The entry is
+    dated `entry_date`, or the day of `now`."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     entry = LedgerEntry.objects.create(
         customer=customer,
         kind=kind,
-        entry_date=entry_date or timezone.localdate(),
+        entry_date=entry_date or timezone.localdate(now),
         description=description.strip()[:255],
         method=method,
         amount_ht=amount_ht,
@@ -554,28 +606,29 @@ def ledger_entry_add(
         amount_vat=amount_vat,
         amount_ttc=quantize_price(amount_ttc),
         reverses=reverses,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=by if by is not None and by.is_authenticated else None,
     )
     audit_record(
         actor=by,
         action=f"customer.ledger_{kind}",
         obj=customer,
         changes={"entry": entry.pk, "amount_ttc": str(entry.amount_ttc), "description": entry.description},
-        request=request,
+        context=context,
     )
-    _balance_policy_apply(customer=customer)
+    _balance_policy_apply(customer=customer, now=now)
     return entry
 
 
 def payment_record(
     *,
     customer: Customer,
-    by: Any,
+    by: User,
+    now: datetime,
     amount: Any,
     entry_date: date | None = None,
     method: str = PaymentMethod.TRANSFER,
     description: str = "",
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> LedgerEntry:
     """A payment received (amount TTC, positive): it raises the balance."""
     value = quantize_price(_decimal(amount, field="amount"))
@@ -586,24 +639,26 @@ def payment_record(
     return ledger_entry_add(
         customer=customer,
         by=by,
+        now=now,
         kind=EntryKind.PAYMENT,
         amount_ttc=value,
         entry_date=entry_date,
         method=method,
         description=description or _("Payment"),
-        request=request,
+        context=context,
     )
 
 
 def charge_record(
     *,
     customer: Customer,
-    by: Any,
+    by: User,
+    now: datetime,
     amount_ht: Any,
     vat_rate: Any = Decimal("20"),
     description: str,
     entry_date: date | None = None,
-    request: Any = None,
+    context: AuditContext | None = None,
 ) -> LedgerEntry:
     """A manual charge (amount excl. VAT and VAT rate): the balance drops by its amount incl. VAT."""
     base = quantize_price(_decimal(amount_ht, field="amount_ht"))
@@ -618,6 +673,7 @@ def charge_record(
     return ledger_entry_add(
         customer=customer,
         by=by,
+        now=now,
         kind=EntryKind.CHARGE,
         amount_ttc=-(base + vat),
         amount_ht=base,
@@ -625,12 +681,17 @@ def charge_record(
         amount_vat=vat,
         entry_date=entry_date,
         description=description,
-        request=request,
+        context=context,
     )
 
 
 def ledger_entry_reverse(
-    *, entry: LedgerEntry, by: Any, reason: str = "", request: Any = None
+    *,
+    entry: LedgerEntry,
+    by: User,
+    now: datetime,
+    reason: str = "",
+    context: AuditContext | None = None,
 ) -> LedgerEntry:
     """Correct a mistaken entry the only way a ledger allows: a reversing entry of the opposite amount."""
     if entry.kind == EntryKind.REVERSAL:
@@ -643,6 +704,7 @@ def ledger_entry_reverse(
     return ledger_entry_add(
         customer=entry.customer,
         by=by,
+        now=now,
         kind=EntryKind.REVERSAL,
         amount_ttc=-entry.amount_ttc,
         amount_ht=-entry.amount_ht if entry.amount_ht is not None else None,
@@ -651,7 +713,7 @@ def ledger_entry_reverse(
         method=entry.method,
         description=description,
         reverses=entry,
-        request=request,
+        context=context,
     )
 
 
@@ -660,7 +722,7 @@ def _notify_balance_handlers(customer: Customer, action: str) -> None:
         handler(customer, action)
 
 
-def _balance_policy_apply(*, customer: Customer) -> None:
+def _balance_policy_apply(*, customer: Customer, now: datetime) -> None:
     """A strict customer whose balance falls to zero or below is suspended (its lines, through the
     registered handlers); a payment that brings it back above zero reactivates it. Each crossing
     is audited (actor system) and notified once, after commit."""
@@ -672,7 +734,7 @@ def _balance_policy_apply(*, customer: Customer) -> None:
         and not customer.suspended_for_balance
     ):
         customer.suspended_for_balance = True
-        customer.suspended_for_balance_at = timezone.now()
+        customer.suspended_for_balance_at = now
         action = "suspend"
         audit_action = "customer.suspended_for_balance"
     elif customer.suspended_for_balance and (

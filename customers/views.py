@@ -1,7 +1,7 @@
 """Staff pages of the customers app: list and search, the customer page and its tabs, creation
 and edition, mandates, ledger entries, archiving. Views parse and call services/selectors."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import staff_required, user_can
+from audit.context import AuditContext
 from audit.selectors import audit_event_list
 from core.errors import call_service
 from core.text import name_normalise
@@ -86,8 +88,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         customer = call_service(
             form,
             services.customer_create,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
             portal_base_url=_base_url(request),
             **form.service_kwargs(),
         )
@@ -114,7 +117,13 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         kwargs = form.service_kwargs()
         # The ModelForm has already put the typed values on the instance: the service re-reads it.
         result = call_service(
-            form, services.customer_update, customer=customer, by=request.user, request=request, **kwargs
+            form,
+            services.customer_update,
+            customer=customer,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+            **kwargs,
         )
         if result is not None:
             messages.success(request, _("The customer is saved."))
@@ -183,8 +192,9 @@ def mandate_new(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.mandate_create,
             customer=customer,
-            by=request.user,
-            request=request,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
             **form.cleaned_data,
         )
         if mandate is not None:
@@ -221,7 +231,12 @@ def _pdf_response(request: HttpRequest, mandate: Mandate) -> HttpResponse:
 def mandate_revoke(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
     mandate = get_object_or_404(Mandate, pk=mandate_id, customer=customer)
-    services.mandate_revoke(mandate=mandate, by=request.user, request=request)
+    services.mandate_revoke(
+        mandate=mandate,
+        by=cast(User, request.user),
+        now=timezone.now(),
+        context=AuditContext.from_request(request),
+    )
     messages.success(request, _("Mandate %(rum)s is revoked.") % {"rum": mandate.rum})
     return redirect(f"{customer_url(customer.pk)}?tab=documents")
 
@@ -237,7 +252,13 @@ def mandate_signed(request: HttpRequest, pk: int, mandate_id: int) -> HttpRespon
     if signed_on is None:
         messages.error(request, _("Give the signature date."))
     else:
-        services.mandate_set_signed(mandate=mandate, by=request.user, signed_on=signed_on)
+        services.mandate_set_signed(
+            mandate=mandate,
+            by=cast(User, request.user),
+            signed_on=signed_on,
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
+        )
         messages.success(request, _("The signature date is recorded."))
     return redirect(f"{customer_url(customer.pk)}?tab=documents")
 
@@ -248,7 +269,13 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
     form = PaymentForm(request.POST)
     if form.is_valid():
-        services.payment_record(customer=customer, by=request.user, request=request, **form.cleaned_data)
+        services.payment_record(
+            customer=customer,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+            **form.cleaned_data,
+        )
         messages.success(request, _("The payment is recorded."))
     else:
         messages.error(request, _("The payment is incomplete: give its amount, date and method."))
@@ -261,7 +288,13 @@ def charge_new(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
     form = ChargeForm(request.POST)
     if form.is_valid():
-        services.charge_record(customer=customer, by=request.user, request=request, **form.cleaned_data)
+        services.charge_record(
+            customer=customer,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+            **form.cleaned_data,
+        )
         messages.success(request, _("The charge is recorded."))
     else:
         messages.error(
@@ -277,7 +310,13 @@ def entry_reverse(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(LedgerEntry, pk=entry_id, customer=customer)
     form = ReverseForm(request.POST)
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
-    services.ledger_entry_reverse(entry=entry, by=request.user, reason=reason, request=request)
+    services.ledger_entry_reverse(
+        entry=entry,
+        by=cast(User, request.user),
+        now=timezone.now(),
+        reason=reason,
+        context=AuditContext.from_request(request),
+    )
     messages.success(request, _("The entry is reversed."))
     return redirect(f"{customer_url(customer.pk)}?tab=balance")
 
@@ -287,7 +326,12 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what deleting means and what to end first; POST: archive."""
     customer = selectors.customer_get(pk=pk)
     if request.method == "POST":
-        services.customer_archive(customer=customer, by=request.user, request=request)
+        services.customer_archive(
+            customer=customer,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+        )
         messages.success(request, _("Customer %(number)s is archived.") % {"number": customer.number})
         return redirect("customers:list")
     blockers = selectors.customer_archive_blockers(customer=customer)
@@ -298,7 +342,12 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def send_logins(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
-    services.customer_send_logins(customer=customer, base_url=_base_url(request), by=request.user)
+    services.customer_send_logins(
+        customer=customer,
+        base_url=_base_url(request),
+        by=cast(User, request.user),
+        context=AuditContext.from_request(request),
+    )
     messages.success(
         request,
         _("The logins were sent to %(email)s.")

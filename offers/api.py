@@ -1,9 +1,8 @@
 """REST API of the catalogue: read everything, write with catalogue.write; nothing is deleted."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +13,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from accounts.permissions import HasCapability
+from audit.context import AuditContext
 from offers import selectors, services
 from offers.models import Allowance, Offer, Option, Product, Rate, RateTable, Terminal
 
@@ -95,10 +96,14 @@ class CatalogueViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Read and write an item kind through the services; `archive`/`restore` instead of delete."""
+    """Read and write an item kind through its typed services (create, update); `archive` and
+    `restore` instead of delete."""
 
     permission_classes = [HasCapability("catalogue.write", read="catalogue.view")]
     list_selector: Any = None
+    create_service: Any = None
+    update_service: Any = None
+    item_arg = ""
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         archived = self.request.query_params.get("archived")
@@ -107,59 +112,89 @@ class CatalogueViewSet(
             flag = None
         return type(self).list_selector(search=self.request.query_params.get("q", ""), archived=flag)
 
-    @transaction.atomic
-    def perform_create(self, serializer):  # type: ignore[no-untyped-def]
-        data = dict(serializer.validated_data)
-        allowances = data.pop("allowances", None)
-        item = services.catalogue_item_create(model=serializer.Meta.model, data=data, by=self.request.user)
-        if allowances is not None:
-            services.allowances_replace(
-                owner=item, allowances=[dict(a) for a in allowances], by=self.request.user
-            )
-        serializer.instance = item
+    def _fields(self, serializer: serializers.ModelSerializer, *, current: bool) -> dict[str, Any]:
+        """The service's keywords: the fields given (on a PATCH, the others keep their current
+        value); `allowances` only when given (None: unchanged)."""
+        data: dict[str, Any] = {}
+        if current:
+            data = {
+                str(field.source): getattr(serializer.instance, str(field.source))
+                for field in serializer.fields.values()
+                if not field.read_only and field.source != "allowances"
+            }
+        data.update(serializer.validated_data)
+        if data.get("allowances") is not None:
+            data["allowances"] = [dict(a) for a in data["allowances"]]
+        return data
 
-    @transaction.atomic
+    def perform_create(self, serializer):  # type: ignore[no-untyped-def]
+        serializer.instance = type(self).create_service(
+            by=cast(User, self.request.user),
+            context=AuditContext.from_request(self.request),
+            **self._fields(serializer, current=False),
+        )
+
     def perform_update(self, serializer):  # type: ignore[no-untyped-def]
-        data = dict(serializer.validated_data)
-        allowances = data.pop("allowances", None)
-        item = services.catalogue_item_update(item=serializer.instance, data=data, by=self.request.user)
-        if allowances is not None:
-            services.allowances_replace(
-                owner=item, allowances=[dict(a) for a in allowances], by=self.request.user
-            )
-        serializer.instance = item
+        serializer.instance = type(self).update_service(
+            **{self.item_arg: serializer.instance},
+            by=cast(User, self.request.user),
+            context=AuditContext.from_request(self.request),
+            **self._fields(serializer, current=True),
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
-        item = services.catalogue_item_archive(item=self.get_object(), by=request.user, archived=True)
+        item = services.catalogue_item_archive(
+            item=self.get_object(),
+            by=cast(User, request.user),
+            archived=True,
+            context=AuditContext.from_request(request),
+        )
         return Response(self.get_serializer(item).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
-        item = services.catalogue_item_archive(item=self.get_object(), by=request.user, archived=False)
+        item = services.catalogue_item_archive(
+            item=self.get_object(),
+            by=cast(User, request.user),
+            archived=False,
+            context=AuditContext.from_request(request),
+        )
         return Response(self.get_serializer(item).data)
 
 
 class OfferViewSet(CatalogueViewSet):
     serializer_class = OfferSerializer
     list_selector = staticmethod(selectors.offer_list)
+    create_service = staticmethod(services.offer_create)
+    update_service = staticmethod(services.offer_update)
+    item_arg = "offer"
 
 
 class OptionViewSet(CatalogueViewSet):
     serializer_class = OptionSerializer
     list_selector = staticmethod(selectors.option_list)
+    create_service = staticmethod(services.option_create)
+    update_service = staticmethod(services.option_update)
+    item_arg = "option"
 
 
 class ProductViewSet(CatalogueViewSet):
     serializer_class = ProductSerializer
     list_selector = staticmethod(selectors.product_list)
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    item_arg = "product"
 
 
 class TerminalViewSet(CatalogueViewSet):
     serializer_class = TerminalSerializer
     list_selector = staticmethod(selectors.terminal_list)
+    create_service = staticmethod(services.terminal_create)
+    update_service = staticmethod(services.terminal_update)
+    item_arg = "terminal"
 
 
 class RateSerializer(serializers.ModelSerializer):
@@ -206,12 +241,17 @@ class RateTableViewSet(
 
     def perform_create(self, serializer):  # type: ignore[no-untyped-def]
         serializer.instance = services.rate_table_create(
-            data=dict(serializer.validated_data), by=self.request.user
+            data=dict(serializer.validated_data),
+            by=cast(User, self.request.user),
+            context=AuditContext.from_request(self.request),
         )
 
     def perform_update(self, serializer):  # type: ignore[no-untyped-def]
         serializer.instance = services.rate_table_update(
-            table=serializer.instance, data=dict(serializer.validated_data), by=self.request.user
+            table=serializer.instance,
+            data=dict(serializer.validated_data),
+            by=cast(User, self.request.user),
+            context=AuditContext.from_request(self.request),
         )
 
     @extend_schema(
@@ -257,7 +297,9 @@ class RateTableViewSet(
             table=table,
             data=services.rate_file_read(upload=upload),
             filename=upload.name or "rates.csv",
-            by=request.user,
+            by=cast(User, request.user),
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
         )
         return Response({"rows": result.row_count, "file": result.filename}, status=201)
 
@@ -278,5 +320,10 @@ class RateTableViewSet(
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
-        table = services.rate_table_archive(table=self.get_object(), by=request.user, archived=True)
+        table = services.rate_table_archive(
+            table=self.get_object(),
+            by=cast(User, request.user),
+            archived=True,
+            context=AuditContext.from_request(request),
+        )
         return Response(self.get_serializer(table).data)

@@ -4,38 +4,39 @@ Nothing that may be in use is deleted: it is archived. Every write is audited.
 """
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
+from core.money import ZERO
 from offers.models import (
+    VAT_DEFAULT,
     Allowance,
+    BillingTiming,
     Offer,
     Option,
     Product,
+    ProductKind,
     Rate,
     RateTable,
     RateTableKind,
     RateTableUpload,
     Terminal,
+    TerminationRule,
 )
 from offers.parsing import FeedFileError
 from offers.rate_format import read_rate_file
 from offers.rating import UNIT_OF_KIND
 
 Item = TypeVar("Item", Offer, Option, Product, Terminal)
-CATALOGUE_MODELS: dict[str, type[models.Model]] = {
-    "offer": Offer,
-    "option": Option,
-    "product": Product,
-    "terminal": Terminal,
-}
 
 
 def _snapshot(obj: models.Model) -> dict[str, Any]:
@@ -71,52 +72,338 @@ def _check_item_rules(item: models.Model) -> None:
         raise ApplicationError(_("A VAT rate is between 0 and 100 %."), field="vat_rate")
 
 
-@transaction.atomic
-def catalogue_item_create(*, model: type[Item], data: dict[str, Any], by: Any) -> Item:
-    """Create an offer, option, service/hardware or terminal after checking its rules."""
-    item = model(**data)
+def _item_save(item: models.Model) -> None:
     _check_item_rules(item)
     item.full_clean()
     item.save()
-    audit_record(
-        actor=by,
-        action=f"{model._meta.model_name}.created",
-        obj=item,
-        changes=audit_changes({}, _snapshot(item)),
-    )
-    return item
 
 
-@transaction.atomic
-def catalogue_item_update(*, item: Item, data: dict[str, Any], by: Any) -> Item:
-    """Change an item's fields (its code stays unique); the changes are audited."""
+def _item_change(item: Item, fields: dict[str, Any]) -> tuple[Item, dict[str, Any]]:
+    """Apply `fields` to a fresh, locked copy of `item` (a bound form or serializer may already
+    have changed `item`: the audit needs the stored values), check and save it; returns the
+    saved item and its values before."""
+    item = type(item)._default_manager.select_for_update().get(pk=item.pk)
     before = _snapshot(item)
-    for name, value in data.items():
+    for name, value in fields.items():
         setattr(item, name, value)
-    _check_item_rules(item)
-    item.full_clean()
-    item.save()
-    audit_record(
-        actor=by,
-        action=f"{item._meta.model_name}.updated",
-        obj=item,
-        changes=audit_changes(before, _snapshot(item)),
-    )
-    return item
+    _item_save(item)
+    return item, before
 
 
 @transaction.atomic
-def catalogue_item_archive(*, item: Item, by: Any, archived: bool = True) -> Item:
+def offer_create(
+    *,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    price: Decimal = ZERO,
+    vat_rate: Decimal = Decimal(VAT_DEFAULT),
+    billing_timing: str = BillingTiming.ADVANCE,
+    prorated: bool = True,
+    commitment_none: bool = True,
+    commitment_12: bool = False,
+    commitment_24: bool = False,
+    termination_rule: str = TerminationRule.REMAINING_MONTHS,
+    default_rate_table: RateTable | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    allowances: Sequence[Mapping[str, Any]] | None = None,
+) -> Offer:
+    """Create an offer (at least one commitment, a period that ends after it starts, a table in
+    use), with its allowances, in one transaction."""
+    offer = Offer(
+        code=code,
+        label=label,
+        price=price,
+        vat_rate=vat_rate,
+        billing_timing=billing_timing,
+        prorated=prorated,
+        commitment_none=commitment_none,
+        commitment_12=commitment_12,
+        commitment_24=commitment_24,
+        termination_rule=termination_rule,
+        default_rate_table=default_rate_table,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    _item_save(offer)
+    audit_record(
+        actor=by,
+        action="offer.created",
+        obj=offer,
+        changes=audit_changes({}, _snapshot(offer)),
+        context=context,
+    )
+    if allowances is not None:
+        allowances_replace(owner=offer, allowances=allowances, by=by, context=context)
+    return offer
+
+
+@transaction.atomic
+def offer_update(
+    *,
+    offer: Offer,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    price: Decimal,
+    vat_rate: Decimal,
+    billing_timing: str,
+    prorated: bool,
+    commitment_none: bool,
+    commitment_12: bool,
+    commitment_24: bool,
+    termination_rule: str,
+    default_rate_table: RateTable | None,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    allowances: Sequence[Mapping[str, Any]] | None = None,
+) -> Offer:
+    """Change an offer with the same rules as at creation; its allowances are replaced when
+    given (None: kept). The changes are audited."""
+    offer, before = _item_change(
+        offer,
+        {
+            "code": code,
+            "label": label,
+            "price": price,
+            "vat_rate": vat_rate,
+            "billing_timing": billing_timing,
+            "prorated": prorated,
+            "commitment_none": commitment_none,
+            "commitment_12": commitment_12,
+            "commitment_24": commitment_24,
+            "termination_rule": termination_rule,
+            "default_rate_table": default_rate_table,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
+    )
+    audit_record(
+        actor=by,
+        action="offer.updated",
+        obj=offer,
+        changes=audit_changes(before, _snapshot(offer)),
+        context=context,
+    )
+    if allowances is not None:
+        allowances_replace(owner=offer, allowances=allowances, by=by, context=context)
+    return offer
+
+
+@transaction.atomic
+def option_create(
+    *,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    price: Decimal = ZERO,
+    vat_rate: Decimal = Decimal(VAT_DEFAULT),
+    data_speed: str = "",
+    allowances: Sequence[Mapping[str, Any]] | None = None,
+) -> Option:
+    """Create an option with its allowances, in one transaction."""
+    option = Option(code=code, label=label, price=price, vat_rate=vat_rate, data_speed=data_speed)
+    _item_save(option)
+    audit_record(
+        actor=by,
+        action="option.created",
+        obj=option,
+        changes=audit_changes({}, _snapshot(option)),
+        context=context,
+    )
+    if allowances is not None:
+        allowances_replace(owner=option, allowances=allowances, by=by, context=context)
+    return option
+
+
+@transaction.atomic
+def option_update(
+    *,
+    option: Option,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    price: Decimal,
+    vat_rate: Decimal,
+    data_speed: str,
+    allowances: Sequence[Mapping[str, Any]] | None = None,
+) -> Option:
+    """Change an option; its allowances are replaced when given (None: kept)."""
+    option, before = _item_change(
+        option,
+        {"code": code, "label": label, "price": price, "vat_rate": vat_rate, "data_speed": data_speed},
+    )
+    audit_record(
+        actor=by,
+        action="option.updated",
+        obj=option,
+        changes=audit_changes(before, _snapshot(option)),
+        context=context,
+    )
+    if allowances is not None:
+        allowances_replace(owner=option, allowances=allowances, by=by, context=context)
+    return option
+
+
+@transaction.atomic
+def product_create(
+    *,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    kind: str = ProductKind.SERVICE,
+    recurring: bool = False,
+    price: Decimal = ZERO,
+    vat_rate: Decimal = Decimal(VAT_DEFAULT),
+) -> Product:
+    """Create a service or a piece of hardware, sold once or monthly."""
+    product = Product(code=code, label=label, kind=kind, recurring=recurring, price=price, vat_rate=vat_rate)
+    _item_save(product)
+    audit_record(
+        actor=by,
+        action="product.created",
+        obj=product,
+        changes=audit_changes({}, _snapshot(product)),
+        context=context,
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *,
+    product: Product,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    kind: str,
+    recurring: bool,
+    price: Decimal,
+    vat_rate: Decimal,
+) -> Product:
+    """Change a service or a piece of hardware."""
+    product, before = _item_change(
+        product,
+        {
+            "code": code,
+            "label": label,
+            "kind": kind,
+            "recurring": recurring,
+            "price": price,
+            "vat_rate": vat_rate,
+        },
+    )
+    audit_record(
+        actor=by,
+        action="product.updated",
+        obj=product,
+        changes=audit_changes(before, _snapshot(product)),
+        context=context,
+    )
+    return product
+
+
+@transaction.atomic
+def terminal_create(
+    *,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    brand: str,
+    model: str,
+    price: Decimal = ZERO,
+    instalment_months: int | None = None,
+    instalment_price: Decimal | None = None,
+    rental_price: Decimal | None = None,
+    vat_rate: Decimal = Decimal(VAT_DEFAULT),
+) -> Terminal:
+    """Create a terminal with its price for each sale mode (cash, instalments — both the number
+    and the amount, or neither —, rental)."""
+    terminal = Terminal(
+        code=code,
+        label=label,
+        brand=brand,
+        model=model,
+        price=price,
+        instalment_months=instalment_months,
+        instalment_price=instalment_price,
+        rental_price=rental_price,
+        vat_rate=vat_rate,
+    )
+    _item_save(terminal)
+    audit_record(
+        actor=by,
+        action="terminal.created",
+        obj=terminal,
+        changes=audit_changes({}, _snapshot(terminal)),
+        context=context,
+    )
+    return terminal
+
+
+@transaction.atomic
+def terminal_update(
+    *,
+    terminal: Terminal,
+    by: User,
+    context: AuditContext | None = None,
+    code: str,
+    label: str,
+    brand: str,
+    model: str,
+    price: Decimal,
+    instalment_months: int | None,
+    instalment_price: Decimal | None,
+    rental_price: Decimal | None,
+    vat_rate: Decimal,
+) -> Terminal:
+    """Change a terminal with the same rules as at creation."""
+    terminal, before = _item_change(
+        terminal,
+        {
+            "code": code,
+            "label": label,
+            "brand": brand,
+            "model": model,
+            "price": price,
+            "instalment_months": instalment_months,
+            "instalment_price": instalment_price,
+            "rental_price": rental_price,
+            "vat_rate": vat_rate,
+        },
+    )
+    audit_record(
+        actor=by,
+        action="terminal.updated",
+        obj=terminal,
+        changes=audit_changes(before, _snapshot(terminal)),
+        context=context,
+    )
+    return terminal
+
+
+@transaction.atomic
+def catalogue_item_archive(
+    *, item: Item, by: User, archived: bool = True, context: AuditContext | None = None
+) -> Item:
     """Archive (or restore) an item: it stays for what uses it but is no longer offered."""
     if item.archived != archived:
         item.archived = archived
         item.save(update_fields=["archived", "updated_at"])
         verb = "archived" if archived else "restored"
-        audit_record(actor=by, action=f"{item._meta.model_name}.{verb}", obj=item)
+        audit_record(actor=by, action=f"{item._meta.model_name}.{verb}", obj=item, context=context)
     return item
 
 
-def _check_allowance(data: dict[str, Any]) -> None:
+def _check_allowance(data: Mapping[str, Any]) -> None:
     kind = data.get("event_type")
     if kind not in UNIT_OF_KIND:
         raise ApplicationError(_("Unknown event type."), field="event_type")
@@ -132,7 +419,11 @@ def _check_allowance(data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def allowances_replace(
-    *, owner: Offer | Option, allowances: list[dict[str, Any]], by: Any
+    *,
+    owner: Offer | Option,
+    allowances: Sequence[Mapping[str, Any]],
+    by: User,
+    context: AuditContext | None = None,
 ) -> list[Allowance]:
     """Replace the allowances of an offer or option with `allowances` (each checked)."""
     for data in allowances:
@@ -161,6 +452,7 @@ def allowances_replace(
             action=f"{key}.allowances_changed",
             obj=owner,
             changes={"allowances": [before, after]},
+            context=context,
         )
     return created
 
@@ -188,20 +480,26 @@ def _check_table(table: RateTable) -> None:
 
 
 @transaction.atomic
-def rate_table_create(*, data: dict[str, Any], by: Any) -> RateTable:
+def rate_table_create(*, data: dict[str, Any], by: User, context: AuditContext | None = None) -> RateTable:
     """Create a rate table (retail, wholesale, or markup of another table or of the wholesale cost)."""
     table = RateTable(**data)
     _check_table(table)
     table.full_clean()
     table.save()
     audit_record(
-        actor=by, action="rate_table.created", obj=table, changes=audit_changes({}, _snapshot(table))
+        actor=by,
+        action="rate_table.created",
+        obj=table,
+        changes=audit_changes({}, _snapshot(table)),
+        context=context,
     )
     return table
 
 
 @transaction.atomic
-def rate_table_update(*, table: RateTable, data: dict[str, Any], by: Any) -> RateTable:
+def rate_table_update(
+    *, table: RateTable, data: dict[str, Any], by: User, context: AuditContext | None = None
+) -> RateTable:
     """Change a rate table's label, kind or markup."""
     before = _snapshot(table)
     for name, value in data.items():
@@ -210,20 +508,31 @@ def rate_table_update(*, table: RateTable, data: dict[str, Any], by: Any) -> Rat
     table.full_clean()
     table.save()
     audit_record(
-        actor=by, action="rate_table.updated", obj=table, changes=audit_changes(before, _snapshot(table))
+        actor=by,
+        action="rate_table.updated",
+        obj=table,
+        changes=audit_changes(before, _snapshot(table)),
+        context=context,
     )
     return table
 
 
 @transaction.atomic
-def rate_table_archive(*, table: RateTable, by: Any, archived: bool = True) -> RateTable:
+def rate_table_archive(
+    *, table: RateTable, by: User, archived: bool = True, context: AuditContext | None = None
+) -> RateTable:
     """Archive (or restore) a rate table; a table offers still use by default cannot be archived."""
     if archived and table.offers.filter(archived=False).exists():
         raise ApplicationError(_("Offers in the catalogue still use this table by default."))
     if table.archived != archived:
         table.archived = archived
         table.save(update_fields=["archived", "updated_at"])
-        audit_record(actor=by, action="rate_table.archived" if archived else "rate_table.restored", obj=table)
+        audit_record(
+            actor=by,
+            action="rate_table.archived" if archived else "rate_table.restored",
+            obj=table,
+            context=context,
+        )
     return table
 
 
@@ -262,14 +571,20 @@ def rate_file_read(*, upload: Any) -> bytes:
 
 @transaction.atomic
 def rate_table_import(
-    *, table: RateTable, data: bytes, filename: str, by: Any, today: dt.date | None = None
+    *,
+    table: RateTable,
+    data: bytes,
+    filename: str,
+    by: User | None,
+    today: dt.date,
+    context: AuditContext | None = None,
 ) -> RateTableUpload:
     """Apply a rate file to a table, all or nothing: any faulty row refuses the whole file.
 
     Rows are versioned by VALID_FROM: a row with the key (PREFIX, EVENT_TYPE, ORIGIN_ZONE,
     VALID_FROM) of an existing row replaces it; other rows are added. The file is archived.
+    `today` dates the rows that give no VALID_FROM; `by` None is the system (a feed import).
     """
-    today = today or timezone.localdate()
     try:
         result = read_rate_file(data, filename=filename, today=today)
     except FeedFileError as exc:
@@ -313,7 +628,7 @@ def rate_table_import(
     if to_update:
         Rate.objects.bulk_update(to_update, list(_rate_fields(result.rows[0].values)), batch_size=1000)
     upload = RateTableUpload(
-        table=table, filename=filename[:255], uploaded_by=by if getattr(by, "pk", None) else None
+        table=table, filename=filename[:255], uploaded_by=by if by is not None and by.pk else None
     )
     upload.row_count = len(result.rows)
     upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
@@ -324,6 +639,7 @@ def rate_table_import(
         action="rate_table.uploaded",
         obj=table,
         changes={"file": filename, "added": len(to_create), "replaced": len(to_update)},
+        context=context,
     )
     return upload
 
@@ -359,7 +675,14 @@ def _check_rate(rate: Rate) -> None:
 
 
 @transaction.atomic
-def rate_save(*, table: RateTable, rate: Rate | None, data: dict[str, Any], by: Any) -> Rate:
+def rate_save(
+    *,
+    table: RateTable,
+    rate: Rate | None,
+    data: dict[str, Any],
+    by: User,
+    context: AuditContext | None = None,
+) -> Rate:
     """Add a row to a table or change one; the key must stay unique within the table."""
     creating = rate is None
     rate = rate or Rate(table=table)
@@ -376,12 +699,15 @@ def rate_save(*, table: RateTable, rate: Rate | None, data: dict[str, Any], by: 
         action="rate.created" if creating else "rate.updated",
         obj=rate,
         changes={"table": table.code, **audit_changes(before, _snapshot(rate))},
+        context=context,
     )
     return rate
 
 
 @transaction.atomic
-def rate_table_copy(*, table: RateTable, code: str, label: str, by: Any) -> RateTable:
+def rate_table_copy(
+    *, table: RateTable, code: str, label: str, by: User, context: AuditContext | None = None
+) -> RateTable:
     """Copy a table and every row version under a new code."""
     if RateTable.objects.filter(code=code).exists():
         raise ApplicationError(_("A rate table with this code already exists."), field="code")
@@ -399,13 +725,17 @@ def rate_table_copy(*, table: RateTable, code: str, label: str, by: Any) -> Rate
         row.table = copy
     Rate.objects.bulk_create(rows, batch_size=1000)
     audit_record(
-        actor=by, action="rate_table.copied", obj=copy, changes={"from": table.code, "rows": len(rows)}
+        actor=by,
+        action="rate_table.copied",
+        obj=copy,
+        changes={"from": table.code, "rows": len(rows)},
+        context=context,
     )
     return copy
 
 
 def wholesale_table_import(
-    *, data: bytes, filename: str, by: Any, code: str = "WHOLESALE", today: dt.date | None = None
+    *, data: bytes, filename: str, by: User | None, today: dt.date, code: str = "WHOLESALE"
 ) -> RateTableUpload:
     """Import an operator's wholesale table (`Tables tarifaires/`) into the wholesale table `code`.
 
@@ -426,7 +756,9 @@ def wholesale_table_import(
 WHOLESALE_FOLDER = "Tables tarifaires"
 
 
-def wholesale_tables_fetch(*, tenant: Any, by: Any, code: str = "WHOLESALE") -> list[RateTableUpload]:
+def wholesale_tables_fetch(
+    *, tenant: Any, by: User | None, today: dt.date, code: str = "WHOLESALE"
+) -> list[RateTableUpload]:
     """Import, oldest name first, every file of the feed's `Tables tarifaires/` folder that the
     wholesale table `code` has not imported yet; each file is all or nothing, and a faulty file
     stops the run with its name (files before it stay imported)."""
@@ -452,7 +784,9 @@ def wholesale_tables_fetch(*, tenant: Any, by: Any, code: str = "WHOLESALE") -> 
                 continue
             data = client.fetch(filename)
             try:
-                imported.append(wholesale_table_import(data=data, filename=filename, by=by, code=code))
+                imported.append(
+                    wholesale_table_import(data=data, filename=filename, by=by, today=today, code=code)
+                )
             except ApplicationError as exc:
                 raise ApplicationError(
                     _("%(file)s: %(reason)s") % {"file": filename, "reason": exc.message},

@@ -1,6 +1,7 @@
 """Periodic work of the catalogue, run in each tenant's schema by the beat's dispatcher."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from audit.services import audit_record
 from core.errors import ApplicationError
@@ -22,7 +23,7 @@ def fetch_wholesale_tables() -> int:
     ):
         return 0
     try:
-        return len(wholesale_tables_fetch(tenant=tenant, by=None))
+        return len(wholesale_tables_fetch(tenant=tenant, by=None, today=timezone.localdate()))
     except ApplicationError as exc:
         audit_record(
             actor=None,

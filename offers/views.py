@@ -4,12 +4,11 @@ the price simulator. Thin: they parse input, call a service or selector and rend
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from accounts.permissions import staff_required, user_can
+from audit.context import AuditContext
 from core.errors import ApplicationError, call_service
 from offers import selectors, services
 from offers.forms import (
@@ -94,6 +95,15 @@ KINDS: dict[str, Kind] = {
         False,
         gettext_lazy("New terminal"),
     ),
+}
+
+
+# The typed writes of each kind: (create, update, the update's keyword for the item).
+WRITES: dict[str, tuple[Callable[..., Any], Callable[..., Any], str]] = {
+    "offers": (services.offer_create, services.offer_update, "offer"),
+    "options": (services.option_create, services.option_update, "option"),
+    "products": (services.product_create, services.product_update, "product"),
+    "terminals": (services.terminal_create, services.terminal_update, "terminal"),
 }
 
 
@@ -224,23 +234,18 @@ def item_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
         else None
     )
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
-        data = {name: form.cleaned_data[name] for name in form.cleaned_data}
-        try:
-            with transaction.atomic():
-                if item is None:
-                    saved = services.catalogue_item_create(model=spec.model, data=data, by=request.user)  # type: ignore[type-var]
-                else:
-                    # A fresh copy: the bound form already changed `item`, the audit needs the old values.
-                    fresh = spec.model._default_manager.get(pk=item.pk)
-                    saved = services.catalogue_item_update(item=fresh, data=data, by=request.user)  # type: ignore[type-var]
-                if formset is not None:
-                    owner: Any = saved
-                    services.allowances_replace(
-                        owner=owner, allowances=_allowance_rows(formset), by=request.user
-                    )
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        create, update, item_arg = WRITES[kind]
+        fields = dict(form.cleaned_data)
+        if formset is not None:
+            fields["allowances"] = _allowance_rows(formset)
+        context = AuditContext.from_request(request)
+        if item is None:
+            saved = call_service(form, create, by=cast(User, request.user), context=context, **fields)
         else:
+            saved = call_service(
+                form, update, **{item_arg: item}, by=cast(User, request.user), context=context, **fields
+            )
+        if saved is not None:
             messages.success(request, _("%(item)s saved.") % {"item": saved})
             return redirect("offers:item_detail", kind=kind, pk=saved.pk)
     return render(
@@ -257,7 +262,9 @@ def item_archive(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("offers:item_detail", kind=kind, pk=pk)
     archived = request.POST.get("archived", "1") == "1"
-    services.catalogue_item_archive(item=item, by=request.user, archived=archived)  # type: ignore[type-var]
+    services.catalogue_item_archive(  # type: ignore[type-var]
+        item=item, by=cast(User, request.user), archived=archived, context=AuditContext.from_request(request)
+    )
     messages.success(
         request,
         _("%(item)s archived.") % {"item": item} if archived else _("%(item)s restored.") % {"item": item},
@@ -338,11 +345,21 @@ def table_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form.fields["base_table"].queryset = RateTable.objects.exclude(pk=table.pk)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        context = AuditContext.from_request(request)
         if table is None:
-            saved = call_service(form, services.rate_table_create, data=data, by=request.user)
+            saved = call_service(
+                form, services.rate_table_create, data=data, by=cast(User, request.user), context=context
+            )
         else:
             fresh = RateTable.objects.get(pk=table.pk)  # the bound form already changed `table`
-            saved = call_service(form, services.rate_table_update, table=fresh, data=data, by=request.user)
+            saved = call_service(
+                form,
+                services.rate_table_update,
+                table=fresh,
+                data=data,
+                by=cast(User, request.user),
+                context=context,
+            )
         if saved is not None:
             messages.success(request, _("Rate table %(code)s saved.") % {"code": saved.code})
             return redirect("offers:table_detail", pk=saved.pk)
@@ -361,7 +378,9 @@ def table_upload(request: HttpRequest, pk: int) -> HttpResponse:
             table=table,
             data=services.rate_file_read(upload=upload),
             filename=upload.name or "rates.csv",
-            by=request.user,
+            by=cast(User, request.user),
+            today=timezone.localdate(),
+            context=AuditContext.from_request(request),
         )
     except ApplicationError as exc:
         return render(
@@ -411,7 +430,11 @@ def table_copy(request: HttpRequest, pk: int) -> HttpResponse:
     form = CopyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         copy = services.rate_table_copy(
-            table=table, code=form.cleaned_data["code"], label=form.cleaned_data["label"], by=request.user
+            table=table,
+            code=form.cleaned_data["code"],
+            label=form.cleaned_data["label"],
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         messages.success(request, _("Table copied as %(code)s.") % {"code": copy.code})
         return redirect("offers:table_detail", pk=copy.pk)
@@ -424,7 +447,12 @@ def table_archive(request: HttpRequest, pk: int) -> HttpResponse:
     table = get_object_or_404(RateTable, pk=pk)
     if request.method == "POST":
         archived = request.POST.get("archived", "1") == "1"
-        services.rate_table_archive(table=table, by=request.user, archived=archived)
+        services.rate_table_archive(
+            table=table,
+            by=cast(User, request.user),
+            archived=archived,
+            context=AuditContext.from_request(request),
+        )
         messages.success(request, _("Table archived.") if archived else _("Table restored."))
     return redirect("offers:table_detail", pk=pk)
 
@@ -441,7 +469,13 @@ def rate_edit(request: HttpRequest, pk: int, rate_pk: int | None = None) -> Http
     if request.method == "POST" and form.is_valid():
         fresh = Rate.objects.get(pk=rate.pk) if rate else None  # the bound form already changed `rate`
         saved = call_service(
-            form, services.rate_save, table=table, rate=fresh, data=dict(form.cleaned_data), by=request.user
+            form,
+            services.rate_save,
+            table=table,
+            rate=fresh,
+            data=dict(form.cleaned_data),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
         )
         if saved is not None:
             messages.success(request, _("Row %(prefix)s saved.") % {"prefix": saved.prefix or "*"})

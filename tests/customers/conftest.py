@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import in_schema
 
@@ -21,6 +22,7 @@ def make_customer() -> Callable[..., Any]:
         fields = {"kind": "business", "company_name": "ACME CLIENT", **data}
         with in_schema(tenant):
             return customer_create(
+                now=timezone.now(),
                 by=by,
                 data=fields,
                 number=fields.pop("number", ""),

@@ -1,6 +1,8 @@
 """Issue 5: what the customer pages can do, the API can do too: delete (archive, or refuse with
 what to end first), send the logins, revoke a mandate — within the tenant only."""
 
+from django.utils import timezone
+
 from tests.conftest import in_schema
 from tests.customers.conftest import VALID_BIC, VALID_IBAN
 
@@ -13,14 +15,16 @@ def test_deleting_over_the_api_is_refused_with_the_reasons_then_archives(
 
     customer = make_customer(acme, company_name="CLIENT API DELETE")
     with in_schema(acme):
-        charge = charge_record(customer=customer, by=None, amount_ht="10", description="Frais")
+        charge = charge_record(
+            now=timezone.now(), customer=customer, by=None, amount_ht="10", description="Frais"
+        )
     api = api_for(acme, make_user(acme, "sales"))
     refused = api.delete(f"/api/v1/customers/{customer.pk}/")
     assert refused.status_code == 400
     assert "12.00" in refused.json()["detail"] and len(refused.json()["reasons"]) == 1
     assert api.get(f"/api/v1/customers/{customer.pk}/").json()["status"] == "active"
     with in_schema(acme):
-        ledger_entry_reverse(entry=charge, by=None, reason="Erreur")
+        ledger_entry_reverse(now=timezone.now(), entry=charge, by=None, reason="Erreur")
     assert api.delete(f"/api/v1/customers/{customer.pk}/").status_code == 204
     got = api.get(f"/api/v1/customers/{customer.pk}/").json()  # archived, never erased
     assert got["status"] == "archived" and got["archived_at"]
@@ -67,7 +71,9 @@ def test_a_mandate_is_revoked_over_the_api_and_stays_in_the_history(acme, make_u
 
     customer = make_customer(acme)
     with in_schema(acme):
-        mandate = mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        mandate = mandate_create(
+            now=timezone.now(), customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC
+        )
     api = api_for(acme, make_user(acme, "sales"))
     revoked = api.post(f"/api/v1/mandates/{mandate.pk}/revoke/")
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"

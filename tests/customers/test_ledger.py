@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from tests.conftest import in_schema
@@ -16,14 +17,19 @@ def test_balance_is_the_sum_of_payments_and_charges_incl_vat(acme, make_user, ma
     customer = make_customer(acme)
     with in_schema(acme):
         charge = charge_record(
-            customer=customer, by=accountant, amount_ht="10.00", vat_rate="20", description="Frais"
+            now=timezone.now(),
+            customer=customer,
+            by=accountant,
+            amount_ht="10.00",
+            vat_rate="20",
+            description="Frais",
         )
         assert (charge.amount_ht, charge.amount_vat, charge.amount_ttc) == (
             Decimal("10.00"),
             Decimal("2.00"),
             Decimal("-12.00"),
         )
-        payment_record(customer=customer, by=accountant, amount="5.50", method="cheque")
+        payment_record(now=timezone.now(), customer=customer, by=accountant, amount="5.50", method="cheque")
         assert customer_balance(customer=customer) == Decimal("-6.50")
 
 
@@ -34,15 +40,15 @@ def test_a_mistaken_entry_is_corrected_by_a_reversing_entry_only_once(acme, make
 
     customer = make_customer(acme)
     with in_schema(acme):
-        wrong = payment_record(customer=customer, by=None, amount=Decimal("100"))
-        reversal = ledger_entry_reverse(entry=wrong, by=None, reason="double saisie")
+        wrong = payment_record(now=timezone.now(), customer=customer, by=None, amount=Decimal("100"))
+        reversal = ledger_entry_reverse(now=timezone.now(), entry=wrong, by=None, reason="double saisie")
         assert reversal.amount_ttc == Decimal("-100.00") and reversal.reverses == wrong
         assert customer_balance(customer=customer) == Decimal("0")
         assert LedgerEntry.objects.filter(customer=customer).count() == 2
         with pytest.raises(ApplicationError):
-            ledger_entry_reverse(entry=wrong, by=None)
+            ledger_entry_reverse(now=timezone.now(), entry=wrong, by=None)
         with pytest.raises(ApplicationError):
-            ledger_entry_reverse(entry=reversal, by=None)
+            ledger_entry_reverse(now=timezone.now(), entry=reversal, by=None)
 
 
 def test_floats_and_negative_payments_are_refused(acme, make_customer):
@@ -51,9 +57,9 @@ def test_floats_and_negative_payments_are_refused(acme, make_customer):
     customer = make_customer(acme)
     with in_schema(acme):
         with pytest.raises(ApplicationError):
-            payment_record(customer=customer, by=None, amount=12.5)
+            payment_record(now=timezone.now(), customer=customer, by=None, amount=12.5)
         with pytest.raises(ApplicationError):
-            payment_record(customer=customer, by=None, amount="-3")
+            payment_record(now=timezone.now(), customer=customer, by=None, amount="-3")
 
 
 @pytest.fixture
@@ -80,7 +86,7 @@ def test_strict_customer_is_suspended_once_when_balance_falls_and_reactivated_by
 
     def step(service, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            service(customer=customer, by=None, **kwargs)
+            service(customer=customer, by=None, now=timezone.now(), **kwargs)
 
     with in_schema(acme):
         step(payment_record, amount="20")
@@ -118,7 +124,7 @@ def test_permissive_customer_is_never_suspended(
 
     customer = make_customer(acme)
     with in_schema(acme), django_capture_on_commit_callbacks(execute=True):
-        charge_record(customer=customer, by=None, amount_ht="50", description="Frais")
+        charge_record(now=timezone.now(), customer=customer, by=None, amount_ht="50", description="Frais")
         customer.refresh_from_db()
     assert handler_calls == [] and not customer.suspended_for_balance
 
@@ -136,19 +142,19 @@ def test_deletion_is_refused_with_the_reasons_then_the_customer_is_archived_not_
     register_archive_blocker(lines_blocker)
     try:
         with in_schema(acme):
-            charge_record(customer=customer, by=None, amount_ht="10", description="Frais")
+            charge_record(now=timezone.now(), customer=customer, by=None, amount_ht="10", description="Frais")
             with pytest.raises(ApplicationError) as exc:
-                customer_archive(customer=customer, by=None)
+                customer_archive(now=timezone.now(), customer=customer, by=None)
             assert "2 lignes actives" in exc.value.message and "12.00" in exc.value.message
             assert len(exc.value.extra["reasons"]) == 2
-            payment_record(customer=customer, by=None, amount="12")
+            payment_record(now=timezone.now(), customer=customer, by=None, amount="12")
             with pytest.raises(ApplicationError) as exc:
-                customer_archive(customer=customer, by=None)
+                customer_archive(now=timezone.now(), customer=customer, by=None)
             assert exc.value.extra["reasons"] == ["2 lignes actives : résiliez-les d'abord."]
     finally:
         unregister_archive_blocker(lines_blocker)
     with in_schema(acme):
-        customer_archive(customer=customer, by=None)
+        customer_archive(now=timezone.now(), customer=customer, by=None)
         customer = Customer.objects.get(pk=customer.pk)
         assert customer.status == "archived" and customer.ledger_entries.count() == 2
         assert not customer.portal_user.is_active
@@ -161,9 +167,11 @@ def test_switching_an_indebted_customer_to_strict_suspends_it_and_back_to_permis
 
     customer = make_customer(acme)
     with in_schema(acme):
-        charge_record(customer=customer, by=None, amount_ht="10", description="Frais")
+        charge_record(now=timezone.now(), customer=customer, by=None, amount_ht="10", description="Frais")
         with django_capture_on_commit_callbacks(execute=True):
-            customer_update(customer=customer, by=None, data={"balance_policy": "strict"})
+            customer_update(now=timezone.now(), customer=customer, by=None, data={"balance_policy": "strict"})
         with django_capture_on_commit_callbacks(execute=True):
-            customer_update(customer=customer, by=None, data={"balance_policy": "permissive"})
+            customer_update(
+                now=timezone.now(), customer=customer, by=None, data={"balance_policy": "permissive"}
+            )
     assert handler_calls == [(customer.number, "suspend"), (customer.number, "reactivate")]

@@ -2,6 +2,7 @@
 among the tenant's accounts (staff included)."""
 
 import pytest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from tests.conftest import in_schema
@@ -13,6 +14,7 @@ def test_a_typed_login_is_the_portal_username(acme, make_customer):
         from customers.services import customer_create
 
         other = customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "business", "company_name": "CLIENT LOGIN"},
             login="client.login",
@@ -30,6 +32,7 @@ def test_a_login_already_taken_by_anyone_of_the_tenant_is_refused_with_its_field
 
         with pytest.raises(ApplicationError) as refused:
             customer_create(
+                now=timezone.now(),
                 by=None,
                 data={"kind": "business", "company_name": "CLIENT DOUBLON"},
                 login=staff.username.upper(),
@@ -45,6 +48,7 @@ def test_the_same_login_in_another_tenant_is_allowed(acme, nova):
     for tenant in (acme, nova):
         with in_schema(tenant):
             created = customer_create(
+                now=timezone.now(),
                 by=None,
                 data={"kind": "business", "company_name": "CLIENT PARTOUT"},
                 login="client.partout",

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.conftest import in_schema
@@ -88,7 +89,7 @@ def test_list_and_detail_pages_do_not_grow_queries_with_rows(
     for _ in range(30):
         c = make_customer(acme, login_email="")
         with in_schema(acme):
-            payment_record(customer=c, by=None, amount="10")
+            payment_record(now=timezone.now(), customer=c, by=None, amount="10")
     with django_assert_max_num_queries(12):
         assert client.get("/customers/").status_code == 200
     with django_assert_max_num_queries(12):
@@ -111,7 +112,7 @@ def test_the_page_says_what_to_end_before_deleting(acme, make_user, make_custome
 
     customer = make_customer(acme)
     with in_schema(acme):
-        charge_record(customer=customer, by=None, amount_ht="10", description="Frais")
+        charge_record(now=timezone.now(), customer=customer, by=None, amount_ht="10", description="Frais")
     client = client_for(acme, make_user(acme, "admin"))
     body = client.get(f"/customers/{customer.pk}/delete/").content.decode()
     assert "12.00" in body and 'data-testid="blockers"' in body
@@ -132,7 +133,9 @@ def test_mandate_pdf_carries_the_creditor_and_the_rum(acme, make_user, make_cust
     acme.save()
     customer = make_customer(acme)
     with in_schema(acme):
-        mandate = mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        mandate = mandate_create(
+            now=timezone.now(), customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC
+        )
     response = client_for(acme, make_user(acme, "support")).get(
         f"/customers/{customer.pk}/mandates/{mandate.pk}/pdf/"
     )
@@ -172,7 +175,7 @@ def test_acme_staff_cannot_open_novas_customer_pages(acme, nova, make_user, make
 
     theirs = make_customer(nova, company_name="CLIENT DE NOVA")
     with in_schema(nova):
-        mandate = mandate_create(customer=theirs, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        mandate = mandate_create(now=timezone.now(), customer=theirs, by=None, iban=VALID_IBAN, bic=VALID_BIC)
     client = client_for(acme, make_user(acme, "admin"))
     assert client.get(path.format(pk=theirs.pk, m=mandate.pk)).status_code == 404
     assert "CLIENT DE NOVA" not in client.get("/customers/", {"q": "nova"}).content.decode()
@@ -185,8 +188,8 @@ def test_acme_staff_cannot_reach_novas_customers_through_the_api(
 
     theirs = make_customer(nova, company_name="CLIENT DE NOVA")
     with in_schema(nova):
-        mandate = mandate_create(customer=theirs, by=None, iban=VALID_IBAN, bic=VALID_BIC)
-        entry = payment_record(customer=theirs, by=None, amount="5")
+        mandate = mandate_create(now=timezone.now(), customer=theirs, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        entry = payment_record(now=timezone.now(), customer=theirs, by=None, amount="5")
         contact = theirs.contacts.get()
     ours = make_customer(acme, company_name="CLIENT ACME")
     api = api_for(acme, make_user(acme, "admin"))

@@ -1,6 +1,7 @@
 """The end-customer portal: a portal user sees only its own customer's data."""
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import PASSWORD, in_schema
 from tests.customers.conftest import VALID_BIC, VALID_IBAN
@@ -17,8 +18,12 @@ def two_customers(acme, make_customer):
             acme, company_name=f"CLIENT {name}", login_email=f"{name.lower()}@client.example"
         )
         with in_schema(acme):
-            mandate = mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
-            entry = payment_record(customer=customer, by=None, amount="25", description=f"Paiement {name}")
+            mandate = mandate_create(
+                now=timezone.now(), customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC
+            )
+            entry = payment_record(
+                now=timezone.now(), customer=customer, by=None, amount="25", description=f"Paiement {name}"
+            )
             user = customer.portal_user
             user.set_password(PASSWORD)
             user.save()
@@ -89,6 +94,7 @@ def test_the_logins_link_lets_the_customer_choose_a_password_and_log_in(
 
     with in_schema(acme), django_capture_on_commit_callbacks(execute=True):
         customer = customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "consumer", "first_name": "Jeanne", "last_name": "Durand"},
             login_contact={"email": "jeanne@example.org"},

@@ -1,6 +1,7 @@
 """The customer record's rules: names, numbers, identifiers, mandates."""
 
 import pytest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.text import name_check, name_normalise
@@ -63,10 +64,12 @@ def test_wrong_iban_is_refused_with_its_reason(acme, make_customer):
 
     customer = make_customer(acme)
     with in_schema(acme), pytest.raises(ApplicationError) as exc:
-        mandate_create(customer=customer, by=None, iban="FR1420041010050500013M02607", bic=VALID_BIC)
+        mandate_create(
+            now=timezone.now(), customer=customer, by=None, iban="FR1420041010050500013M02607", bic=VALID_BIC
+        )
     assert exc.value.field == "iban" and "clé de contrôle" in exc.value.message
     with in_schema(acme), pytest.raises(ApplicationError) as exc:
-        mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic="DEUTDEFF")
+        mandate_create(now=timezone.now(), customer=customer, by=None, iban=VALID_IBAN, bic="DEUTDEFF")
     assert exc.value.field == "bic"
 
 
@@ -76,9 +79,9 @@ def test_each_mandate_gets_a_unique_rum_and_a_new_account_keeps_the_history(acme
 
     a, b = make_customer(acme), make_customer(acme)
     with in_schema(acme):
-        first = mandate_create(customer=a, by=None, iban=VALID_IBAN, bic=VALID_BIC)
-        second = mandate_create(customer=a, by=None, iban=OTHER_IBAN, bic=OTHER_BIC)
-        other = mandate_create(customer=b, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        first = mandate_create(now=timezone.now(), customer=a, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        second = mandate_create(now=timezone.now(), customer=a, by=None, iban=OTHER_IBAN, bic=OTHER_BIC)
+        other = mandate_create(now=timezone.now(), customer=b, by=None, iban=VALID_IBAN, bic=VALID_BIC)
         first.refresh_from_db()
         assert len({first.rum, second.rum, other.rum}) == 3
         assert first.status == "replaced" and first.ended_at is not None
@@ -92,7 +95,7 @@ def test_the_audit_shows_a_masked_iban_only(acme, make_customer):
 
     customer = make_customer(acme)
     with in_schema(acme):
-        mandate_create(customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
+        mandate_create(now=timezone.now(), customer=customer, by=None, iban=VALID_IBAN, bic=VALID_BIC)
         event = AuditEvent.objects.get(action="customer.mandate_created", object_id=str(customer.pk))
     assert VALID_IBAN not in str(event.changes) and "FR14" in event.changes["iban"]
 

@@ -4,26 +4,30 @@ can be shown on the rate table's page."""
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from tests.conftest import in_schema
 
 HEADER = "PREFIX;DESTINATION;ZONE;EVENT_TYPE;ORIGIN_ZONE;PRICE;UNIT;FIRST_INCREMENT;NEXT_INCREMENT;CONNECTION_FEE;VALID_FROM"
 
 
 def _catalogue(tenant, load_sample_table):
-    from offers.models import Offer, Option, Product, Terminal
-    from offers.services import allowances_replace, catalogue_item_create
+    from offers.services import (
+        allowances_replace,
+        offer_create,
+        option_create,
+        product_create,
+        terminal_create,
+    )
 
     table = load_sample_table(tenant, code="GRILLE-API")
     with in_schema(tenant):
-        offer = catalogue_item_create(
-            model=Offer,
-            data={
-                "code": "API-2H",
-                "label": "Forfait 2h",
-                "price": Decimal("9.99"),
-                "default_rate_table": table,
-            },
+        offer = offer_create(
             by=None,
+            code="API-2H",
+            label="Forfait 2h",
+            price=Decimal("9.99"),
+            default_rate_table=table,
         )
         allowances_replace(
             owner=offer,
@@ -37,39 +41,30 @@ def _catalogue(tenant, load_sample_table):
             ],
             by=None,
         )
-        option = catalogue_item_create(
-            model=Option,
-            data={
-                "code": "API-BOOST",
-                "label": "Booster",
-                "price": Decimal("5"),
-                "data_speed": "4G+ 150 Mbit/s",
-            },
+        option = option_create(
             by=None,
+            code="API-BOOST",
+            label="Booster",
+            price=Decimal("5"),
+            data_speed="4G+ 150 Mbit/s",
         )
-        product = catalogue_item_create(
-            model=Product,
-            data={
-                "code": "API-ACT",
-                "label": "Frais d'activation",
-                "price": Decimal("19"),
-                "recurring": False,
-            },
+        product = product_create(
             by=None,
+            code="API-ACT",
+            label="Frais d'activation",
+            price=Decimal("19"),
+            recurring=False,
         )
-        terminal = catalogue_item_create(
-            model=Terminal,
-            data={
-                "code": "API-PHONE",
-                "label": "Phone",
-                "brand": "Fairphone",
-                "model": "5",
-                "price": Decimal("599"),
-                "instalment_months": 24,
-                "instalment_price": Decimal("26"),
-                "rental_price": Decimal("19.99"),
-            },
+        terminal = terminal_create(
             by=None,
+            code="API-PHONE",
+            label="Phone",
+            brand="Fairphone",
+            model="5",
+            price=Decimal("599"),
+            instalment_months=24,
+            instalment_price=Decimal("26"),
+            rental_price=Decimal("19.99"),
         )
     return table, offer, option, product, terminal
 
@@ -102,7 +97,7 @@ def test_the_table_page_shows_the_rows_in_force_at_the_chosen_date(
     table = load_sample_table(acme, code="GRILLE-DATES")
     newer = (HEADER + "\n336;Mobile France;FR_MOBILE;VOICE;HOME;0,12;MIN;60;1;0;2026-11-01\n").encode()
     with in_schema(acme):
-        rate_table_import(table=table, data=newer, filename="nov.csv", by=None)
+        rate_table_import(today=timezone.localdate(), table=table, data=newer, filename="nov.csv", by=None)
     client = client_for(acme, make_user(acme, "sales"))
     url = f"/catalogue/rate-tables/{table.pk}/?prefix=336"
     october = client.get(f"{url}&on={dt.date(2026, 10, 15)}").content.decode()

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from offers.models import Offer, RateTable
-from offers.services import allowances_replace, catalogue_item_create
+from offers.services import allowances_replace, offer_create
 from tests.conftest import in_schema
 from tests.offers.conftest import SAMPLE_CDRS
 
@@ -42,15 +42,12 @@ OFFER_POST = {
 
 def _offer(tenant, code="OFF-1", table=None):
     with in_schema(tenant):
-        offer = catalogue_item_create(
-            model=Offer,
-            data={
-                "code": code,
-                "label": f"Offre {code}",
-                "price": Decimal("9.99"),
-                "default_rate_table": table,
-            },
+        offer = offer_create(
             by=None,
+            code=code,
+            label=f"Offre {code}",
+            price=Decimal("9.99"),
+            default_rate_table=table,
         )
         allowances_replace(
             owner=offer,
@@ -376,17 +373,14 @@ def test_shell_search_finds_offers_and_tables(acme, make_user, client_for, load_
 def test_offer_page_shows_the_early_termination_fees_of_its_commitments(acme, make_user, client_for):
     admin = make_user(acme, "admin")
     with in_schema(acme):
-        offer = catalogue_item_create(
-            model=Offer,
-            data={
-                "code": "ENG24",
-                "label": "Engagé",
-                "price": Decimal("20.00"),
-                "commitment_none": False,
-                "commitment_24": True,
-                "termination_rule": "fr_quarter",
-            },
+        offer = offer_create(
             by=None,
+            code="ENG24",
+            label="Engagé",
+            price=Decimal("20.00"),
+            commitment_none=False,
+            commitment_24=True,
+            termination_rule="fr_quarter",
         )
     body = client_for(acme, admin).get(f"/catalogue/offers/{offer.pk}/").content.decode()
     section = body.split('data-testid="termination"')[1]

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEvent
@@ -46,9 +47,15 @@ def test_its_xlsx_twin_loads_the_same_rows(acme, sample_table_bytes):
     with in_schema(acme):
         csv_table = rate_table_create(data={"code": "CSV", "label": "CSV"}, by=None)
         xlsx_table = rate_table_create(data={"code": "XLSX", "label": "XLSX"}, by=None)
-        rate_table_import(table=csv_table, data=sample_table_bytes, filename="g.csv", by=None)
         rate_table_import(
-            table=xlsx_table, data=_xlsx_from_csv(sample_table_bytes), filename="g.xlsx", by=None
+            today=timezone.localdate(), table=csv_table, data=sample_table_bytes, filename="g.csv", by=None
+        )
+        rate_table_import(
+            today=timezone.localdate(),
+            table=xlsx_table,
+            data=_xlsx_from_csv(sample_table_bytes),
+            filename="g.xlsx",
+            by=None,
         )
         fields = (
             "prefix",
@@ -77,7 +84,9 @@ def test_a_faulty_file_is_refused_with_every_fault_listed_and_nothing_applied(ac
     with in_schema(acme):
         table = rate_table_create(data={"code": "BAD", "label": "Bad"}, by=None)
         with pytest.raises(ApplicationError) as caught:
-            rate_table_import(table=table, data=faulty, filename="bad.csv", by=None)
+            rate_table_import(
+                today=timezone.localdate(), table=table, data=faulty, filename="bad.csv", by=None
+            )
         errors = {(e["line"], e["column"]) for e in caught.value.extra["errors"]}
         assert errors == {(3, "PREFIX"), (4, "PRICE"), (5, "UNIT")}
         reasons = " ".join(e["reason"] for e in caught.value.extra["errors"])
@@ -90,7 +99,7 @@ def test_a_file_missing_a_required_column_is_refused(acme):
     with in_schema(acme):
         table = rate_table_create(data={"code": "NOPRICE", "label": "x"}, by=None)
         with pytest.raises(ApplicationError) as caught:
-            rate_table_import(table=table, data=data, filename="x.csv", by=None)
+            rate_table_import(today=timezone.localdate(), table=table, data=data, filename="x.csv", by=None)
         assert caught.value.extra["errors"] == [
             {"line": 1, "column": "PRICE", "reason": "colonne obligatoire absente de l’en-tête"}
         ]
@@ -114,7 +123,7 @@ def test_versions_by_valid_from_show_the_rows_in_force_at_a_date(acme, load_samp
     table = load_sample_table(acme)
     newer = (HEADER + "\n336;Mobile France;FR_MOBILE;VOICE;HOME;0,12;MIN;60;1;0;2026-11-01\n").encode()
     with in_schema(acme):
-        rate_table_import(table=table, data=newer, filename="nov.csv", by=None)
+        rate_table_import(today=timezone.localdate(), table=table, data=newer, filename="nov.csv", by=None)
         october = rate_list_in_force(table=table, on=dt.date(2026, 10, 15), prefix="336").get()
         november = rate_list_in_force(table=table, on=dt.date(2026, 11, 2), prefix="336").get()
         assert (october.price, november.price) == (Decimal("0.15"), Decimal("0.12"))
@@ -128,7 +137,7 @@ def test_export_to_csv_and_xlsx_loads_back_identically(acme, load_sample_table):
         for file_format in ("csv", "xlsx"):
             content, name, _type = rate_table_export(table=table, file_format=file_format)
             copy = rate_table_create(data={"code": f"BACK-{file_format}", "label": "x"}, by=None)
-            rate_table_import(table=copy, data=content, filename=name, by=None)
+            rate_table_import(today=timezone.localdate(), table=copy, data=content, filename=name, by=None)
             fields = (
                 "prefix",
                 "event_type",
@@ -223,7 +232,10 @@ def test_a_vno_imports_the_operators_wholesale_table_and_a_markup_table_derives_
 
     with in_schema(nova):
         upload = wholesale_table_import(
-            data=sample_table_bytes, filename="Tables tarifaires/ORIGYNE_202610.csv", by=None
+            today=timezone.localdate(),
+            data=sample_table_bytes,
+            filename="Tables tarifaires/ORIGYNE_202610.csv",
+            by=None,
         )
         wholesale = upload.table
         assert wholesale.kind == "wholesale" and wholesale.rates.count() == 22
@@ -244,4 +256,6 @@ def test_a_vno_imports_the_operators_wholesale_table_and_a_markup_table_derives_
             == 24000
         )
         with pytest.raises(ApplicationError):
-            wholesale_table_import(data=sample_table_bytes, filename="x.csv", by=None, code="VENTE")
+            wholesale_table_import(
+                today=timezone.localdate(), data=sample_table_bytes, filename="x.csv", by=None, code="VENTE"
+            )

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -327,7 +328,11 @@ def _table(tenant, code, *rows: str):
     with in_schema(tenant):
         table = rate_table_create(data={"code": code, "label": code}, by=None)
         rate_table_import(
-            table=table, data=("\n".join([HEADER, *rows]) + "\n").encode(), filename="t.csv", by=None
+            today=timezone.localdate(),
+            table=table,
+            data=("\n".join([HEADER, *rows]) + "\n").encode(),
+            filename="t.csv",
+            by=None,
         )
     return table
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import in_schema
 
@@ -13,6 +14,7 @@ def nova_customer(nova: Any) -> Any:
 
     with in_schema(nova):
         return customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "business", "company_name": "NOVA SECRET CLIENT"},
             number="",
@@ -27,6 +29,7 @@ def acme_customer(acme: Any) -> Any:
 
     with in_schema(acme):
         return customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "business", "company_name": "ACME CLIENT"},
             number="",

@@ -9,6 +9,7 @@
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from customers.models import LedgerEntry
 from tenants.models import (
@@ -31,9 +32,16 @@ def _nova_objects(nova, nova_customer):
 
     with in_schema(nova):
         mandate = mandate_create(
-            customer=nova_customer, by=None, iban=IBAN, bic=BIC, account_holder="NOVA HOLDER"
+            now=timezone.now(),
+            customer=nova_customer,
+            by=None,
+            iban=IBAN,
+            bic=BIC,
+            account_holder="NOVA HOLDER",
         )
-        entry = payment_record(customer=nova_customer, by=None, amount="123.45", description="NOVA PAYMENT")
+        entry = payment_record(
+            now=timezone.now(), customer=nova_customer, by=None, amount="123.45", description="NOVA PAYMENT"
+        )
         job = job_create(kind="test", label="NOVA SECRET JOB", by=None)
         table = rate_table_create(data={"code": "NOVASECRET", "label": "NOVA SECRET TABLE"}, by=None)
         rate_table_import(
@@ -101,6 +109,7 @@ def test_a_nested_id_must_belong_to_its_parent(acme, make_user, client_for):
     with in_schema(acme):
         a, b = (
             customer_create(
+                now=timezone.now(),
                 by=None,
                 data={"kind": "business", "company_name": name},
                 number="",
@@ -109,8 +118,8 @@ def test_a_nested_id_must_belong_to_its_parent(acme, make_user, client_for):
             )
             for name in ("CLIENT A", "CLIENT B")
         )
-        b_mandate = mandate_create(customer=b, by=None, iban=IBAN, bic=BIC)
-        b_entry = payment_record(customer=b, by=None, amount="10")
+        b_mandate = mandate_create(now=timezone.now(), customer=b, by=None, iban=IBAN, bic=BIC)
+        b_entry = payment_record(now=timezone.now(), customer=b, by=None, amount="10")
     client = client_for(acme, make_user(acme, "admin"))
     assert client.get(f"/customers/{a.pk}/mandates/{b_mandate.pk}/pdf/").status_code == 404
     assert client.post(f"/customers/{a.pk}/mandates/{b_mandate.pk}/revoke/").status_code == 404

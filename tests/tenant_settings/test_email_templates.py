@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import ApplicationError
@@ -210,6 +211,7 @@ def test_customer_logins_are_sent_with_the_tenants_account_opening_template(acme
             by=admin,
         )
         customer = customer_create(
+            now=timezone.now(),
             by=admin,
             data={"kind": "business", "company_name": "ETOILE BLEUE"},
             login_contact={"name": "Lea Martin", "email": "lea@client.example"},

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.errors import ApplicationError
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"unknown tenant {options['tenant']!r}")
         with tenant_context(tenant):
             try:
-                uploads = wholesale_tables_fetch(tenant=tenant, by=None, code=options["code"])
+                uploads = wholesale_tables_fetch(
+                    tenant=tenant, by=None, today=timezone.localdate(), code=options["code"]
+                )
             except ApplicationError as exc:
                 detail = "".join(
                     f"\n  line {e['line'] or '-'}, {e['column'] or '-'}: {e['reason']}"
