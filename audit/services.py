@@ -3,7 +3,6 @@
 from typing import Any, Protocol
 
 from django.db import models
-from django.http import HttpRequest
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -66,7 +65,6 @@ def audit_record(
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     context: AuditContext | None = None,
-    request: HttpRequest | None = None,
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
@@ -74,11 +72,10 @@ def audit_record(
     """Record that `actor` (a user, or None for the platform itself: "system") did `action` to `obj`.
 
     `action` is `<object>.<verb>` (e.g. `customer.created`); `changes` holds the details, with
-    secrets masked. `context` says where it came from (address, browser, path); `request` is
-    the older spelling of the same, turned into a context.
+    secrets masked. `context` says where it came from (address, browser, path); a task or command
+    passes none.
     """
-    if context is None:
-        context = AuditContext.from_request(request)
+    context = context or AuditContext()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if user is None:
         label = SYSTEM
