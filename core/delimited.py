@@ -291,7 +291,9 @@ class FeedReader:
         if missing:
             raise FeedFileError(
                 [
-                    RowError(self.header_line, name, _("required column missing from the header"), file=filename)
+                    RowError(
+                        self.header_line, name, _("required column missing from the header"), file=filename
+                    )
                     for name in missing
                 ],
                 file=filename,
@@ -345,7 +347,9 @@ class FeedReader:
                 errors.append(RowError(number, column.name, str(exc), file=filename))
                 values[column.name] = None
         if not errors and self._validate_row is not None:
-            errors = [RowError(number, col, reason, file=filename) for col, reason in self._validate_row(values)]
+            errors = [
+                RowError(number, col, reason, file=filename) for col, reason in self._validate_row(values)
+            ]
         return values, errors
 
     def __iter__(self) -> Iterator[tuple[ParsedRow, list[RowError]]]:
@@ -450,7 +454,9 @@ def read_feed(
     `validate_row(values)` may add `(column, reason)` errors that involve several cells.
     """
     result = ParseResult()
-    with open_feed(data, columns=columns, filename=filename, profile=profile, validate_row=validate_row) as reader:
+    with open_feed(
+        data, columns=columns, filename=filename, profile=profile, validate_row=validate_row
+    ) as reader:
         for row, errors in reader:
             if errors:
                 result.errors.extend(errors)
