@@ -25,8 +25,8 @@ string cell), unless its column is declared numeric.
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -201,7 +201,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_lines(stream: IO[bytes], filename: str) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_lines(stream: IO[bytes], filename: str) -> Generator[tuple[int, list[str]], None, None]:
     """The rows of the first sheet, read in openpyxl's streaming (read-only) mode."""
     from openpyxl import load_workbook
 
@@ -248,7 +248,9 @@ def _text_lines(stream: IO[bytes], profile: FeedProfile, filename: str) -> Itera
             yield text
 
 
-def _csv_lines(stream: IO[bytes], profile: FeedProfile, filename: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_lines(
+    stream: IO[bytes], profile: FeedProfile, filename: str
+) -> Generator[tuple[int, list[str]], None, None]:
     reader = csv.reader(_text_lines(stream, profile, filename), delimiter=profile.delimiter, quotechar='"')
     for row in reader:
         yield reader.line_num, row
@@ -545,10 +547,8 @@ def _xlsx_row(row: Sequence[Any], numeric_at: set[int]) -> list[Any]:
     for i, value in enumerate(row):
         if i in numeric_at:
             if isinstance(value, str):
-                try:
+                with suppress(InvalidOperation):
                     value = Decimal(value.strip().replace(",", "."))
-                except InvalidOperation:
-                    pass
             if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
                 cells.append(value)
                 continue
