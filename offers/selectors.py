@@ -32,6 +32,7 @@ from offers.rating import (
     RateSpec,
     allowance_quantity,
     compile_table,
+    markup,
 )
 
 
@@ -134,15 +135,13 @@ def rate_specs_in_force(*, table: RateTable, on: dt.date, _depth: int = 0) -> li
         return own
     # Derived prices stay exact (never rounded): a unit price becomes (price + fixed) × factor and
     # a connection fee, a price per event, is marked up by the percentage (the fixed part is per unit).
-    fixed = Fraction(table.markup_fixed)
-    factor = 1 + Fraction(table.markup_percent) / 100
-    fee_factor = 1 + table.markup_percent / Decimal(100)
+    fixed, percent = Fraction(table.markup_fixed), Fraction(table.markup_percent)
     derived = {
         (s.prefix, s.event_type, s.origin_zone): RateSpec(
             **{
                 **s.__dict__,
-                "price": (Fraction(s.price) + fixed) * factor,
-                "connection_fee": s.connection_fee * fee_factor,
+                "price": markup(Fraction(s.price), fixed=fixed, percent=percent),
+                "connection_fee": markup(s.connection_fee, fixed=Decimal(0), percent=table.markup_percent),
             }  # type: ignore[arg-type]
         )
         for s in rate_specs_in_force(table=table.base_table, on=on, _depth=_depth + 1)
