@@ -1,11 +1,12 @@
 """The rating engine: pure functions that price usage events with the contract of shared/DESIGN.md.
 
 A rate table is compiled once (`compile_table`) into integer arithmetic and one dict per prefix
-length, then reused for every event: `rate_event` prices one event, `rate_batch` prices a
-chronological list (the loop of `rate_event`, inlined for speed; both give the same results),
-and `rate_cdrs` — what the product calls — puts CDRs in time order (sorting them only when they
-are not), picks the rows in force on each one's Paris date, keeps allowance usage per calendar
-month and rates each day with `rate_batch`'s loop.
+length, then reused for every event. One loop, `_rate_records`, implements the contract's steps (its
+records are named tuples: `Cdr`, `EventRecord`): `rate_event` runs it on one event, `rate_batch`
+on a chronological list, and `rate_cdrs` — what the product calls — puts CDRs in time order
+(sorting them only when they are not), picks the rows in force on each one's Paris date, keeps
+allowance usage per calendar month and runs it on each day. `markup` is the one markup formula,
+`(cost + fixed) × (1 + percent / 100)`, for derived tables and for wholesale costs alike.
 
 Exactness: prices and fees are exact fractions of one common denominator `D` (the table's), so
 an amount is the exact fraction `(fee·u + price·charged) / (u·D)` (`u` = 60 seconds per minute,
@@ -33,7 +34,7 @@ from fractions import Fraction
 from itertools import islice, repeat
 from math import lcm
 from operator import attrgetter, is_, itemgetter, lt
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 # Where an event is rated from (step 1 of the contract).
 HOME = "HOME"
@@ -116,6 +117,8 @@ UNIT_DIVISOR = {"MIN": 60, "MB": 1024, "EVENT": 1}
 
 RATED, FREE, UNRATED, COST_MARKUP = "rated", "free", "unrated", "cost_markup"
 
+Amount = TypeVar("Amount", Decimal, Fraction)
+
 
 def origin_zone(
     country: str,
@@ -152,17 +155,8 @@ def called_number_normalise(number: str, *, country_code: str = "33") -> str:
     return digits
 
 
-def quantity_of(kind: str, duration_s: int, volume_bytes: int) -> int:
-    """The raw quantity in base units: seconds (voice), started KB (data), 1 (SMS, MMS)."""
-    if kind == "DATA":
-        return (volume_bytes + 1023) // 1024 if volume_bytes > 0 else 0
-    if kind in EVENT_KINDS:
-        return 1
-    return duration_s if duration_s > 0 else 0
-
-
 def billed_quantity(quantity: int, first: int, nxt: int) -> int:
-    """`max(q, first)` rounded up to `first + k × next`; 0 stays 0."""
+    """`max(q, first)` rounded up to `first + k × next`; 0 stays 0 (step 3 of the contract)."""
     if quantity <= 0:
         return 0
     if quantity <= first:
@@ -173,6 +167,15 @@ def billed_quantity(quantity: int, first: int, nxt: int) -> int:
 def round_half_up_div(numerator: int, denominator: int) -> int:
     """`numerator / denominator` rounded half up, for non-negative integers."""
     return (2 * numerator + denominator) // (2 * denominator)
+
+
+def markup(cost: Amount, *, fixed: Amount, percent: Amount) -> Amount:
+    """`(cost + fixed) × (1 + percent / 100)`: a markup table's price, fee or wholesale cost marked up.
+
+    In the type it is given, without rounding: exact with fractions; with decimals, the exact
+    product of a few places (the fee of a derived row keeps its places, as before).
+    """
+    return (cost + fixed) * (1 + percent / 100)
 
 
 def amount_decimal(amount_e4: int) -> Decimal:
@@ -240,7 +243,7 @@ class CompiledTable:
     index: dict[tuple[str, str], tuple[tuple[int, ...], dict[str, Row]]]
     kinds: frozenset[str]
     denominator: int
-    cost_markup: tuple[int, int, int, int] | None = None  # (fixed_num, fixed_den, pct_num, pct_den)
+    cost_markup: tuple[Fraction, Fraction] | None = None  # (fixed, percent), exact
     size: int = 0
 
     def lookup(self, kind: str, origin: str, number: str) -> Row | None:
@@ -298,9 +301,7 @@ def compile_table(rates: Iterable[RateSpec], *, cost_markup: CostMarkup | None =
     index = {key: (tuple(sorted({len(p) for p in rows}, reverse=True)), rows) for key, rows in by_key.items()}
     markup = None
     if cost_markup is not None:
-        fixed = _fraction(cost_markup.fixed)
-        factor = 1 + _fraction(cost_markup.percent) / 100
-        markup = (fixed.numerator, fixed.denominator, factor.numerator, factor.denominator)
+        markup = (_fraction(cost_markup.fixed), _fraction(cost_markup.percent))
     return CompiledTable(
         index=index,
         kinds=frozenset(kind for kind, _origin in by_key),
@@ -363,19 +364,51 @@ def allowance_quantity(*, kind: str, quantity: Decimal | None, unlimited: bool) 
 
 
 # --- Rating ----------------------------------------------------------------------------------
-def _markup_e4(markup: tuple[int, int, int, int], cost_e4: int, cost: Decimal | None = None) -> int:
-    """`(cost + fixed) × (1 + percent / 100)` in ten-thousandths, rounded once, half up.
+def _markup_e4(cost_markup: tuple[Fraction, Fraction], cost_e4: int, cost: Decimal | None = None) -> int:
+    """`markup` of the wholesale cost in ten-thousandths, rounded once, half up.
 
     `cost` (the exact wholesale cost, any number of decimals) wins over `cost_e4`, so a cost of
     more than four decimals is not rounded before it is marked up.
     """
-    fixed_num, fixed_den, pct_num, pct_den = markup
-    exact = (
-        (Fraction(cost) if cost is not None else Fraction(cost_e4, 10000)) + Fraction(fixed_num, fixed_den)
-    ) * Fraction(pct_num * 10000, pct_den)
+    fixed, percent = cost_markup
+    exact = markup(
+        Fraction(cost) if cost is not None else Fraction(cost_e4, 10000), fixed=fixed, percent=percent
+    )
+    exact *= 10000
     if exact < 0:  # half up is away from zero, as Decimal's ROUND_HALF_UP
         return -round_half_up_div(-exact.numerator, exact.denominator)
     return round_half_up_div(exact.numerator, exact.denominator)
+
+
+class Event(NamedTuple):
+    """A usage event for `rate_event` and `rate_batch` (the fields of a CDR the engine needs)."""
+
+    line: str
+    event_type: str
+    called: str
+    country: str
+    duration_s: int
+    volume_bytes: int
+    wholesale_cost_e4: int = 0
+    wholesale_cost: Decimal | None = None  # exact; replaces wholesale_cost_e4 when given
+
+
+class EventRecord(NamedTuple):
+    """An `Event` in the layout the rating loop reads (a `Cdr`'s: its second field is the cost)."""
+
+    line: str
+    wholesale_cost_e4: int
+    event_type: str
+    called: str
+    country: str
+    duration_s: int
+    volume_bytes: int
+    wholesale_cost: Decimal | None
+
+
+def _event_record(event: Event) -> EventRecord:
+    line, event_type, called, country, duration_s, volume_bytes, cost_e4, cost = event
+    return EventRecord(line, cost_e4, event_type, called, country, duration_s, volume_bytes, cost)
 
 
 def rate_event(
@@ -395,60 +428,25 @@ def rate_event(
 ) -> Rated:
     """Rate one event of a line; `usage` (what remains of its allowances) is consumed in place.
 
-    `wholesale_cost` (exact) replaces `wholesale_cost_e4` when given.
+    `wholesale_cost` (exact) replaces `wholesale_cost_e4` when given; the called number is used
+    as given. The rating loop run on one event: without `usage`, no allowance applies.
     """
-    kind = ROW_KIND[event_type]
-    origin = origin_zone(country, roam_like_at_home=roam_like_at_home, country_zones=country_zones)
-    number = "" if kind == "DATA" else called
-    row = table.lookup(kind, origin, number)
-    quantity = quantity_of(kind, duration_s, volume_bytes)
-    if row is None:
-        if kind in FREE_WITHOUT_ROW and (kind, origin) not in table.index:
-            return Rated(FREE, "", "", "", origin, quantity, 0, 0, 0, UNIT_OF_KIND[kind])
-        if table.cost_markup is not None:
-            amount = _markup_e4(table.cost_markup, wholesale_cost_e4, wholesale_cost)
-            return Rated(COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, UNIT_OF_KIND[kind])
-        return Rated(UNRATED, "", "", "", origin, quantity, 0, 0, 0, UNIT_OF_KIND[kind])
-    billed = billed_quantity(quantity, row.first, row.nxt)
-    charged = billed
-    used = 0
-    covered = False  # an allowance covers this event's zones (its fee is waived if charged == 0)
-    if usage is not None and allowances.specs:
-        covering = allowances.eligible(kind, row.zone, origin)
-        covered = bool(covering)
-        for i in covering if billed else ():
-            remaining = usage[i]
-            if remaining is None:
-                used += charged
-                charged = 0
-                break
-            if remaining > 0:
-                take = remaining if remaining < charged else charged
-                usage[i] = remaining - take
-                charged -= take
-                used += take
-                if charged == 0:
-                    break
-    if charged == 0 and covered:
-        amount = 0
-    else:
-        amount = (row.fee_term + row.price_term * charged + row.half) // row.den2
-    return Rated(
-        RATED, row.prefix, row.destination, row.zone, origin, billed, used, charged, amount, row.unit
+    out: list[Rated] = []
+    _rate_records(
+        table,
+        (
+            EventRecord(
+                "", wholesale_cost_e4, event_type, called, country, duration_s, volume_bytes, wholesale_cost
+            ),
+        ),
+        out,
+        cdr_layout=False,
+        allowances=allowances if usage is not None else NO_ALLOWANCES,
+        usage_by_line={"": usage} if usage is not None else {},
+        roam_like_at_home=roam_like_at_home,
+        country_zones=country_zones,
     )
-
-
-class Event(NamedTuple):
-    """A usage event for `rate_batch` (the fields of a CDR the engine needs)."""
-
-    line: str
-    event_type: str
-    called: str
-    country: str
-    duration_s: int
-    volume_bytes: int
-    wholesale_cost_e4: int = 0
-    wholesale_cost: Decimal | None = None  # exact; replaces wholesale_cost_e4 when given
+    return out[0]
 
 
 def rate_batch(
@@ -460,15 +458,11 @@ def rate_batch(
     roam_like_at_home: bool = True,
     country_zones: dict[str, str] | None = None,
 ) -> list[Rated]:
-    """Rate events given in chronological order; each line consumes its own allowances.
-
-    The same computation as `rate_event`, with lookups cached and the loop kept flat.
-    """
+    """Rate events given in chronological order; each line consumes its own allowances."""
     out: list[Rated] = []
     _rate_records(
         table,
-        # In the record layout of `_rate_records`: the cost in ten-thousandths second.
-        map(_EVENT_AS_RECORD, events),
+        map(_event_record, events),
         out,
         cdr_layout=False,
         allowances=allowances,
@@ -479,13 +473,22 @@ def rate_batch(
     return out
 
 
-# (line, wholesale_cost_e4, event_type, called, country, duration_s, volume_bytes, wholesale_cost)
-_EVENT_AS_RECORD = itemgetter(0, 6, 1, 2, 3, 4, 5, 7)
+class _Context(NamedTuple):
+    """What depends only on an event's (event type, roaming country): computed once per pair."""
+
+    kind: str
+    origin: str
+    lengths: tuple[int, ...]  # the prefix lengths of the rows of (kind, origin), longest first
+    get: Callable[[str], Row | None]  # those rows by prefix
+    eligibility: dict[str, tuple[int, ...]]  # the allowances covering each destination zone
+    mode: int  # the quantity: 0 seconds, 1 one event (SMS, MMS), 2 started KB (data, no number)
+    unit: str
+    free: bool  # a received call or SMS with no row of its type from this zone
 
 
 def _rate_records(
     table: CompiledTable,
-    records: Iterable[tuple],
+    records: "Iterable[Cdr | EventRecord]",
     out: list[Rated],
     *,
     cdr_layout: bool,
@@ -494,12 +497,11 @@ def _rate_records(
     roam_like_at_home: bool,
     country_zones: dict[str, str] | None,
 ) -> None:
-    """The loop of `rate_batch` and `rate_cdrs`: rate records in order and append to `out`.
+    """The rating loop, the one implementation of the contract's steps: rate records in order, append to `out`.
 
-    A record is `(line, second, event_type, called, country, duration_s, volume_bytes, cost)`:
-    a `Cdr` as it is (`second` is its start, its cost in ten-thousandths is 0 and its called
-    number is normalised) when `cdr_layout`, else an `Event` reordered (`second` is its
-    `wholesale_cost_e4`, the number is used as given).
+    Records are `Cdr`s (`cdr_layout`: the second field is the start, the cost in ten-thousandths
+    is 0 and the called number is normalised) or `EventRecord`s (the second field is the cost in
+    ten-thousandths, the number is used as given).
     """
     markup = table.cost_markup
     has_allowances = bool(allowances.specs)
@@ -507,22 +509,22 @@ def _rate_records(
     normalise = called_number_normalise
     make = tuple.__new__  # builds a Rated without the Python-level __new__ of NamedTuple
     append = out.append
-    # Everything that depends only on (event type, roaming country), computed once per pair:
-    # (kind, origin, lengths, rows.get, eligibility by zone, quantity mode, unit, is free without row).
-    contexts: dict[str, dict[str, tuple]] = {}
+    contexts: dict[str, dict[str, _Context]] = {}
     for line, second, event_type, called, country, duration_s, volume_bytes, cost in records:
         try:
             kind, origin, lengths, get, eligibility, mode, unit, free = contexts[event_type][country]
         except KeyError:
             kind, origin, lengths, get, eligibility, mode, unit, free = contexts.setdefault(event_type, {})[
                 country
-            ] = _batch_context(table, allowances, event_type, country, roam_like_at_home, country_zones)
-        if mode == 2:  # data: started KB, no number
+            ] = _context(table, event_type, country, roam_like_at_home, country_zones)
+        # Step 3, the quantity in base units: started KB (data), 1 (SMS, MMS), seconds (voice).
+        if mode == 2:
             quantity = (volume_bytes + 1023) // 1024 if volume_bytes > 0 else 0
             number = ""
         else:
-            quantity = 1 if mode == 1 else duration_s if duration_s > 0 else 0  # SMS/MMS or seconds
+            quantity = 1 if mode == 1 else duration_s if duration_s > 0 else 0
             number = normalise(called) if cdr_layout and called[:1] in ("0", "+") else called
+        # Step 2, the row: the longest prefix of the number among the rows of (kind, origin).
         row = None
         for length in lengths:
             row = get(number[:length])
@@ -532,18 +534,15 @@ def _rate_records(
             if free:
                 append(make(Rated, (FREE, "", "", "", origin, quantity, 0, 0, 0, unit)))
             elif markup is not None:
-                amount = _markup_e4(markup, 0 if cdr_layout else second, cost)
+                amount = _markup_e4(markup, 0 if cdr_layout else second, cost)  # type: ignore[arg-type]
                 append(make(Rated, (COST_MARKUP, "", "", "", origin, quantity, 0, quantity, amount, unit)))
             else:
                 append(make(Rated, (UNRATED, "", "", "", origin, quantity, 0, 0, 0, unit)))
             continue
         prefix, destination, zone, _kind, _origin, row_unit, first, nxt, fee_term, price_term, den, den2 = row
-        if quantity <= 0:
-            billed = 0
-        elif quantity <= first:
-            billed = first
-        else:
-            billed = first + -(-(quantity - first) // nxt) * nxt
+        billed = billed_quantity(quantity, first, nxt)
+        # Step 4, allowances of the line covering the zones, in order; the fee is waived when
+        # they cover the event whole.
         if has_allowances:
             try:
                 covering = eligibility[zone]
@@ -570,7 +569,6 @@ def _rate_records(
                             used += take
                             if charged == 0:
                                 break
-                # An allowance covers this event's zones: nothing to pay once it is all taken.
                 amount = 0 if charged == 0 else (fee_term + price_term * charged + den) // den2
                 append(
                     make(
@@ -579,6 +577,7 @@ def _rate_records(
                     )
                 )
                 continue
+        # Step 5, the amount: (fee·u + price·charged) / (u·D), rounded once, half up.
         append(
             make(
                 Rated,
@@ -598,22 +597,20 @@ def _rate_records(
         )
 
 
-def _batch_context(
+def _context(
     table: CompiledTable,
-    allowances: Allowances,
     event_type: str,
     country: str,
     roam_like_at_home: bool,
     country_zones: dict[str, str] | None,
-) -> tuple:
+) -> _Context:
     kind = ROW_KIND[event_type]
     origin = origin_zone(country, roam_like_at_home=roam_like_at_home, country_zones=country_zones)
     lengths, rows = table.index.get((kind, origin), ((), {}))
     mode = 2 if kind == "DATA" else 1 if kind in EVENT_KINDS else 0
-    eligibility: dict[str, tuple[int, ...]] = {}
     # Received calls and SMS are free only where the table has no row of their type from this zone.
     free = kind in FREE_WITHOUT_ROW and (kind, origin) not in table.index
-    return (kind, origin, lengths, rows.get, eligibility, mode, UNIT_OF_KIND[kind], free)
+    return _Context(kind, origin, lengths, rows.get, {}, mode, UNIT_OF_KIND[kind], free)
 
 
 # --- CDRs: what the product rates (files, imports, the bench) --------------------------------

@@ -2,9 +2,11 @@
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -31,6 +33,7 @@ from offers.rating import (
     RateSpec,
     allowance_quantity,
     compile_table,
+    markup,
 )
 
 
@@ -132,15 +135,13 @@ def rate_specs_in_force(*, table: RateTable, on: dt.date, _depth: int = 0) -> li
         return own
     # Derived prices stay exact (never rounded): a unit price becomes (price + fixed) × factor and
     # a connection fee, a price per event, is marked up by the percentage (the fixed part is per unit).
-    fixed = Fraction(table.markup_fixed)
-    factor = 1 + Fraction(table.markup_percent) / 100
-    fee_factor = 1 + table.markup_percent / Decimal(100)
+    fixed, percent = Fraction(table.markup_fixed), Fraction(table.markup_percent)
     derived = {
         (s.prefix, s.event_type, s.origin_zone): RateSpec(
             **{
                 **s.__dict__,
-                "price": (Fraction(s.price) + fixed) * factor,
-                "connection_fee": s.connection_fee * fee_factor,
+                "price": markup(Fraction(s.price), fixed=fixed, percent=percent),
+                "connection_fee": markup(s.connection_fee, fixed=Decimal(0), percent=table.markup_percent),
             }  # type: ignore[arg-type]
         )
         for s in rate_specs_in_force(table=table.base_table, on=on, _depth=_depth + 1)
@@ -299,42 +300,57 @@ def event_start_time(text: str) -> dt.datetime | None:
     return value.astimezone(PARIS)
 
 
-def rating_rate_file(
-    *,
-    data: bytes,
-    filename: str,
-    table: RateTable,
-    offer: Offer | None = None,
-    roam_like_at_home: bool = True,
-    country_zones: dict[str, str] | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rate a RatedCDRs-format file with a table (and an offer's allowances, per line, in time order).
+@dataclass
+class RateFileTotals:
+    """The summary of a rated file, counted as its results stream out."""
 
-    Each event is rated with the rows in force on its Europe/Paris date; allowances start again
-    each calendar month (Europe/Paris). `roam_like_at_home` and `country_zones` (the tenant's
-    country → zone map) decide the origin zone. Returns one result per event in file order (or its
-    errors) and a summary. Nothing is stored.
-    """
-    from offers.parsing import read_feed
-    from offers.rating import Cdr, amount_decimal, rate_cdrs
+    events: int = 0
+    rejected: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    amount: Decimal = Decimal("0.0000")
 
-    parsed = read_feed(data, columns=_cdr_columns(), filename=filename)
-    allowances = allowances_for(offer=offer)
-    results: dict[int, dict[str, Any]] = {}
-    cdrs: list[Cdr] = []
-    kept = []
-    for row in parsed.rows:
-        v = row.values
-        start = event_start_time(v["START_TIME"])
-        if start is None:
-            results[row.line] = {
-                "line": row.line,
-                "errors": [{"line": row.line, "column": "START_TIME", "reason": "not a date and time"}],
-            }
-            continue
-        kept.append(row)
-        cdrs.append(
-            Cdr(
+    def add(self, result: dict[str, Any]) -> None:
+        if "status" not in result:
+            self.rejected += 1
+            return
+        self.events += 1
+        self.by_status[result["status"]] = self.by_status.get(result["status"], 0) + 1
+        self.amount += Decimal(result["amount"])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "rejected": self.rejected,
+            "by_status": {s: self.by_status[s] for s in sorted(self.by_status)},
+            "amount": str(self.amount),
+        }
+
+
+# How many events are rated together when a file streams (in time order, or without allowances).
+RATE_FILE_CHUNK = 2048
+_UNIT_LABEL = {"MIN": "s", "MB": "KB", "EVENT": "event"}
+
+
+def _rate_file_rows(source: bytes | str | Path, filename: str) -> Iterator[tuple[int, Any, Any]]:
+    """Each row of a RatedCDRs file in file order: `(line, errors, None)` or `(line, CDR_ID, Cdr)`."""
+    from offers.parsing import open_feed
+    from offers.rating import Cdr
+
+    with open_feed(source, columns=_cdr_columns(), filename=filename) as reader:
+        for row, errors in reader:
+            if errors:
+                yield row.line, [e.as_dict() for e in errors], None
+                continue
+            v = row.values
+            start = event_start_time(v["START_TIME"])
+            if start is None:
+                yield (
+                    row.line,
+                    [{"line": row.line, "column": "START_TIME", "reason": "not a date and time"}],
+                    None,
+                )
+                continue
+            cdr = Cdr(
                 v["MSISDN"] or v["LINE_NUMBER"],
                 start,
                 v["EVENT_TYPE"],
@@ -344,7 +360,76 @@ def rating_rate_file(
                 v["VOLUME_BYTES"],
                 v["WHOLESALE_COST"],
             )
-        )
+            yield row.line, v["CDR_ID"], cdr
+
+
+def _rate_file_in_time_order(source: bytes | str | Path, filename: str) -> bool:
+    """Read the whole file once (so a fault of the file is raised before any result) and tell
+    whether its start times never go back."""
+    from offers.parsing import open_feed
+
+    with open_feed(source, columns=_cdr_columns(), filename=filename) as reader:
+        position = reader.position("START_TIME")
+        previous = None
+        in_order = True
+        for _line, cells in reader.rows():
+            if not in_order or position is None or position >= len(cells):
+                continue
+            start = event_start_time(cells[position])
+            if start is None:
+                continue
+            if previous is not None and start < previous:
+                in_order = False
+            previous = start
+    return in_order
+
+
+def _rate_file_result(line: int, what: Any, rated: Any) -> dict[str, Any]:
+    from offers.rating import amount_decimal
+
+    if rated is None:
+        return {"line": line, "errors": what}
+    return {
+        "CDR_ID": what,
+        "status": rated.status,
+        "prefix": rated.prefix,
+        "destination": rated.destination,
+        "origin_zone": rated.origin_zone,
+        "billed_units": rated.billed,
+        "unit": _UNIT_LABEL[rated.unit],
+        "allowance_used": rated.allowance_used,
+        "amount": str(amount_decimal(rated.amount_e4)),
+    }
+
+
+def rating_rate_events(
+    *,
+    source: bytes | str | Path,
+    filename: str = "",
+    table: RateTable,
+    offer: Offer | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+    totals: RateFileTotals | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Rate a RatedCDRs-format file (a path or its bytes), streaming one result per row in file order.
+
+    Each event is rated with the rows in force on its Europe/Paris date; allowances (an offer's,
+    per line, in time order) start again each calendar month (Europe/Paris). `roam_like_at_home`
+    and `country_zones` (the tenant's country → zone map) decide the origin zone. A row with
+    faults gives `{"line", "errors"}`. `totals` (if given) counts the summary as results go.
+    Nothing is stored.
+
+    The file is read twice: once to check it whole and see whether it is in time order, then to
+    rate it. In time order (operator files are) or without allowances, events are rated in chunks
+    as they are read: memory does not grow with the file. An unordered file with allowances is
+    sorted first, which holds its events (compactly) in memory.
+    """
+    from offers.rating import rate_cdrs
+
+    totals = RateFileTotals() if totals is None else totals
+    allowances = allowances_for(offer=offer)
+    in_order = _rate_file_in_time_order(source, filename)
     compiled: dict[dt.date, CompiledTable] = {}
 
     def table_on(day: dt.date) -> CompiledTable:
@@ -352,41 +437,66 @@ def rating_rate_file(
             compiled[day] = compiled_table_for(table=table, on=day)
         return compiled[day]
 
-    rated_cdrs = rate_cdrs(
-        cdrs,
-        table_on=table_on,
-        allowances=allowances,
-        roam_like_at_home=roam_like_at_home,
-        country_zones=country_zones,
-    )
-    for row, rated in zip(kept, rated_cdrs, strict=True):
-        results[row.line] = {
-            "CDR_ID": row.values["CDR_ID"],
-            "status": rated.status,
-            "prefix": rated.prefix,
-            "destination": rated.destination,
-            "origin_zone": rated.origin_zone,
-            "billed_units": rated.billed,
-            "unit": {"MIN": "s", "MB": "KB", "EVENT": "event"}[rated.unit],
-            "allowance_used": rated.allowance_used,
-            "amount": str(amount_decimal(rated.amount_e4)),
-        }
-    for error in parsed.errors:
-        results.setdefault(error.line, {"line": error.line, "errors": []}).setdefault("errors", []).append(
-            error.as_dict()
+    usage_by_period: dict[str, dict[str, list[int | None]]] = {}
+
+    def rate(cdrs: list[Any]) -> list[Any]:
+        return rate_cdrs(
+            cdrs,
+            table_on=table_on,
+            allowances=allowances,
+            usage_by_period=usage_by_period,
+            roam_like_at_home=roam_like_at_home,
+            country_zones=country_zones,
         )
-    ordered = [results[line] for line in sorted(results)]
-    rated_rows = [r for r in ordered if "status" in r]
-    summary = {
-        "events": len(rated_rows),
-        "rejected": len(ordered) - len(rated_rows),
-        "by_status": {
-            s: sum(1 for r in rated_rows if r["status"] == s)
-            for s in sorted({r["status"] for r in rated_rows})
-        },
-        "amount": str(sum((Decimal(r["amount"]) for r in rated_rows), Decimal("0.0000"))),
-    }
-    return ordered, summary
+
+    def emit(rows: list[tuple[int, Any, Any]], rated: Iterator[Any]) -> Iterator[dict[str, Any]]:
+        for line, what, cdr in rows:
+            result = _rate_file_result(line, what, None if cdr is None else next(rated))
+            totals.add(result)
+            yield result
+
+    if in_order or not allowances.specs:
+        chunk: list[tuple[int, Any, Any]] = []
+        cdrs: list[Any] = []
+        for item in _rate_file_rows(source, filename):
+            chunk.append(item)
+            if item[2] is not None:
+                cdrs.append(item[2])
+                if len(cdrs) >= RATE_FILE_CHUNK:
+                    yield from emit(chunk, iter(rate(cdrs)))
+                    chunk, cdrs = [], []
+        yield from emit(chunk, iter(rate(cdrs)))
+        return
+    everything = iter(
+        rate([cdr for _line, _what, cdr in _rate_file_rows(source, filename) if cdr is not None])
+    )
+    for item in _rate_file_rows(source, filename):
+        yield from emit([item], everything)
+
+
+def rating_rate_file(
+    *,
+    data: bytes,
+    filename: str,
+    table: RateTable,
+    offer: Offer | None = None,
+    roam_like_at_home: bool = True,
+    country_zones: dict[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`rating_rate_events` collected: one result per row in file order (or its errors), and a summary."""
+    totals = RateFileTotals()
+    results = list(
+        rating_rate_events(
+            source=data,
+            filename=filename,
+            table=table,
+            offer=offer,
+            roam_like_at_home=roam_like_at_home,
+            country_zones=country_zones,
+            totals=totals,
+        )
+    )
+    return results, totals.as_dict()
 
 
 def rate_effective_list(

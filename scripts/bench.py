@@ -4,7 +4,7 @@
 
 Prints the events per second of the product's rating path, `offers.rating.rate_cdrs` (the
 function `rate_events` and the imports call: chronological sort, rows in force per Paris date,
-allowances per line and calendar month, called numbers normalised, then `rate_batch`),
+allowances per line and calendar month, called numbers normalised, then the rating loop),
 allowances included, in one process: first on CDRs in time order (as operator files are: no sort
 needed), then on the same CDRs shuffled (sorted first), checking both give the same results. Not timed: generating the table and events, and compiling
 the table (the product compiles once per day of events). Nothing reads files or the database.

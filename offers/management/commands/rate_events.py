@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 
 from offers.models import Offer, RateTable
 from offers.parsing import FeedFileError
-from offers.selectors import rating_rate_file
+from offers.selectors import RateFileTotals, rating_rate_events
 from tenants.models import Tenant
 
 
@@ -61,17 +61,19 @@ class Command(BaseCommand):
                 offer = Offer.objects.filter(code=options["offer"]).first()
                 if offer is None:
                     raise CommandError(f"no offer {options['offer']!r} in {tenant.schema_name}")
+            totals = RateFileTotals()
             try:
-                results, summary = rating_rate_file(
-                    data=path.read_bytes(),
+                # Streamed: each result is written as it is rated (the file is checked whole first).
+                for result in rating_rate_events(
+                    source=path,
                     filename=path.name,
                     table=table,
                     offer=offer,
                     roam_like_at_home=not options["no_roam_like_at_home"],
                     country_zones=country_zones,
-                )
+                    totals=totals,
+                ):
+                    self.stdout.write(json.dumps(result, ensure_ascii=False))
             except FeedFileError as exc:  # a file the parser refuses whole
                 raise CommandError(str(exc)) from None
-        for result in results:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-        self.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False))
+        self.stdout.write(json.dumps({"summary": totals.as_dict()}, ensure_ascii=False))
