@@ -2,16 +2,13 @@
 
 from decimal import Decimal
 
-from offers.models import Offer
-from offers.services import catalogue_item_create
+from offers.services import offer_create
 from tests.conftest import in_schema
 
 
 def _offer(tenant, code, label):
     with in_schema(tenant):
-        return catalogue_item_create(
-            model=Offer, data={"code": code, "label": label, "price": Decimal("9.99")}, by=None
-        )
+        return offer_create(code=code, label=label, price=Decimal("9.99"), by=None)
 
 
 def test_offer_list_page_api_and_header_search_ignore_accents(acme, make_user, client_for, api_for):
