@@ -102,7 +102,9 @@ def csp_with_nonce(policy: str, nonce: str) -> str:
     directives = [part.strip() for part in policy.split(";") if part.strip()]
     names = [directive.split()[0].lower() for directive in directives]
     if "style-src" not in names:
-        fallback = next((d for d in directives if d.split()[0].lower() == "default-src"), "default-src 'self'")
+        fallback = next(
+            (d for d in directives if d.split()[0].lower() == "default-src"), "default-src 'self'"
+        )
         directives.append("style-src" + fallback[len("default-src") :])
         names.append("style-src")
     index = names.index("style-src")

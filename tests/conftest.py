@@ -260,11 +260,16 @@ def page(browser: Any, live_server_port: int, committed_db: None) -> Iterator[An
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(f"{message.text} ({message.location})")
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(f"{message.text} ({message.location})")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
     )
-    page.on("pageerror", lambda error: violations.append(str(error)) if "Content Security Policy" in str(error) else None)
+    page.on(
+        "pageerror",
+        lambda error: violations.append(str(error)) if "Content Security Policy" in str(error) else None,
+    )
     yield page
     context.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

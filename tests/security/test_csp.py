@@ -137,7 +137,10 @@ def test_the_api_docs_load_their_scripts_and_styles_from_files(acme, make_user, 
     swagger = client.get("/api/v1/docs/").content.decode()
     assert "<style" not in swagger and re.search(r'<script src="[^"]*\?script=', swagger)
     init = client.get("/api/v1/docs/?script=")
-    assert init["Content-Type"].startswith("application/javascript") and "SwaggerUIBundle(" in init.content.decode()
+    assert (
+        init["Content-Type"].startswith("application/javascript")
+        and "SwaggerUIBundle(" in init.content.decode()
+    )
     redoc = client.get("/api/v1/redoc/")
     body = redoc.content.decode()
     assert "<style" not in body and "fonts.googleapis" not in body and "redoc-init.js" in body
@@ -152,7 +155,9 @@ def test_brand_colours_are_data_attributes_not_inline_styles(acme, make_user, cl
 
     admin = make_user(acme, "admin")
     with in_schema(acme):
-        branding_update(tenant=acme, by=admin, primary_color="#0a7d4f", ink_color="#ffffff", welcome_message="")
+        branding_update(
+            tenant=acme, by=admin, primary_color="#0a7d4f", ink_color="#ffffff", welcome_message=""
+        )
     body = client_for(acme, admin).get("/").content.decode()
     assert 'data-brand-colours="--brand: #0a7d4f; --brand-ink: #ffffff;"' in body
     assert "<style" not in body
@@ -168,5 +173,8 @@ def test_the_policy_comes_from_the_settings(acme, client_for, settings):
 def test_a_nonce_is_added_to_style_src_or_to_a_copy_of_default_src():
     from ism.middleware import csp_with_nonce
 
-    assert csp_with_nonce("default-src 'self'; style-src 'self'", "abc") == "default-src 'self'; style-src 'self' 'nonce-abc'"
+    assert (
+        csp_with_nonce("default-src 'self'; style-src 'self'", "abc")
+        == "default-src 'self'; style-src 'self' 'nonce-abc'"
+    )
     assert csp_with_nonce("default-src 'self'", "abc") == "default-src 'self'; style-src 'self' 'nonce-abc'"
