@@ -64,6 +64,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    "ism.middleware.ContentSecurityPolicyMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -148,6 +149,14 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every response (ism.middleware.ContentSecurityPolicyMiddleware):
+# scripts and styles come only from our own files, never inline (docs/security.md). Empty: none.
+ISM_CSP = env(
+    "ISM_CSP",
+    default="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'",
+)
 SECURE_SSL_REDIRECT = env.bool("ISM_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("ISM_HSTS_SECONDS", default=0)
 # Tenants' sites are sub-domains of the platform's: with HSTS on, they are HTTPS-only too.

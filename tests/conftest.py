@@ -255,8 +255,24 @@ def page(browser: Any, live_server_port: int, committed_db: None) -> Iterator[An
     context = browser.new_context(locale="fr-FR")
     context.set_default_timeout(15000)
     page = context.new_page()
+    # A script or style the Content-Security-Policy refuses fails the test (Chromium reports it
+    # on the console: "Refused to … because it violates the following Content Security Policy").
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text} ({message.location})")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on(
+        "pageerror",
+        lambda error: violations.append(str(error)) if "Content Security Policy" in str(error) else None,
+    )
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -150,10 +150,11 @@ class StepForm(forms.ModelForm):
         model = OnboardingStep
         fields = ["status", "done_on", "due_date", "note"]
         widgets = {
-            "status": forms.Select(attrs={"style": "width:9rem"}),
-            "done_on": forms.DateInput(attrs={"type": "date", "style": "width:10rem"}, format="%Y-%m-%d"),
+            # Sized by ism.css (.step-form): the Content-Security-Policy forbids style attributes.
+            "status": forms.Select(),
+            "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "note": forms.TextInput(attrs={"placeholder": _("note"), "style": "flex:1;min-width:8rem"}),
+            "note": forms.TextInput(attrs={"placeholder": _("note")}),
         }
 
 
