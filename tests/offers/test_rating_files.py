@@ -64,7 +64,9 @@ def test_a_formula_like_destination_is_uploaded_as_text_and_exported_inert(acme)
     data = f'{header}\r\n33;=1+1;FR;VOICE;HOME;0,10;MIN;60;60;0;2026-10-01\r\n34;"@SUM(A1)";ES;VOICE;HOME;0,2;MIN;60;60;0;2026-10-01\r\n'
     with in_schema(acme):
         table = rate_table_create(data={"code": "FORMULA", "label": "Formula"}, by=None)
-        rate_table_import(table=table, data=data.encode(), filename="t.csv", by=None)
+        rate_table_import(
+            table=table, data=data.encode(), filename="t.csv", by=None, today=dt.date(2026, 10, 1)
+        )
         assert sorted(table.rates.values_list("destination", flat=True)) == ["=1+1", "@SUM(A1)"]
         content, _name, _type = rate_table_export(table=table, file_format="csv")
         lines = content.decode("utf-8-sig").splitlines()
