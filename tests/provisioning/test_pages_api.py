@@ -201,3 +201,22 @@ def test_rio_check_command(capsys):
         call_command("rio_check", "0612345679", "01P12345636Q")
     assert exit_.value.code == 1
     assert capsys.readouterr().out.startswith("invalid: Clé du RIO erronée")
+
+
+def test_header_search_finds_a_sim_by_iccid_or_msisdn(acme, make_user, load_sample_sims):
+    from django.test import RequestFactory
+
+    from provisioning.search import search_sims
+
+    load_sample_sims(acme)
+    request = RequestFactory().get("/")
+    request.user = make_user(acme, "support")
+    with in_schema(acme):
+        assert [hit.label for hit in search_sims(request, "8933012026100000012")] == ["8933012026100000012"]
+        assert [hit.label for hit in search_sims(request, "33750001003")] == ["8933012026100000038"]
+        assert search_sims(request, "Dupont") == []
+
+
+def test_sim_stock_is_in_the_navigation(acme, make_user, client_for):
+    page = client_for(acme, make_user(acme, "sales")).get("/lines/rio-check/")
+    assert 'href="/lines/sims/"' in page.content.decode()
