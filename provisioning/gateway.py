@@ -134,6 +134,24 @@ class SimulatorGateway:
         return ""
 
 
+# --- what happens after an outcome -----------------------------------------------------------
+
+OutcomeHandler = Callable[[LineAction, dt.datetime], None]
+_outcome_handlers: list[OutcomeHandler] = []
+
+
+def outcome_handler_register(handler: OutcomeHandler) -> None:
+    """Call `handler(action, now)` after each outcome recorded by `services.line_actions_poll`
+    (e.g. to apply a confirmed action to its line, or to warn the tenant of a refusal). Handlers
+    run in the recording transaction."""
+    if handler not in _outcome_handlers:
+        _outcome_handlers.append(handler)
+
+
+def outcome_handlers() -> list[OutcomeHandler]:
+    return list(_outcome_handlers)
+
+
 # --- backends -----------------------------------------------------------------------------------
 
 GatewayFactory = Callable[[ProvisioningSettings], OperatorGateway]

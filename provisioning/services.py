@@ -18,7 +18,7 @@ from core.crypto import decrypt_secret, encrypt_secret
 from core.errors import ApplicationError
 from offers.parsing import Column, FeedFileError, RowError, read_feed, text_reader
 from provisioning import checks
-from provisioning.gateway import ActionOutcome, OperatorGateway, operator_gateway
+from provisioning.gateway import ActionOutcome, OperatorGateway, operator_gateway, outcome_handlers
 from provisioning.models import LineAction, LineActionStatus, ProvisioningSettings, Sim, SimProfile
 from provisioning.selectors import provisioning_settings_get
 
@@ -234,16 +234,6 @@ def sim_codes_reveal(*, sim: Sim, by: User, context: AuditContext | None = None)
 
 # --- line actions at the operator ---------------------------------------------------------------
 
-OutcomeHandler = Callable[[LineAction, dt.datetime], None]
-_outcome_handlers: list[OutcomeHandler] = []
-
-
-def line_action_outcome_handler_register(handler: OutcomeHandler) -> None:
-    """Call `handler(action, now)` after each recorded outcome (e.g. to apply a confirmed action
-    to its line, or to warn the tenant of a refusal). Handlers run in the recording transaction."""
-    if handler not in _outcome_handlers:
-        _outcome_handlers.append(handler)
-
 
 def line_actions_submit(
     *,
@@ -312,7 +302,7 @@ def line_action_outcome_record(*, outcome: ActionOutcome, now: dt.datetime) -> L
             if outcome.reason
             else {"kind": action.kind},
         )
-        for handler in _outcome_handlers:
+        for handler in outcome_handlers():
             handler(action, now)
     return action
 

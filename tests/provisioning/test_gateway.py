@@ -129,7 +129,7 @@ def test_sim_swap_to_an_unknown_sim_is_refused(acme, load_sample_sims):
 
 def test_outcomes_are_audited_and_handlers_called(acme, load_sample_sims):
     from audit.models import AuditEvent
-    from provisioning import services
+    from provisioning import gateway
     from provisioning.models import LineActionKind
 
     load_sample_sims(acme)
@@ -138,7 +138,7 @@ def test_outcomes_are_audited_and_handlers_called(acme, load_sample_sims):
     def handler(action, now):
         seen.append((action.pk, action.status, now))
 
-    services.line_action_outcome_handler_register(handler)
+    gateway.outcome_handler_register(handler)
     try:
         with in_schema(acme):
             ok = _action(LineActionKind.ACTIVATE, iccid=SIM)
@@ -149,7 +149,7 @@ def test_outcomes_are_audited_and_handlers_called(acme, load_sample_sims):
             failed = AuditEvent.objects.get(action="line_action.failed")
             assert failed.object_id == str(ko.pk) and "inconnu" in failed.changes["reason"]
     finally:
-        services._outcome_handlers.remove(handler)
+        gateway._outcome_handlers.remove(handler)
     later = NOW + dt.timedelta(seconds=10)
     assert sorted(seen) == [(ok.pk, "confirmed", later), (ko.pk, "failed", later)]
 
