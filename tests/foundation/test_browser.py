@@ -27,4 +27,4 @@ def test_staff_log_in_reaches_the_dashboard(committed_db, page, site_url):
     page.wait_for_selector("h1:has-text('Tableau de bord')")
     assert "Acme Télécom" in page.inner_text(".sidebar")
     page.click("a[data-nav=audit]")
-    page.wait_for_selector("text=user.logged_in")
+    page.wait_for_selector("[data-action='user.logged_in']")
