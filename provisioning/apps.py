@@ -7,3 +7,12 @@ class ProvisioningConfig(AppConfig):
 
     name = "provisioning"
     verbose_name = _("Lines and SIM cards")
+
+    def ready(self) -> None:
+        from core.registry import NavItem, register_nav, register_search
+        from provisioning.search import search_sims
+
+        register_nav(
+            NavItem("sims", _("SIM stock"), "provisioning:sim_list", order=22, capability="lines.view")
+        )
+        register_search(search_sims)

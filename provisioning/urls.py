@@ -1,6 +1,14 @@
-"""Staff pages of the provisioning app, mounted by ism/urls_tenant.py."""
+"""Staff pages of the provisioning app, mounted by ism/urls_tenant.py under /lines/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from provisioning import views
 
 app_name = "provisioning"
-urlpatterns: list = []
+urlpatterns = [
+    path("sims/", views.sim_list, name="sim_list"),
+    path("sims/import/", views.sim_import, name="sim_import"),
+    path("sims/<int:pk>/", views.sim_detail, name="sim_detail"),
+    path("rio-check/", views.rio_checker, name="rio_check"),
+    path("settings/", views.settings_edit, name="settings"),
+]

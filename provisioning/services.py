@@ -1,0 +1,324 @@
+"""Writes of the provisioning app: SIM stock imports, PIN/PUK reveal, provisioning settings, and
+the course of line actions at the operator (sent, then confirmed or failed)."""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import user_can
+from audit.context import AuditContext
+from audit.services import audit_changes, audit_record
+from core.crypto import decrypt_secret, encrypt_secret
+from core.errors import ApplicationError
+from offers.parsing import Column, FeedFileError, RowError, read_feed, text_reader
+from provisioning import checks
+from provisioning.gateway import ActionOutcome, OperatorGateway, operator_gateway
+from provisioning.models import LineAction, LineActionStatus, ProvisioningSettings, Sim, SimProfile
+from provisioning.selectors import provisioning_settings_get
+
+# --- settings -----------------------------------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "low_stock_threshold",
+    "porting_min_days",
+    "porting_max_days",
+    "gateway_backend",
+    "simulator_delay_seconds",
+    "confirmation_timeout_hours",
+)
+
+
+def provisioning_settings_update(
+    *, data: dict[str, Any], by: User | None, context: AuditContext | None = None
+) -> ProvisioningSettings:
+    """Change the tenant's provisioning settings; the porting window must not be empty."""
+    settings = provisioning_settings_get()
+    before = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+    for name in SETTINGS_FIELDS:
+        if name in data:
+            setattr(settings, name, data[name])
+    if settings.porting_min_days > settings.porting_max_days:
+        raise ApplicationError(
+            _("The earliest porting date must come before the latest one."), field="porting_min_days"
+        )
+    settings.save()
+    after = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+    audit_record(
+        actor=by,
+        action="provisioning_settings.updated",
+        obj=settings,
+        changes=audit_changes(before, after),
+        context=context,
+    )
+    return settings
+
+
+# --- SIM stock ----------------------------------------------------------------------------------
+
+SIM_COLUMNS = [
+    Column("ICCID", text_reader(max_length=20), required=True, required_value=True),
+    Column("IMSI", text_reader(max_length=15), required=True, required_value=True),
+    Column("MSISDN", text_reader(max_length=20), default=""),
+    Column("PIN1", text_reader(max_length=8), default=""),
+    Column("PUK1", text_reader(max_length=8), required=True, required_value=True),
+    Column("PIN2", text_reader(max_length=8), default=""),
+    Column("PUK2", text_reader(max_length=8), default=""),
+    Column("ORDER_REF", text_reader(max_length=60), required=True, required_value=True),
+    Column("SIM_PROFILE", text_reader(max_length=40), default=""),
+]
+
+
+def _sim_row_errors(values: dict[str, Any]) -> list[tuple[str, str]]:
+    errors = []
+    for column, reason in (
+        ("ICCID", checks.iccid_error(values["ICCID"])),
+        ("IMSI", checks.imsi_error(values["IMSI"])),
+        ("PUK1", checks.code_error(values["PUK1"], length=8, name="PUK")),
+    ):
+        if reason:
+            errors.append((column, reason))
+    for column, length, name in (("PIN1", 4, "PIN"), ("PIN2", 4, "PIN"), ("PUK2", 8, "PUK")):
+        if values[column] and (reason := checks.code_error(values[column], length=length, name=name)):
+            errors.append((column, reason))
+    if values["MSISDN"] and not values["MSISDN"].lstrip("+").replace(" ", "").isdigit():
+        errors.append(("MSISDN", _("a number has digits only")))
+    return errors
+
+
+@dataclass(frozen=True)
+class SimImport:
+    count: int
+    order_refs: list[str]
+    profiles_created: list[str]
+
+
+def _refuse(errors: list[RowError]) -> ApplicationError:
+    return ApplicationError(
+        _("The SIM listing was refused, nothing was imported: %(count)s error(s).") % {"count": len(errors)},
+        extra={"errors": [e.as_dict() for e in errors]},
+    )
+
+
+def sim_import(
+    *,
+    data: bytes,
+    filename: str = "",
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> SimImport:
+    """Add the SIM cards of a `Cartes SIM` listing to the stock, all or nothing.
+
+    Every ICCID is checked (digits, 19–20, Luhn); an ICCID already in the stock or twice in the
+    file refuses the whole file, naming the rows. PIN and PUK codes are stored encrypted.
+    """
+    # TODO(core.delimited): read through core's delimited reader once it replaces offers.parsing.
+    try:
+        parsed = read_feed(data, columns=SIM_COLUMNS, filename=filename, validate_row=_sim_row_errors)
+    except FeedFileError as exc:
+        raise _refuse(exc.errors) from exc
+    errors = list(parsed.errors)
+    first_line: dict[str, int] = {}
+    for row in parsed.rows:
+        iccid = row.values["ICCID"]
+        if iccid in first_line:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ICCID",
+                    _("ICCID %(iccid)s is already on line %(line)s of this file")
+                    % {"iccid": iccid, "line": first_line[iccid]},
+                )
+            )
+        else:
+            first_line[iccid] = row.line
+    in_stock = set(Sim.objects.filter(iccid__in=list(first_line)).values_list("iccid", flat=True))
+    for row in parsed.rows:
+        if row.values["ICCID"] in in_stock and first_line[row.values["ICCID"]] == row.line:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ICCID",
+                    _("ICCID %(iccid)s is already in the SIM stock") % {"iccid": row.values["ICCID"]},
+                )
+            )
+    if not parsed.rows and not errors:
+        errors.append(RowError(0, "", _("the file has no SIM card")))
+    if errors:
+        raise _refuse(sorted(errors, key=lambda e: e.line))
+
+    codes = sorted({row.values["SIM_PROFILE"] for row in parsed.rows if row.values["SIM_PROFILE"]})
+    try:
+        with transaction.atomic():
+            profiles = {p.code: p for p in SimProfile.objects.filter(code__in=codes)}
+            created = [code for code in codes if code not in profiles]
+            for code in created:
+                profiles[code] = SimProfile.objects.create(code=code)
+            Sim.objects.bulk_create(
+                [
+                    Sim(
+                        iccid=row.values["ICCID"],
+                        imsi=row.values["IMSI"],
+                        msisdn=checks.msisdn_international(row.values["MSISDN"])
+                        if row.values["MSISDN"]
+                        else "",
+                        pin1_encrypted=encrypt_secret(row.values["PIN1"]),
+                        puk1_encrypted=encrypt_secret(row.values["PUK1"]),
+                        pin2_encrypted=encrypt_secret(row.values["PIN2"]),
+                        puk2_encrypted=encrypt_secret(row.values["PUK2"]),
+                        order_ref=row.values["ORDER_REF"],
+                        profile=profiles.get(row.values["SIM_PROFILE"]),
+                        state_changed_at=now,
+                    )
+                    for row in parsed.rows
+                ]
+            )
+    except IntegrityError as exc:  # the same ICCID imported at the same instant by someone else
+        raise ApplicationError(
+            _("The SIM listing was refused, nothing was imported: some ICCIDs were added meanwhile.")
+        ) from exc
+    result = SimImport(
+        count=len(parsed.rows),
+        order_refs=sorted({row.values["ORDER_REF"] for row in parsed.rows}),
+        profiles_created=created,
+    )
+    audit_record(
+        actor=by,
+        action="sim.imported",
+        object_type="provisioning.sim",
+        object_repr=filename or "SIM listing",
+        changes={
+            "file": filename,
+            "count": result.count,
+            "order_refs": result.order_refs,
+            "profiles_created": created,
+            "first_iccid": parsed.rows[0].values["ICCID"],
+            "last_iccid": parsed.rows[-1].values["ICCID"],
+        },
+        context=context,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class SimCodes:
+    pin1: str
+    puk1: str
+    pin2: str
+    puk2: str
+
+
+def sim_codes_reveal(*, sim: Sim, by: User, context: AuditContext | None = None) -> SimCodes:
+    """A SIM's PIN and PUK codes in clear, for a staff member with `secrets.reveal`; always audited."""
+    if not user_can(by, "secrets.reveal"):
+        raise PermissionDenied
+    codes = SimCodes(
+        pin1=decrypt_secret(sim.pin1_encrypted),
+        puk1=decrypt_secret(sim.puk1_encrypted),
+        pin2=decrypt_secret(sim.pin2_encrypted),
+        puk2=decrypt_secret(sim.puk2_encrypted),
+    )
+    audit_record(actor=by, action="sim.puk_revealed", obj=sim, changes={"iccid": sim.iccid}, context=context)
+    return codes
+
+
+# --- line actions at the operator ---------------------------------------------------------------
+
+OutcomeHandler = Callable[[LineAction, dt.datetime], None]
+_outcome_handlers: list[OutcomeHandler] = []
+
+
+def line_action_outcome_handler_register(handler: OutcomeHandler) -> None:
+    """Call `handler(action, now)` after each recorded outcome (e.g. to apply a confirmed action
+    to its line, or to warn the tenant of a refusal). Handlers run in the recording transaction."""
+    if handler not in _outcome_handlers:
+        _outcome_handlers.append(handler)
+
+
+def line_actions_submit(
+    *,
+    actions: Sequence[LineAction],
+    now: dt.datetime,
+    by: User | None = None,
+    gateway: OperatorGateway | None = None,
+    context: AuditContext | None = None,
+) -> list[LineAction]:
+    """Hand the still-requested ones of `actions` to the operator and mark them sent.
+
+    The actions are taken with a lock (skipping those another worker holds), so an action is sent
+    once; when the gateway fails, the transaction rolls back and they stay requested.
+    """
+    gateway = gateway or operator_gateway(provisioning_settings_get())
+    ids = [a.pk for a in actions]
+    with transaction.atomic():
+        taken = list(
+            LineAction.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=LineActionStatus.REQUESTED)
+            .order_by("pk")
+        )
+        if not taken:
+            return []
+        gateway.submit(taken, now=now)
+        LineAction.objects.filter(pk__in=[a.pk for a in taken]).update(
+            status=LineActionStatus.SENT, sent_at=now
+        )
+        for action in taken:
+            action.status, action.sent_at = LineActionStatus.SENT, now
+        audit_record(
+            actor=by,
+            action="line_action.sent",
+            object_type="provisioning.lineaction",
+            object_repr=taken[0].batch_reference or str(taken[0]),
+            changes={"gateway": gateway.name, "count": len(taken), "ids": [a.pk for a in taken][:1000]},
+            context=context,
+        )
+    return taken
+
+
+def line_action_outcome_record(*, outcome: ActionOutcome, now: dt.datetime) -> LineAction | None:
+    """Record the operator's answer on a sent action (confirmed, or failed with its reason).
+
+    Only a sent action takes an outcome: a second answer for the same action changes nothing.
+    """
+    with transaction.atomic():
+        action = (
+            LineAction.objects.select_for_update()
+            .filter(pk=outcome.action_id, status=LineActionStatus.SENT)
+            .first()
+        )
+        if action is None:
+            return None
+        if outcome.confirmed:
+            action.status, action.confirmed_at = LineActionStatus.CONFIRMED, outcome.at
+        else:
+            action.status, action.failed_at = LineActionStatus.FAILED, outcome.at
+            action.failure_reason = outcome.reason
+        action.save(update_fields=["status", "confirmed_at", "failed_at", "failure_reason"])
+        audit_record(
+            actor=None,
+            action="line_action.confirmed" if outcome.confirmed else "line_action.failed",
+            obj=action,
+            changes={"kind": action.kind, "reason": outcome.reason}
+            if outcome.reason
+            else {"kind": action.kind},
+        )
+        for handler in _outcome_handlers:
+            handler(action, now)
+    return action
+
+
+def line_actions_poll(*, now: dt.datetime, gateway: OperatorGateway | None = None) -> list[LineAction]:
+    """Ask the operator for the outcomes of sent actions and record them."""
+    gateway = gateway or operator_gateway(provisioning_settings_get())
+    recorded = []
+    for outcome in gateway.poll(now=now):
+        action = line_action_outcome_record(outcome=outcome, now=now)
+        if action is not None:
+            recorded.append(action)
+    return recorded
