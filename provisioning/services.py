@@ -61,34 +61,38 @@ def provisioning_settings_update(
 
 # --- SIM stock ----------------------------------------------------------------------------------
 
+
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """A cell reader that refuses the value `check` finds wrong, with its reason."""
+
+    def parse(text: str) -> str:
+        if reason := check(text):
+            raise ValueError(reason)
+        return text
+
+    return parse
+
+
+def _msisdn_error(value: str) -> str:
+    return "" if value.lstrip("+").replace(" ", "").isdigit() else _("a number has digits only")
+
+
 SIM_COLUMNS = [
-    Column("ICCID", text_reader(max_length=20), required=True, required_value=True),
-    Column("IMSI", text_reader(max_length=15), required=True, required_value=True),
-    Column("MSISDN", text_reader(max_length=20), default=""),
-    Column("PIN1", text_reader(max_length=8), default=""),
-    Column("PUK1", text_reader(max_length=8), required=True, required_value=True),
-    Column("PIN2", text_reader(max_length=8), default=""),
-    Column("PUK2", text_reader(max_length=8), default=""),
+    Column("ICCID", _checked(checks.iccid_error), required=True, required_value=True),
+    Column("IMSI", _checked(checks.imsi_error), required=True, required_value=True),
+    Column("MSISDN", _checked(_msisdn_error), default=""),
+    Column("PIN1", _checked(lambda v: checks.code_error(v, length=4, name="PIN")), default=""),
+    Column(
+        "PUK1",
+        _checked(lambda v: checks.code_error(v, length=8, name="PUK")),
+        required=True,
+        required_value=True,
+    ),
+    Column("PIN2", _checked(lambda v: checks.code_error(v, length=4, name="PIN")), default=""),
+    Column("PUK2", _checked(lambda v: checks.code_error(v, length=8, name="PUK")), default=""),
     Column("ORDER_REF", text_reader(max_length=60), required=True, required_value=True),
     Column("SIM_PROFILE", text_reader(max_length=40), default=""),
 ]
-
-
-def _sim_row_errors(values: dict[str, Any]) -> list[tuple[str, str]]:
-    errors = []
-    for column, reason in (
-        ("ICCID", checks.iccid_error(values["ICCID"])),
-        ("IMSI", checks.imsi_error(values["IMSI"])),
-        ("PUK1", checks.code_error(values["PUK1"], length=8, name="PUK")),
-    ):
-        if reason:
-            errors.append((column, reason))
-    for column, length, name in (("PIN1", 4, "PIN"), ("PIN2", 4, "PIN"), ("PUK2", 8, "PUK")):
-        if values[column] and (reason := checks.code_error(values[column], length=length, name=name)):
-            errors.append((column, reason))
-    if values["MSISDN"] and not values["MSISDN"].lstrip("+").replace(" ", "").isdigit():
-        errors.append(("MSISDN", _("a number has digits only")))
-    return errors
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def sim_import(
     """
     # TODO(core.delimited): read through core's delimited reader once it replaces offers.parsing.
     try:
-        parsed = read_feed(data, columns=SIM_COLUMNS, filename=filename, validate_row=_sim_row_errors)
+        parsed = read_feed(data, columns=SIM_COLUMNS, filename=filename)
     except FeedFileError as exc:
         raise _refuse(exc.errors) from exc
     errors = list(parsed.errors)
