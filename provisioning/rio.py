@@ -46,9 +46,6 @@ class RioResult:
     reason: str = ""
     error: RioError | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
-
 
 def national_mobile_number(number: str) -> str | None:
     """The 10-digit national form (``06…``/``07…``) of a French mobile number, or None.

@@ -29,7 +29,9 @@ def load_sample_sims(sample_sims_bytes):
     return _load
 
 
-def sim_listing(*rows: str, header: str = "ICCID;IMSI;MSISDN;PIN1;PUK1;PIN2;PUK2;ORDER_REF;SIM_PROFILE") -> bytes:
+def sim_listing(
+    *rows: str, header: str = "ICCID;IMSI;MSISDN;PIN1;PUK1;PIN2;PUK2;ORDER_REF;SIM_PROFILE"
+) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
 
 

@@ -72,7 +72,7 @@ def test_unknown_iccid_is_refused(acme, load_sample_sims):
         _send_and_poll([action])
         action.refresh_from_db()
         assert action.status == LineActionStatus.FAILED
-        assert action.failure_reason == "Unknown ICCID 8933012026199999999 at the operator."
+        assert action.failure_reason == "ICCID 8933012026199999999 inconnu de l'opérateur."
         assert action.failed_at == NOW + dt.timedelta(seconds=10)
 
 
@@ -88,7 +88,7 @@ def test_a_sim_already_active_is_refused(acme, load_sample_sims):
         _send_and_poll([action])
         action.refresh_from_db()
         assert action.status == LineActionStatus.FAILED
-        assert action.failure_reason == f"The SIM {SIM} is already active."
+        assert action.failure_reason == f"La carte SIM {SIM} est déjà active."
 
 
 def test_port_in_with_a_rio_of_another_number_is_refused_and_a_matching_one_confirmed(acme, load_sample_sims):
@@ -97,7 +97,10 @@ def test_port_in_with_a_rio_of_another_number_is_refused_and_a_matching_one_conf
     load_sample_sims(acme)
     with in_schema(acme):
         wrong = _action(
-            LineActionKind.PORT_IN, sim=Sim.objects.get(iccid=SIM), port_msisdn="0612345679", rio="01P12345636Q"
+            LineActionKind.PORT_IN,
+            sim=Sim.objects.get(iccid=SIM),
+            port_msisdn="0612345679",
+            rio="01P12345636Q",
         )
         right = _action(
             LineActionKind.PORT_IN,
@@ -109,7 +112,7 @@ def test_port_in_with_a_rio_of_another_number_is_refused_and_a_matching_one_conf
         wrong.refresh_from_db()
         right.refresh_from_db()
         assert wrong.status == LineActionStatus.FAILED
-        assert wrong.failure_reason.startswith("The RIO does not match the number to port")
+        assert wrong.failure_reason.startswith("Le RIO ne correspond pas au numéro à porter")
         assert right.status == LineActionStatus.CONFIRMED
 
 
@@ -121,7 +124,7 @@ def test_sim_swap_to_an_unknown_sim_is_refused(acme, load_sample_sims):
         action = _action(LineActionKind.SIM_SWAP, sim=Sim.objects.get(iccid=SIM), new_iccid="1234")
         _send_and_poll([action])
         action.refresh_from_db()
-        assert action.status == LineActionStatus.FAILED and "Unknown ICCID 1234" in action.failure_reason
+        assert action.status == LineActionStatus.FAILED and "ICCID 1234 inconnu" in action.failure_reason
 
 
 def test_outcomes_are_audited_and_handlers_called(acme, load_sample_sims):
@@ -144,7 +147,7 @@ def test_outcomes_are_audited_and_handlers_called(acme, load_sample_sims):
             assert AuditEvent.objects.filter(action="line_action.sent").count() == 1
             assert AuditEvent.objects.get(action="line_action.confirmed").object_id == str(ok.pk)
             failed = AuditEvent.objects.get(action="line_action.failed")
-            assert failed.object_id == str(ko.pk) and "Unknown ICCID" in failed.changes["reason"]
+            assert failed.object_id == str(ko.pk) and "inconnu" in failed.changes["reason"]
     finally:
         services._outcome_handlers.remove(handler)
     later = NOW + dt.timedelta(seconds=10)

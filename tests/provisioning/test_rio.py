@@ -67,7 +67,7 @@ def test_every_one_character_change_is_refused(number, rio):
 def test_a_rio_of_another_number_is_a_key_error():
     result = rio_check("0612345679", "01P12345636Q")
     assert not result.valid and result.error == RioError.KEY
-    assert "key" in result.reason.lower()
+    assert "clé" in result.reason.lower()
 
 
 @pytest.mark.parametrize(

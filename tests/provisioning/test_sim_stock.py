@@ -40,12 +40,14 @@ def test_a_wrong_luhn_digit_refuses_the_whole_file(acme):
             sim_import(data=data, filename="sims.csv", by=None, now=NOW)
         assert Sim.objects.count() == 0
     errors = refused.value.extra["errors"]
-    assert errors == [{"line": 3, "column": "ICCID", "reason": "wrong ICCID: its check digit does not match (Luhn)"}]
+    assert errors == [
+        {"line": 3, "column": "ICCID", "reason": "ICCID erroné : sa clé de contrôle ne correspond pas (Luhn)"}
+    ]
 
 
 @pytest.mark.parametrize(
     ("iccid", "reason"),
-    [("89330120261", "19 or 20 digits"), ("8933012026100000A04", "digits only")],
+    [("89330120261", "19 ou 20 chiffres"), ("8933012026100000A04", "que des chiffres")],
 )
 def test_iccid_length_and_digits_are_checked(acme, iccid, reason):
     from provisioning.services import sim_import
@@ -81,8 +83,8 @@ def test_duplicates_are_refused_naming_the_rows(acme, load_sample_sims):
             sim_import(data=data, by=None, now=NOW)
         assert Sim.objects.count() == 12
     reasons = {(e["line"], e["reason"]) for e in refused.value.extra["errors"]}
-    assert (3, f"ICCID {new} is already on line 2 of this file") in reasons
-    assert (4, "ICCID 8933012026100000004 is already in the SIM stock") in reasons
+    assert (3, f"l'ICCID {new} figure déjà à la ligne 2 de ce fichier") in reasons
+    assert (4, "l'ICCID 8933012026100000004 est déjà dans le stock de cartes SIM") in reasons
 
 
 def test_bad_imsi_missing_puk_and_truncated_file_are_refused(acme, sample_sims_bytes):
@@ -149,9 +151,9 @@ def test_stock_per_order_and_profile_and_low_stock_warning(acme, load_sample_sim
         Sim.objects.filter(iccid="8933012026100000004").update(state=SimState.ACTIVE)
         Sim.objects.filter(iccid="8933012026100000012").update(state=SimState.RESERVED)
         summary = sim_stock_summary()
-        assert [(r.order_ref, r.profile, r.available, r.reserved, r.in_use, r.total) for r in summary.rows] == [
-            ("CMD-000042", "PE-ACME-01", 10, 1, 1, 12)
-        ]
+        assert [
+            (r.order_ref, r.profile, r.available, r.reserved, r.in_use, r.total) for r in summary.rows
+        ] == [("CMD-000042", "PE-ACME-01", 10, 1, 1, 12)]
         assert summary.threshold == 20 and summary.low
         provisioning_settings_update(data={"low_stock_threshold": 5}, by=None)
         assert not sim_stock_summary().low
