@@ -17,9 +17,11 @@ class ProvisioningConfig(AppConfig):
         )
         register_search(search_sims)
 
+        from provisioning import labels
         from provisioning.orders.services import line_action_outcome_applied
         from provisioning.services import line_action_outcome_handler_register
 
+        labels.register()
         line_action_outcome_handler_register(line_action_outcome_applied)
         register_nav(
             NavItem("orders", _("Orders"), "provisioning:order_list", order=21, capability="lines.view")
