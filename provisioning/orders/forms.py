@@ -165,12 +165,18 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
         kwargs["can_override_price"] = self.can_override_price
         return kwargs
 
-    def line_inputs(self) -> list[OrderLineInput]:
+    def kept_forms(self) -> list[OrderLineForm]:
+        """The lines to save: the draft's own (unless deleted) and the added ones that were filled in."""
         return [
-            form.line_input()
-            for form in self.forms
-            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+            form
+            for i, form in enumerate(self.forms)
+            if (i < self.initial_form_count() or form.has_changed())
+            and form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
         ]
+
+    def line_inputs(self) -> list[OrderLineInput]:
+        return [form.line_input() for form in self.kept_forms()]
 
 
 OrderLineFormSet = forms.formset_factory(

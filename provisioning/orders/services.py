@@ -9,6 +9,7 @@ the order once every line is active.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,7 +110,7 @@ def _checked_line(index: int, data: OrderLineInput, *, by: User | None, today: d
         raise _line_error(index, exc.message, "user_name") from None
     if data.sim is None:
         raise _line_error(index, _("choose a SIM card from the available stock."), "sim")
-    if data.sim.state not in (SimState.AVAILABLE, SimState.RESERVED):
+    if data.sim.state != SimState.AVAILABLE:
         raise _line_error(
             index, _("the SIM card %(iccid)s is not available.") % {"iccid": data.sim.iccid}, "sim"
         )
@@ -278,7 +279,7 @@ def order_create(
         raise ApplicationError(_("The customer %(name)s is archived.") % {"name": customer.display_name})
     with transaction.atomic():
         order = Order.objects.create(
-            number=f"TMP-{today:%Y%m%d}-{id(lines)}", customer=customer, created_by=by, note=note
+            number=f"TMP-{uuid.uuid4().hex[:24]}", customer=customer, created_by=by, note=note
         )
         order.number = f"CMD-{today:%Y}-{order.pk:06d}"
         order.save(update_fields=["number"])

@@ -115,11 +115,11 @@ def _order_form_page(
     )
 
 
-def _attach(formset: Any, form: OrderForm, exc: ApplicationError) -> None:
+def _attach(formset: BaseOrderLineFormSet, form: OrderForm, exc: ApplicationError) -> None:
     """Show a rule violation on the line and field it names (or on the whole order)."""
     index = exc.extra.get("line")
     field = exc.extra.get("line_field")
-    forms = [f for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
+    forms = formset.kept_forms()
     if isinstance(index, int) and 0 < index <= len(forms):
         target = forms[index - 1]
         target.add_error(field if field in target.fields else None, exc.message)

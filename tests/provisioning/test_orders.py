@@ -653,3 +653,42 @@ def test_acme_cannot_see_or_validate_novas_orders(shop, acme, nova, client_for, 
     with in_schema(nova):
         nova_order.refresh_from_db()
         assert nova_order.status == OrderStatus.DRAFT
+
+
+def test_the_order_api_is_in_the_openapi_schema(acme, client_for, make_user):
+    client = client_for(acme, make_user(acme, "admin"))
+    paths = client.get("/api/v1/schema/?format=json").json()["paths"]
+    assert {"/api/v1/orders/", "/api/v1/orders/{id}/validate/", "/api/v1/orders/{id}/cancel/"} <= set(paths)
+    assert "/api/v1/service-orders/" in paths
+
+
+def test_editing_a_draft_on_its_page_keeps_the_untouched_lines_and_deletes_the_ticked_ones(
+    shop, acme, client_for, make_user
+):
+    client = client_for(acme, make_user(acme, "sales"))
+    with in_schema(acme):
+        order = create([new_line(shop["offer"]), new_line(shop["offer"], iccid=SIM2)], shop["customer"])
+        first, second = order.lines.order_by("id")
+        sim1, sim2 = first.sim_id, second.sim_id
+    form = {
+        "note": "rappeler le client",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "2",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "1000",
+        **_line_post("lines-0", sim=sim1, offer=shop["offer"].pk, user_name="JEAN DUPONT"),
+        **_line_post("lines-1", sim=sim2, offer=shop["offer"].pk, user_name="PAUL RENAMED"),
+        **_line_post("lines-2"),
+    }
+    assert client.post(f"/lines/orders/{order.pk}/edit/", form).status_code == 302
+    with in_schema(acme):
+        assert list(order.lines.order_by("id").values_list("user_name", flat=True)) == [
+            "JEAN DUPONT",
+            "PAUL RENAMED",
+        ]
+    form["lines-0-DELETE"] = "on"
+    assert client.post(f"/lines/orders/{order.pk}/edit/", form).status_code == 302
+    with in_schema(acme):
+        order.refresh_from_db()
+        assert list(order.lines.values_list("user_name", flat=True)) == ["PAUL RENAMED"]
+        assert order.note == "rappeler le client"
