@@ -180,7 +180,7 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
 
 
 OrderLineFormSet = forms.formset_factory(
-    OrderLineForm, formset=BaseOrderLineFormSet, extra=1, can_delete=True, min_num=1, validate_min=True
+    OrderLineForm, formset=BaseOrderLineFormSet, extra=0, can_delete=True, min_num=1, validate_min=True
 )
 
 
