@@ -86,7 +86,7 @@ class OrderLineInput:
     charge_activation_now: bool = False
 
 
-def international_msisdn(number: str) -> str:
+def _international_msisdn(number: str) -> str:
     """`0612345678` / `+33612345678` → `33612345678`, the form SIMs and lines store."""
     national = national_mobile_number(number)
     if national is None:
@@ -162,10 +162,10 @@ def _checked_line(index: int, data: OrderLineInput, *, by: User | None, today: d
             port_msisdn=national,
             rio=rio_normalise(data.rio),
             porting_date=data.porting_date,
-            msisdn=international_msisdn(national),
+            msisdn=_international_msisdn(national),
         )
     elif data.line_type == OrderLineType.NEW:
-        number = international_msisdn(data.msisdn) if data.msisdn.strip() else ""
+        number = _international_msisdn(data.msisdn) if data.msisdn.strip() else ""
         if number and number != data.sim.msisdn:
             pool = PoolNumber.objects.filter(msisdn=number).first()
             if pool is None or pool.status == PoolNumberStatus.ASSIGNED:

@@ -28,6 +28,7 @@ NOT_AUDITED = {
     "tenants.feed_settings_for": "decrypts for a connection, changes nothing",
     "tenants.color_clean": "a check, changes nothing",
     "tenants.email_template_preview": "renders a draft, saves nothing",
+    "provisioning.line_action_outcome_handler_register": "registers a hook at start-up, changes no data",
 }
 
 
