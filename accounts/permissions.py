@@ -31,6 +31,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # catalogue and rate tables
     "catalogue.view": _ALL_STAFF,
     "catalogue.write": frozenset({Role.ADMIN}),
+    "offers.price_override": frozenset({Role.ADMIN}),
     # lines, SIMs and orders
     "lines.view": _ALL_STAFF,
     "lines.write": frozenset({Role.ADMIN, Role.SALES, Role.SUPPORT}),

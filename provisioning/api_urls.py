@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from provisioning import api
+from provisioning.orders import api as order_api
 
 router = SimpleRouter()
 router.register("sims", api.SimViewSet, basename="api-sim")
@@ -11,4 +12,19 @@ router.register("sims", api.SimViewSet, basename="api-sim")
 urlpatterns = [
     path("rio-check/", api.RioCheckView.as_view(), name="api-rio-check"),
     *router.urls,
+    path("orders/", order_api.OrderViewSet.as_view({"get": "list", "post": "create"}), name="api-order-list"),
+    path("orders/<int:pk>/", order_api.OrderViewSet.as_view({"get": "retrieve"}), name="api-order-detail"),
+    path(
+        "orders/<int:pk>/validate/",
+        order_api.OrderViewSet.as_view({"post": "validate"}),
+        name="api-order-validate",
+    ),
+    path(
+        "orders/<int:pk>/cancel/", order_api.OrderViewSet.as_view({"post": "cancel"}), name="api-order-cancel"
+    ),
+    path(
+        "service-orders/",
+        order_api.ServiceOrderViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-service-order-list",
+    ),
 ]

@@ -16,3 +16,13 @@ class ProvisioningConfig(AppConfig):
             NavItem("sims", _("SIM stock"), "provisioning:sim_list", order=22, capability="lines.view")
         )
         register_search(search_sims)
+
+        from provisioning import labels
+        from provisioning.gateway import outcome_handler_register
+        from provisioning.orders.services import line_action_outcome_applied
+
+        labels.register()
+        outcome_handler_register(line_action_outcome_applied)
+        register_nav(
+            NavItem("orders", _("Orders"), "provisioning:order_list", order=21, capability="lines.view")
+        )

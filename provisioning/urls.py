@@ -3,6 +3,7 @@
 from django.urls import path
 
 from provisioning import views
+from provisioning.orders import views as order_views
 
 app_name = "provisioning"
 urlpatterns = [
@@ -11,4 +12,11 @@ urlpatterns = [
     path("sims/<int:pk>/", views.sim_detail, name="sim_detail"),
     path("rio-check/", views.rio_checker, name="rio_check"),
     path("settings/", views.settings_edit, name="settings"),
+    path("orders/", order_views.order_list, name="order_list"),
+    path("orders/new/<int:customer_pk>/", order_views.order_new, name="order_new"),
+    path("orders/<int:pk>/", order_views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", order_views.order_edit, name="order_edit"),
+    path("orders/<int:pk>/validate/", order_views.order_validate, name="order_validate"),
+    path("orders/<int:pk>/cancel/", order_views.order_cancel, name="order_cancel"),
+    path("customers/<int:customer_pk>/services/", order_views.service_order_list, name="service_order_list"),
 ]
