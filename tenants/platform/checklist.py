@@ -1,7 +1,9 @@
 """The onboarding checklist: the steps the operator follows today to bring a new tenant live.
 
 Each step says who acts and how long it usually takes, so due dates (and late steps) follow
-from the tenant's creation date. VNOs add the SIM-related steps.
+from the tenant's creation date. VNOs add the SIM-related steps. Besides the steps ticked by
+hand, automatic steps are computed from the tenant's data (they cannot be ticked), and go-live
+waits for them too.
 """
 
 from dataclasses import dataclass
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tenants.choices import StepActor, TenantKind
+from tenants.models import FeedAccess, Tenant, TenantBranding
 
 GO_LIVE = "go_live"
 
@@ -63,3 +66,70 @@ def steps_for_kind(kind: str) -> list[StepDefinition]:
 def step_title(code: str) -> str:
     step = _BY_CODE.get(code)
     return str(step.title) if step else code
+
+
+# --- Automatic steps: what the platform can check itself in the tenant's data ------------------
+IDENTITY_REQUIRED = {
+    "legal_name": _("legal name"),
+    "address_line1": _("address"),
+    "postal_code": _("postal code"),
+    "city": _("city"),
+    "siret": _("SIRET"),
+    "vat_number": _("intra-EU VAT number"),
+}
+
+
+AUTOMATIC_TITLES = {
+    "auto_identity": _("Identity complete"),
+    "auto_branding": _("Logo and footer banner present"),
+    "auto_feed": _("Feed access set and its last test green"),
+    "auto_contacts": _("Technical and billing contacts present"),
+}
+
+
+@dataclass(frozen=True)
+class AutomaticStep:
+    """A step ticked by the tenant's data, not by hand; `missing` says what keeps it red."""
+
+    code: str
+    title: object  # a lazy translation
+    missing: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+def automatic_steps(*, tenant: Tenant) -> list[AutomaticStep]:
+    """The automatic steps of a tenant: identity complete, logo and banner present, feed access
+    set and its last connection test green, technical and billing contacts present."""
+    branding = TenantBranding.objects.filter(tenant=tenant).first()
+    feed = FeedAccess.objects.filter(tenant=tenant).first()
+    identity = [str(label) for name, label in IDENTITY_REQUIRED.items() if not getattr(tenant, name)]
+    images = []
+    if branding is None or not branding.logo:
+        images.append(str(_("logo")))
+    if branding is None or not branding.banner:
+        images.append(str(_("footer banner")))
+    if feed is None:
+        feed_missing = [str(_("no feed access set"))]
+    elif feed.last_test_at is None:
+        feed_missing = [str(_("connection never tested"))]
+    elif not feed.last_test_ok:
+        feed_missing = [str(_("last connection test failed"))]
+    else:
+        feed_missing = []
+    contacts = []
+    if not tenant.technical_contact_name:
+        contacts.append(str(_("technical contact")))
+    if not tenant.technical_email:
+        contacts.append(str(_("technical e-mail")))
+    if not tenant.accounting_email:
+        contacts.append(str(_("billing contact (accounting e-mail)")))
+    missing = {
+        "auto_identity": identity,
+        "auto_branding": images,
+        "auto_feed": feed_missing,
+        "auto_contacts": contacts,
+    }
+    return [AutomaticStep(code, title, missing[code]) for code, title in AUTOMATIC_TITLES.items()]

@@ -19,6 +19,7 @@ from audit.selectors import audit_event_list
 from core.errors import ApplicationError, call_service
 from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
 from tenants.platform import selectors, services
+from tenants.platform.checklist import automatic_steps
 from tenants.platform.forms import (
     DocumentForm,
     FeedAccessForm,
@@ -111,14 +112,17 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {"step": step, "form": StepForm(instance=step, prefix=f"s{step.pk}"), "late": step.is_late_on(today)}
         for step in steps
     ]
-    done = sum(1 for step in steps if step.is_done)
+    automatic = automatic_steps(tenant=tenant)
+    done = sum(1 for step in steps if step.is_done) + sum(1 for check in automatic if check.ok)
+    total = len(steps) + len(automatic)
     context = _tabs_context(request, tenant, "onboarding")
     context.update(
         {
             "rows": rows,
+            "automatic": automatic,
             "done": done,
-            "total": len(steps),
-            "percent": int(100 * done / len(steps)) if steps else 0,
+            "total": total,
+            "percent": int(100 * done / total) if total else 0,
             "late": sum(1 for row in rows if row["late"]),
             "override_form": OverrideForm(),
             "suspend_form": SuspendForm(),
@@ -164,6 +168,17 @@ def onboarding_step_update_view(request: HttpRequest, pk: int, step_pk: int) -> 
 def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = selectors.tenant_get(pk=pk)
     form = OverrideForm(request.POST)
+    if form.is_valid() and form.cleaned_data["reason"].strip() and not form.cleaned_data["confirmed"]:
+        # The reason first, then the confirmation, on a page that says what is still missing.
+        context = _tabs_context(request, tenant, "onboarding")
+        context.update(
+            {
+                "form": form,
+                "pending": services.onboarding_steps_pending(tenant=tenant),
+                "red": [check for check in automatic_steps(tenant=tenant) if not check.ok],
+            }
+        )
+        return render(request, "tenants/platform/tenant_override_confirm.html", context)
     if form.is_valid() and call_service(
         form,
         services.tenant_activate_override,

@@ -45,7 +45,10 @@ def test_an_allowance_naming_a_zone_the_rate_tables_do_not_know_is_refused_with_
         assert not Offer.objects.filter(code="ZONES").exists()
         with pytest.raises(ApplicationError) as origin:
             offer_create(
-                by=None, code="ORIG", label="x", allowances=[{**VOICE, "origin_zones": "LUNE", "quantity": Decimal(1)}]
+                by=None,
+                code="ORIG",
+                label="x",
+                allowances=[{**VOICE, "origin_zones": "LUNE", "quantity": Decimal(1)}],
             )
         assert origin.value.field == "origin_zones" and "LUNE" in origin.value.message
         offer = offer_create(
@@ -53,7 +56,12 @@ def test_an_allowance_naming_a_zone_the_rate_tables_do_not_know_is_refused_with_
             code="OK",
             label="x",
             allowances=[
-                {**VOICE, "zones": "fr_mobile, FR_FIXED", "origin_zones": "HOME,EU,WORLD1", "quantity": Decimal(1)}
+                {
+                    **VOICE,
+                    "zones": "fr_mobile, FR_FIXED",
+                    "origin_zones": "HOME,EU,WORLD1",
+                    "quantity": Decimal(1),
+                }
             ],
         )
         assert offer.allowances.get().zones == "FR_MOBILE,FR_FIXED"
