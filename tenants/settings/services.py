@@ -287,7 +287,7 @@ def invoice_settings_update(
             **{k: getattr(current, k) for k in INVOICE_TEXT_FIELDS},
         }
         after = {**before, "number_format": number_format, **{k: (v or "").strip() for k, v in texts.items()}}
-        changes = audit_changes(before, after)
+        changes: dict[str, Any] = audit_changes(before, after)
         if current.pk is not None and "number_format" in changes:
             period = invoice_number_period(current.number_format, year=today.year, month=today.month)
             if not confirm_format_change:
