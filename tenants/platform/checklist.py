@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tenants.choices import StepActor, TenantKind
-from tenants.models import FeedAccess, Tenant, TenantBranding
 
 GO_LIVE = "go_live"
 
@@ -98,38 +97,3 @@ class AutomaticStep:
     @property
     def ok(self) -> bool:
         return not self.missing
-
-
-def automatic_steps(*, tenant: Tenant) -> list[AutomaticStep]:
-    """The automatic steps of a tenant: identity complete, logo and banner present, feed access
-    set and its last connection test green, technical and billing contacts present."""
-    branding = TenantBranding.objects.filter(tenant=tenant).first()
-    feed = FeedAccess.objects.filter(tenant=tenant).first()
-    identity = [str(label) for name, label in IDENTITY_REQUIRED.items() if not getattr(tenant, name)]
-    images = []
-    if branding is None or not branding.logo:
-        images.append(str(_("logo")))
-    if branding is None or not branding.banner:
-        images.append(str(_("footer banner")))
-    if feed is None:
-        feed_missing = [str(_("no feed access set"))]
-    elif feed.last_test_at is None:
-        feed_missing = [str(_("connection never tested"))]
-    elif not feed.last_test_ok:
-        feed_missing = [str(_("last connection test failed"))]
-    else:
-        feed_missing = []
-    contacts = []
-    if not tenant.technical_contact_name:
-        contacts.append(str(_("technical contact")))
-    if not tenant.technical_email:
-        contacts.append(str(_("technical e-mail")))
-    if not tenant.accounting_email:
-        contacts.append(str(_("billing contact (accounting e-mail)")))
-    missing = {
-        "auto_identity": identity,
-        "auto_branding": images,
-        "auto_feed": feed_missing,
-        "auto_contacts": contacts,
-    }
-    return [AutomaticStep(code, title, missing[code]) for code, title in AUTOMATIC_TITLES.items()]

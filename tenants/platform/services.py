@@ -42,8 +42,9 @@ from tenants.models import (
     TenantKind,
     TenantStatus,
 )
-from tenants.platform.checklist import GO_LIVE, automatic_steps, steps_for_kind
+from tenants.platform.checklist import GO_LIVE, steps_for_kind
 from tenants.platform.feed_access import FeedAccessError, FeedSettings, feed_check_folders, open_feed
+from tenants.platform.selectors import automatic_steps
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ from audit.selectors import audit_event_list
 from core.errors import ApplicationError, call_service
 from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
 from tenants.platform import selectors, services
-from tenants.platform.checklist import automatic_steps
 from tenants.platform.forms import (
     DocumentForm,
     FeedAccessForm,
@@ -112,7 +111,7 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {"step": step, "form": StepForm(instance=step, prefix=f"s{step.pk}"), "late": step.is_late_on(today)}
         for step in steps
     ]
-    automatic = automatic_steps(tenant=tenant)
+    automatic = selectors.automatic_steps(tenant=tenant)
     done = sum(1 for step in steps if step.is_done) + sum(1 for check in automatic if check.ok)
     total = len(steps) + len(automatic)
     context = _tabs_context(request, tenant, "onboarding")
@@ -175,7 +174,7 @@ def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "form": form,
                 "pending": services.onboarding_steps_pending(tenant=tenant),
-                "red": [check for check in automatic_steps(tenant=tenant) if not check.ok],
+                "red": [check for check in selectors.automatic_steps(tenant=tenant) if not check.ok],
             }
         )
         return render(request, "tenants/platform/tenant_override_confirm.html", context)

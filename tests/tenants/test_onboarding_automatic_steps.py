@@ -9,7 +9,7 @@ import pytest
 from audit.models import AuditEvent
 from core.errors import ApplicationError
 from tenants.models import FeedAccess, StepStatus, TenantBranding, TenantStatus
-from tenants.platform.checklist import automatic_steps
+from tenants.platform.selectors import automatic_steps
 from tenants.platform.services import onboarding_checklist_ensure, onboarding_step_update
 
 TODAY = datetime.date(2026, 2, 2)
