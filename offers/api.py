@@ -28,6 +28,8 @@ class AllowanceSerializer(serializers.ModelSerializer):
 
 class OfferSerializer(serializers.ModelSerializer):
     allowances = AllowanceSerializer(many=True, required=False)
+    # The options a line of this offer may take, by id; not given on a PATCH: unchanged.
+    options = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Option.objects.all())
     commitment_choices = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:
@@ -50,6 +52,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "valid_to",
             "archived",
             "allowances",
+            "options",
         ]
         read_only_fields = ["archived"]
 
@@ -114,13 +117,13 @@ class CatalogueViewSet(
 
     def _fields(self, serializer: serializers.ModelSerializer, *, current: bool) -> dict[str, Any]:
         """The service's keywords: the fields given (on a PATCH, the others keep their current
-        value); `allowances` only when given (None: unchanged)."""
+        value); `allowances` and `options` only when given (None: unchanged)."""
         data: dict[str, Any] = {}
         if current:
             data = {
                 str(field.source): getattr(serializer.instance, str(field.source))
                 for field in serializer.fields.values()
-                if not field.read_only and field.source != "allowances"
+                if not field.read_only and field.source not in ("allowances", "options")
             }
         data.update(serializer.validated_data)
         if data.get("allowances") is not None:

@@ -1,6 +1,7 @@
 """Forms of the catalogue pages (validation of input only; the rules are in services)."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +38,16 @@ class OfferForm(forms.ModelForm):
             "default_rate_table",
             "valid_from",
             "valid_to",
+            "options",
         ]
-        widgets = {"valid_from": DATE, "valid_to": DATE}
+        widgets = {"valid_from": DATE, "valid_to": DATE, "options": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["default_rate_table"].queryset = RateTable.objects.filter(archived=False)  # type: ignore[attr-defined]
+        # The options on sale, and those the offer already has (an archived one may stay).
+        attached = Q(offers=self.instance) if self.instance.pk else Q(pk__in=[])
+        self.fields["options"].queryset = Option.objects.filter(Q(archived=False) | attached).distinct()  # type: ignore[attr-defined]
 
 
 class OptionForm(forms.ModelForm):
@@ -80,7 +85,8 @@ class AllowanceForm(forms.ModelForm):
         fields = ["event_type", "zones", "origin_zones", "quantity", "unit", "unlimited"]
 
 
-AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=2, can_delete=True)
+# Rows are added in the page by static/js/formsets.js, which clones the formset's empty form.
+AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=1, can_delete=True)
 
 
 class RateTableForm(forms.ModelForm):

@@ -71,6 +71,13 @@ class Offer(CatalogueItem):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    options = models.ManyToManyField(
+        "offers.Option",
+        verbose_name=_("options"),
+        blank=True,
+        related_name="offers",
+        help_text=_("The options that may be added to a line of this offer."),
+    )
 
     class Meta(CatalogueItem.Meta):
         verbose_name = _("offer")

@@ -25,6 +25,10 @@ from offers.models import (
 from offers.parsing import write_csv, write_xlsx
 from offers.rate_format import HEADER
 from offers.rating import (
+    DEFAULT_COUNTRY_ZONES,
+    DEFAULT_WORLD_ZONE,
+    EU,
+    HOME,
     ROW_KIND,
     Allowances,
     AllowanceSpec,
@@ -528,3 +532,18 @@ def _exact_decimal(value: Fraction) -> Decimal:
     """A fraction whose denominator is 2ᵃ·5ᵇ (every derived price) as the exact Decimal, normalised."""
     with localcontext(prec=80):
         return _plain((Decimal(value.numerator) / Decimal(value.denominator)).normalize())
+
+
+def allowance_zones_known() -> tuple[frozenset[str], frozenset[str]]:
+    """The zones an allowance may name: (destination zones, origin zones).
+
+    Destination zones are those of the tenant's rate rows (empty while it has none: nothing to
+    check against yet); origin zones are HOME, EU, the zones of the country map and the origin
+    zones of the rate rows."""
+    rates = Rate.objects.order_by()
+    destinations = frozenset(z.upper() for z in rates.values_list("zone", flat=True).distinct() if z)
+    origins = frozenset(
+        {HOME, EU, DEFAULT_WORLD_ZONE, *DEFAULT_COUNTRY_ZONES.values()}
+        | {z.upper() for z in rates.values_list("origin_zone", flat=True).distinct() if z}
+    )
+    return destinations, origins

@@ -35,6 +35,7 @@ from offers.models import (
 from offers.parsing import FeedFileError
 from offers.rate_format import read_rate_file
 from offers.rating import UNIT_OF_KIND
+from offers.selectors import allowance_zones_known
 
 Item = TypeVar("Item", Offer, Option, Product, Terminal)
 
@@ -109,9 +110,10 @@ def offer_create(
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
     allowances: Sequence[Mapping[str, Any]] | None = None,
+    options: Sequence[Option] | None = None,
 ) -> Offer:
     """Create an offer (at least one commitment, a period that ends after it starts, a table in
-    use), with its allowances, in one transaction."""
+    use), with its allowances and the options it may take, in one transaction."""
     offer = Offer(
         code=code,
         label=label,
@@ -128,13 +130,10 @@ def offer_create(
         valid_to=valid_to,
     )
     _item_save(offer)
-    audit_record(
-        actor=by,
-        action="offer.created",
-        obj=offer,
-        changes=audit_changes({}, _snapshot(offer)),
-        context=context,
-    )
+    changes = audit_changes({}, _snapshot(offer))
+    if options:
+        changes["options"] = [[], _offer_options_set(offer=offer, options=options)]
+    audit_record(actor=by, action="offer.created", obj=offer, changes=changes, context=context)
     if allowances is not None:
         allowances_replace(owner=offer, allowances=allowances, by=by, context=context)
     return offer
@@ -160,9 +159,10 @@ def offer_update(
     valid_from: dt.date | None,
     valid_to: dt.date | None,
     allowances: Sequence[Mapping[str, Any]] | None = None,
+    options: Sequence[Option] | None = None,
 ) -> Offer:
-    """Change an offer with the same rules as at creation; its allowances are replaced when
-    given (None: kept). The changes are audited."""
+    """Change an offer with the same rules as at creation; its allowances and its options are
+    replaced when given (None: kept). The changes are audited."""
     offer, before = _item_change(
         offer,
         {
@@ -181,16 +181,31 @@ def offer_update(
             "valid_to": valid_to,
         },
     )
-    audit_record(
-        actor=by,
-        action="offer.updated",
-        obj=offer,
-        changes=audit_changes(before, _snapshot(offer)),
-        context=context,
-    )
+    changes = audit_changes(before, _snapshot(offer))
+    if options is not None:
+        options_before = sorted(offer.options.values_list("code", flat=True))
+        options_after = _offer_options_set(offer=offer, options=options)
+        if options_before != options_after:
+            changes["options"] = [options_before, options_after]
+    audit_record(actor=by, action="offer.updated", obj=offer, changes=changes, context=context)
     if allowances is not None:
         allowances_replace(owner=offer, allowances=allowances, by=by, context=context)
     return offer
+
+
+def _offer_options_set(*, offer: Offer, options: Sequence[Option]) -> list[str]:
+    """Attach exactly `options` to the offer; an archived option may stay but not be added.
+    Returns the codes attached, sorted (for the audit)."""
+    attached = set(offer.options.values_list("pk", flat=True))
+    added_archived = sorted(o.code for o in options if o.archived and o.pk not in attached)
+    if added_archived:
+        raise ApplicationError(
+            _("Archived options cannot be added to an offer: %(codes)s.")
+            % {"codes": ", ".join(added_archived)},
+            field="options",
+        )
+    offer.options.set(options)
+    return sorted({o.code for o in options})
 
 
 @transaction.atomic
@@ -403,6 +418,28 @@ def catalogue_item_archive(
     return item
 
 
+def _zone_codes(text: Any) -> list[str]:
+    return [z.strip().upper() for z in str(text or "").replace(";", ",").split(",") if z.strip()]
+
+
+def _check_allowance_zones(data: Mapping[str, Any], known: tuple[frozenset[str], frozenset[str]]) -> None:
+    destinations, origins = known
+    unknown = [z for z in _zone_codes(data.get("zones")) if z not in destinations]
+    if destinations and unknown:
+        raise ApplicationError(
+            _("Unknown destination zone(s): %(zones)s. The rate tables know: %(known)s.")
+            % {"zones": ", ".join(unknown), "known": ", ".join(sorted(destinations))},
+            field="zones",
+        )
+    unknown = [z for z in _zone_codes(data.get("origin_zones")) if z not in origins]
+    if unknown:
+        raise ApplicationError(
+            _("Unknown origin zone(s): %(zones)s. Known origin zones: %(known)s.")
+            % {"zones": ", ".join(unknown), "known": ", ".join(sorted(origins))},
+            field="origin_zones",
+        )
+
+
 def _check_allowance(data: Mapping[str, Any]) -> None:
     kind = data.get("event_type")
     if kind not in UNIT_OF_KIND:
@@ -412,6 +449,11 @@ def _check_allowance(data: Mapping[str, Any]) -> None:
             _("An allowance of %(kind)s is counted in %(unit)s.")
             % {"kind": kind, "unit": UNIT_OF_KIND[kind]},
             field="unit",
+        )
+    if data.get("unlimited") and data.get("quantity") is not None:
+        raise ApplicationError(
+            _("An allowance is either unlimited or a quantity, not both: clear one of them."),
+            field="quantity",
         )
     if not data.get("unlimited") and (data.get("quantity") is None or data["quantity"] <= 0):
         raise ApplicationError(_("Give a quantity, or tick unlimited."), field="quantity")
@@ -425,9 +467,21 @@ def allowances_replace(
     by: User,
     context: AuditContext | None = None,
 ) -> list[Allowance]:
-    """Replace the allowances of an offer or option with `allowances` (each checked)."""
-    for data in allowances:
-        _check_allowance(data)
+    """Replace the allowances of an offer or option with `allowances`: each in the unit of its
+    event type, unlimited or a positive quantity (not both), naming only zones the tenant's rate
+    tables and zone map know."""
+    known = allowance_zones_known() if allowances else (frozenset(), frozenset())
+    for index, data in enumerate(allowances):
+        try:
+            _check_allowance(data)
+            _check_allowance_zones(data, known)
+        except ApplicationError as exc:
+            # `extra["allowance"]`: the position of the refused row, for a page to show it there.
+            raise ApplicationError(
+                _("Allowance %(row)s: %(reason)s") % {"row": index + 1, "reason": exc.message},
+                field=exc.field,
+                extra={"allowance": index},
+            ) from exc
     before = [str(a) for a in owner.allowances.all()]
     owner.allowances.all().delete()
     key = "offer" if isinstance(owner, Offer) else "option"
@@ -435,10 +489,8 @@ def allowances_replace(
         Allowance.objects.create(
             **{key: owner},
             event_type=data["event_type"],
-            zones=",".join(z.strip().upper() for z in str(data.get("zones") or "").split(",") if z.strip()),
-            origin_zones=",".join(
-                z.strip().upper() for z in str(data.get("origin_zones") or "").split(",") if z.strip()
-            ),
+            zones=",".join(_zone_codes(data.get("zones"))),
+            origin_zones=",".join(_zone_codes(data.get("origin_zones"))),
             quantity=None if data.get("unlimited") else data.get("quantity"),
             unit=data["unit"],
             unlimited=bool(data.get("unlimited")),

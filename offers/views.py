@@ -186,6 +186,7 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "fields": fields,
             "tabs": KINDS.values(),
             "allowances": item.allowances.all() if spec.allowances else None,  # type: ignore[attr-defined]
+            "options": item.options.all() if isinstance(item, Offer) else None,
             "termination": termination,
             "can_write": user_can(request.user, "catalogue.write"),
         },
@@ -200,12 +201,34 @@ def _display(item: Model, name: str) -> Any:
     return "—" if value is None or value == "" else value
 
 
-def _allowance_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+def _allowance_forms(formset: forms.BaseFormSet) -> list[forms.BaseForm]:
+    """The rows of the formset that are allowances (filled, not removed), in order."""
     return [
-        form.cleaned_data
+        form
         for form in formset.forms
         if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("event_type")
     ]
+
+
+def _allowance_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    return [form.cleaned_data for form in _allowance_forms(formset)]
+
+
+def _call_with_allowances(
+    form: forms.BaseForm, formset: forms.BaseFormSet | None, service: Callable[..., Any], **kwargs: Any
+) -> Any:
+    """`call_service`, with a refused allowance's reason shown on its own row."""
+    try:
+        return service(**kwargs)
+    except ApplicationError as exc:
+        row = (exc.extra or {}).get("allowance")
+        rows = _allowance_forms(formset) if formset is not None else []
+        if isinstance(row, int) and row < len(rows):
+            target = rows[row]
+            target.add_error(exc.field if exc.field in target.fields else None, exc.message)
+        else:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
 
 
 @staff_required("catalogue.write")
@@ -240,10 +263,18 @@ def item_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
             fields["allowances"] = _allowance_rows(formset)
         context = AuditContext.from_request(request)
         if item is None:
-            saved = call_service(form, create, by=cast(User, request.user), context=context, **fields)
+            saved = _call_with_allowances(
+                form, formset, create, by=cast(User, request.user), context=context, **fields
+            )
         else:
-            saved = call_service(
-                form, update, **{item_arg: item}, by=cast(User, request.user), context=context, **fields
+            saved = _call_with_allowances(
+                form,
+                formset,
+                update,
+                **{item_arg: item},
+                by=cast(User, request.user),
+                context=context,
+                **fields,
             )
         if saved is not None:
             messages.success(request, _("%(item)s saved.") % {"item": saved})

@@ -3,7 +3,7 @@
 from django.utils.translation import pgettext_lazy
 
 from core.labels import register_labels
-from tenants.platform.checklist import STEPS
+from tenants.platform.checklist import AUTOMATIC_TITLES, STEPS
 
 
 def register() -> None:
@@ -34,6 +34,8 @@ def register() -> None:
         change_keys={
             "step": pgettext_lazy("audit", "step"),
             "pending_steps": pgettext_lazy("audit", "steps not done"),
+            "failing_checks": pgettext_lazy("audit", "automatic steps red"),
+            "numbering_period": pgettext_lazy("audit", "numbering period"),
             "document": pgettext_lazy("audit", "document"),
             "domain": pgettext_lazy("audit", "domain"),
             "operator_code": pgettext_lazy("audit", "operator code"),
@@ -45,4 +47,7 @@ def register() -> None:
     # Onboarding steps are stored by code; their titles are already translated.
     register_labels(
         change_values={(key, step.code): step.title for step in STEPS for key in ("step", "pending_steps")}
+    )
+    register_labels(
+        change_values={("failing_checks", code): title for code, title in AUTOMATIC_TITLES.items()}
     )

@@ -1,7 +1,9 @@
 """The onboarding checklist: the steps the operator follows today to bring a new tenant live.
 
 Each step says who acts and how long it usually takes, so due dates (and late steps) follow
-from the tenant's creation date. VNOs add the SIM-related steps.
+from the tenant's creation date. VNOs add the SIM-related steps. Besides the steps ticked by
+hand, automatic steps are computed from the tenant's data (they cannot be ticked), and go-live
+waits for them too.
 """
 
 from dataclasses import dataclass
@@ -63,3 +65,35 @@ def steps_for_kind(kind: str) -> list[StepDefinition]:
 def step_title(code: str) -> str:
     step = _BY_CODE.get(code)
     return str(step.title) if step else code
+
+
+# --- Automatic steps: what the platform can check itself in the tenant's data ------------------
+IDENTITY_REQUIRED = {
+    "legal_name": _("legal name"),
+    "address_line1": _("address"),
+    "postal_code": _("postal code"),
+    "city": _("city"),
+    "siret": _("SIRET"),
+    "vat_number": _("intra-EU VAT number"),
+}
+
+
+AUTOMATIC_TITLES = {
+    "auto_identity": _("Identity complete"),
+    "auto_branding": _("Logo and footer banner present"),
+    "auto_feed": _("Feed access set and its last test green"),
+    "auto_contacts": _("Technical and billing contacts present"),
+}
+
+
+@dataclass(frozen=True)
+class AutomaticStep:
+    """A step ticked by the tenant's data, not by hand; `missing` says what keeps it red."""
+
+    code: str
+    title: object  # a lazy translation
+    missing: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing

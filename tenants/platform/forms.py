@@ -164,6 +164,10 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why the tenant goes live before its checklist is complete (kept in the audit trail)."),
     )
+    # Second step: the page shows what is missing, then asks for this explicit confirmation.
+    confirmed = forms.BooleanField(
+        label=_("I confirm the activation despite what is missing"), required=False
+    )
 
 
 class SuspendForm(forms.Form):

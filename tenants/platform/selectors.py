@@ -4,9 +4,19 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.search import text_search_q
-from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantDocument, TenantStatus
+from tenants.models import (
+    FeedAccess,
+    OnboardingStep,
+    StepStatus,
+    Tenant,
+    TenantBranding,
+    TenantDocument,
+    TenantStatus,
+)
+from tenants.platform.checklist import AUTOMATIC_TITLES, IDENTITY_REQUIRED, AutomaticStep
 
 
 def tenant_list() -> QuerySet[Tenant]:
@@ -82,3 +92,38 @@ def tenant_document_list(*, tenant: Tenant) -> QuerySet[TenantDocument]:
 
 def feed_access_of(*, tenant: Tenant) -> FeedAccess | None:
     return FeedAccess.objects.filter(tenant=tenant).first()
+
+
+def automatic_steps(*, tenant: Tenant) -> list[AutomaticStep]:
+    """The automatic steps of a tenant: identity complete, logo and banner present, feed access
+    set and its last connection test green, technical and billing contacts present."""
+    branding = TenantBranding.objects.filter(tenant=tenant).first()
+    feed = FeedAccess.objects.filter(tenant=tenant).first()
+    identity = [str(label) for name, label in IDENTITY_REQUIRED.items() if not getattr(tenant, name)]
+    images = []
+    if branding is None or not branding.logo:
+        images.append(str(_("logo")))
+    if branding is None or not branding.banner:
+        images.append(str(_("footer banner")))
+    if feed is None:
+        feed_missing = [str(_("no feed access set"))]
+    elif feed.last_test_at is None:
+        feed_missing = [str(_("connection never tested"))]
+    elif not feed.last_test_ok:
+        feed_missing = [str(_("last connection test failed"))]
+    else:
+        feed_missing = []
+    contacts = []
+    if not tenant.technical_contact_name:
+        contacts.append(str(_("technical contact")))
+    if not tenant.technical_email:
+        contacts.append(str(_("technical e-mail")))
+    if not tenant.accounting_email:
+        contacts.append(str(_("billing contact (accounting e-mail)")))
+    missing = {
+        "auto_identity": identity,
+        "auto_branding": images,
+        "auto_feed": feed_missing,
+        "auto_contacts": contacts,
+    }
+    return [AutomaticStep(code, title, missing[code]) for code, title in AUTOMATIC_TITLES.items()]

@@ -44,6 +44,7 @@ from tenants.models import (
 )
 from tenants.platform.checklist import GO_LIVE, steps_for_kind
 from tenants.platform.feed_access import FeedAccessError, FeedSettings, feed_check_folders, open_feed
+from tenants.platform.selectors import automatic_steps
 
 logger = logging.getLogger(__name__)
 
@@ -392,6 +393,17 @@ def onboarding_step_update(
                         % {"count": len(pending), "steps": ", ".join(s.title for s in pending)},
                         field="status",
                     )
+                red = [check for check in automatic_steps(tenant=tenant) if not check.ok]
+                if red:
+                    raise ApplicationError(
+                        _("Go-live is blocked: %(checks)s. Complete them, or activate with a reason.")
+                        % {
+                            "checks": "; ".join(
+                                f"{check.title} ({', '.join(check.missing)})" for check in red
+                            )
+                        },
+                        field="status",
+                    )
             step.status = status
             if status == StepStatus.DONE and done_on is None and step.done_on is None:
                 step.done_on = today
@@ -440,8 +452,8 @@ def onboarding_steps_pending(
 def tenant_activate_override(
     *, tenant: Tenant, reason: str, by: User, today: date, context: AuditContext | None = None
 ) -> Tenant:
-    """Activate a tenant whose checklist is not complete; only with a reason, which is audited
-    (go-live is marked done `today`)."""
+    """Activate a tenant whose checklist is not complete (steps not done, automatic steps red);
+    only with a reason, which is audited with what was missing (go-live is marked done `today`)."""
     reason = reason.strip()
     if len(reason) < 5:
         raise ApplicationError(
@@ -451,11 +463,16 @@ def tenant_activate_override(
         raise ApplicationError(_("This tenant is already active."))
     with transaction.atomic():
         pending = onboarding_steps_pending(tenant=tenant)
+        red = [check.code for check in automatic_steps(tenant=tenant) if not check.ok]
         audit_record(
             actor=by,
             action="tenant.onboarding_overridden",
             obj=tenant,
-            changes={"reason": reason, "pending_steps": [step.code for step in pending]},
+            changes={
+                "reason": reason,
+                "pending_steps": [step.code for step in pending],
+                "failing_checks": red,
+            },
             context=context,
         )
         tenant.onboarding_steps.filter(code=GO_LIVE).exclude(status=StepStatus.DONE).update(

@@ -111,14 +111,17 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {"step": step, "form": StepForm(instance=step, prefix=f"s{step.pk}"), "late": step.is_late_on(today)}
         for step in steps
     ]
-    done = sum(1 for step in steps if step.is_done)
+    automatic = selectors.automatic_steps(tenant=tenant)
+    done = sum(1 for step in steps if step.is_done) + sum(1 for check in automatic if check.ok)
+    total = len(steps) + len(automatic)
     context = _tabs_context(request, tenant, "onboarding")
     context.update(
         {
             "rows": rows,
+            "automatic": automatic,
             "done": done,
-            "total": len(steps),
-            "percent": int(100 * done / len(steps)) if steps else 0,
+            "total": total,
+            "percent": int(100 * done / total) if total else 0,
             "late": sum(1 for row in rows if row["late"]),
             "override_form": OverrideForm(),
             "suspend_form": SuspendForm(),
@@ -164,6 +167,17 @@ def onboarding_step_update_view(request: HttpRequest, pk: int, step_pk: int) -> 
 def tenant_override_view(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = selectors.tenant_get(pk=pk)
     form = OverrideForm(request.POST)
+    if form.is_valid() and form.cleaned_data["reason"].strip() and not form.cleaned_data["confirmed"]:
+        # The reason first, then the confirmation, on a page that says what is still missing.
+        context = _tabs_context(request, tenant, "onboarding")
+        context.update(
+            {
+                "form": form,
+                "pending": services.onboarding_steps_pending(tenant=tenant),
+                "red": [check for check in selectors.automatic_steps(tenant=tenant) if not check.ok],
+            }
+        )
+        return render(request, "tenants/platform/tenant_override_confirm.html", context)
     if form.is_valid() and call_service(
         form,
         services.tenant_activate_override,

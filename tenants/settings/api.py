@@ -20,6 +20,7 @@ from core.errors import ApplicationError
 from tenants.models import EmailKind
 from tenants.settings import selectors, services
 from tenants.settings.images import MAX_FILE_BYTES
+from tenants.settings.numbering import invoice_number_capacity_warning
 
 _ADMIN = [HasCapability("settings.manage", read="settings.manage")]
 
@@ -113,10 +114,15 @@ class InvoiceSettingsSerializer(serializers.Serializer):
     text_cheque = serializers.CharField(allow_blank=True, required=False, default="")
     text_card = serializers.CharField(allow_blank=True, required=False, default="")
     bank_details = serializers.CharField(allow_blank=True, required=False, default="")
+    confirm_format_change = serializers.BooleanField(write_only=True, required=False, default=False)
     next_number = serializers.SerializerMethodField()
+    warning = serializers.SerializerMethodField()
 
     def get_next_number(self, obj: Any) -> str:
         return selectors.invoice_number_preview(pattern=obj.number_format, today=timezone.localdate())
+
+    def get_warning(self, obj: Any) -> str:
+        return invoice_number_capacity_warning(obj.number_format)
 
 
 class InvoiceSettingsViewSet(viewsets.GenericViewSet):
@@ -137,6 +143,7 @@ class InvoiceSettingsViewSet(viewsets.GenericViewSet):
         saved = services.invoice_settings_update(
             tenant=selectors.tenant_current(),
             by=cast(User, request.user),
+            today=timezone.localdate(),
             context=AuditContext.from_request(request),
             **data.validated_data,
         )

@@ -71,6 +71,11 @@ class InvoiceSettingsForm(forms.Form):
             "Tokens: {YYYY} year, {YY} year on 2 digits, {MM} month, {SEQ:5} sequence on 5 digits; other characters are kept."
         ),
     )
+    confirm_format_change = forms.BooleanField(
+        label=_("I confirm the format change within the current numbering period"),
+        required=False,
+        help_text=_("Needed only when you change a format already in force."),
+    )
     footer_text = forms.CharField(
         label=_("Footer text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -85,3 +85,32 @@ def invoice_number_format(pattern: str, *, year: int, month: int, seq: int, vali
         return match.group(0)
 
     return _TOKEN_RE.sub(replace, pattern)
+
+
+SMALL_SEQUENCE = 1000  # fewer numbers than this per period deserves a warning
+
+
+def invoice_number_period(pattern: str, *, year: int, month: int) -> str:
+    """The numbering period the pattern's sequence runs in: the month with {MM}, the year with
+    {YYYY} or {YY} only, else one period for ever (the sequence never restarts)."""
+    tokens = set(_TOKEN_RE.findall(pattern or ""))
+    if "MM" in tokens:
+        return f"{year:04d}-{month:02d}"
+    if tokens & {"YYYY", "YY"}:
+        return f"{year:04d}"
+    return _("a single period (the sequence never restarts)")
+
+
+def invoice_number_capacity_warning(pattern: str) -> str:
+    """A warning when `{SEQ:n}` allows fewer than SMALL_SEQUENCE numbers per period, else ""."""
+    match = next((m for m in (_SEQ_RE.fullmatch(t) for t in _TOKEN_RE.findall(pattern or "")) if m), None)
+    if match is None:
+        return ""
+    width = int(match.group(1))
+    capacity = 10**width - 1
+    if capacity >= SMALL_SEQUENCE - 1:
+        return ""
+    return _("{SEQ:%(width)s}: %(count)s invoices at most per period; beyond that, numbers grow wider.") % {
+        "width": width,
+        "count": capacity,
+    }

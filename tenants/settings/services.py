@@ -2,6 +2,7 @@
 custom domains, e-mail templates, invoice settings and the staff team. Each change is audited."""
 
 import re
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from tenants.settings.mail import (
     email_spec,
     template_text_validate,
 )
-from tenants.settings.numbering import invoice_number_pattern_validate
+from tenants.settings.numbering import invoice_number_pattern_validate, invoice_number_period
 from tenants.settings.selectors import invoice_settings_get
 
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -262,9 +263,19 @@ INVOICE_TEXT_FIELDS = (
 
 
 def invoice_settings_update(
-    *, tenant: Tenant, by: User, number_format: str, context: AuditContext | None = None, **texts: str
+    *,
+    tenant: Tenant,
+    by: User,
+    number_format: str,
+    today: date,
+    confirm_format_change: bool = False,
+    context: AuditContext | None = None,
+    **texts: str,
 ) -> TenantInvoiceSettings:
-    """Save the numbering pattern (one {SEQ:n}, known tokens) and the texts printed on invoices."""
+    """Save the numbering pattern (one {SEQ:n}, known tokens) and the texts printed on invoices.
+
+    Changing a format already in force happens within its numbering period (`today`'s): it
+    needs `confirm_format_change`, and the audit records the period."""
     unknown = set(texts) - set(INVOICE_TEXT_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown field %(name)s.") % {"name": ", ".join(sorted(unknown))})
@@ -276,7 +287,19 @@ def invoice_settings_update(
             **{k: getattr(current, k) for k in INVOICE_TEXT_FIELDS},
         }
         after = {**before, "number_format": number_format, **{k: (v or "").strip() for k, v in texts.items()}}
-        changes = audit_changes(before, after)
+        changes: dict[str, Any] = audit_changes(before, after)
+        if current.pk is not None and "number_format" in changes:
+            period = invoice_number_period(current.number_format, year=today.year, month=today.month)
+            if not confirm_format_change:
+                raise ApplicationError(
+                    _(
+                        "The format changes within the numbering period %(period)s: invoices of this "
+                        "period would be numbered in two formats. Confirm the change to save it."
+                    )
+                    % {"period": period},
+                    field="confirm_format_change",
+                )
+            changes["numbering_period"] = period
         if current.pk is None or changes:
             for key, value in after.items():
                 setattr(current, key, value)

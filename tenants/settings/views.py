@@ -27,6 +27,7 @@ from tenants.settings.forms import (
 )
 from tenants.settings.images import MAX_FILE_BYTES
 from tenants.settings.mail import email_render, email_sample_context, email_spec
+from tenants.settings.numbering import invoice_number_capacity_warning
 
 
 def _page(request: HttpRequest, tab: str, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -248,15 +249,27 @@ def invoicing(request: HttpRequest) -> HttpResponse:
             services.invoice_settings_update,
             tenant=tenant,
             by=cast(User, request.user),
+            today=timezone.localdate(),
             context=AuditContext.from_request(request),
             **form.cleaned_data,
         )
         if saved is not None:
             messages.success(request, _("Invoice settings saved."))
+            warning = invoice_number_capacity_warning(saved.number_format)
+            if warning:
+                messages.warning(request, warning)
             return redirect("tenant_settings:invoicing")
     next_number = selectors.invoice_number_preview(pattern=pattern, today=timezone.localdate())
     return _page(
-        request, "invoicing", "invoicing.html", {"form": form, "next_number": next_number, "pattern": pattern}
+        request,
+        "invoicing",
+        "invoicing.html",
+        {
+            "form": form,
+            "next_number": next_number,
+            "pattern": pattern,
+            "warning": invoice_number_capacity_warning(pattern),
+        },
     )
 
 
@@ -268,7 +281,14 @@ def invoice_number_preview(request: HttpRequest) -> HttpResponse:
         number = selectors.invoice_number_preview(
             pattern=request.GET.get("number_format", ""), today=timezone.localdate()
         )
-        return render(request, "tenants/settings/_number_preview.html", {"next_number": number})
+        return render(
+            request,
+            "tenants/settings/_number_preview.html",
+            {
+                "next_number": number,
+                "warning": invoice_number_capacity_warning(request.GET.get("number_format", "")),
+            },
+        )
     except ApplicationError as exc:
         return render(request, "tenants/settings/_number_preview.html", {"error": exc.message})
 

@@ -34,7 +34,7 @@ def _catalogue(tenant, load_sample_table):
             allowances=[
                 {
                     "event_type": "VOICE",
-                    "zones": "FR_FIXE,FR_MOBILE",
+                    "zones": "FR_FIXED,FR_MOBILE",
                     "quantity": Decimal("120"),
                     "unit": "MIN",
                 }

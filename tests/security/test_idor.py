@@ -154,7 +154,9 @@ def test_acme_settings_writes_never_touch_nova_rows(acme, nova, make_user, clien
         email_template_save(
             tenant=nova, kind="invoice", subject="Nova subject", body="Nova body", by=nova_admin
         )
-        invoice_settings_update(tenant=nova, by=nova_admin, number_format="NOVA-{YYYY}-{SEQ:5}")
+        invoice_settings_update(
+            tenant=nova, by=nova_admin, number_format="NOVA-{YYYY}-{SEQ:5}", today=dt.date(2026, 3, 2)
+        )
     admin = make_user(acme, "admin")
     api = api_for(acme, admin)
     assert api.delete("/api/v1/settings/email-templates/invoice/").status_code == 200

@@ -12,6 +12,7 @@ from tenants.platform.services import (
     onboarding_step_update,
     tenant_activate_override,
 )
+from tests.tenants.test_onboarding_automatic_steps import make_ready
 
 TODAY = datetime.date(2026, 2, 2)
 
@@ -41,6 +42,7 @@ def test_go_live_is_blocked_until_every_step_is_done(onboarding_acme, operator):
         onboarding_step_update(step=step, by=operator, today=TODAY, status=StepStatus.DONE, note="ok")
     onboarding_acme.refresh_from_db()
     assert onboarding_acme.status == TenantStatus.ONBOARDING
+    make_ready(onboarding_acme)  # the automatic steps (issue 10) are green too
     onboarding_step_update(step=go_live, by=operator, today=TODAY, status=StepStatus.DONE)
     onboarding_acme.refresh_from_db()
     assert onboarding_acme.status == TenantStatus.ACTIVE
@@ -66,7 +68,8 @@ def test_override_needs_a_reason_activates_and_is_audited(onboarding_acme, opera
     with pytest.raises(ApplicationError):
         tenant_activate_override(tenant=onboarding_acme, reason="", by=operator, today=TODAY)
     response = operator_client.post(
-        f"/tenants/{onboarding_acme.pk}/activate/", {"reason": "Client pressé, Kbis reçu par courrier"}
+        f"/tenants/{onboarding_acme.pk}/activate/",
+        {"reason": "Client pressé, Kbis reçu par courrier", "confirmed": "on"},
     )
     assert response.status_code == 302
     onboarding_acme.refresh_from_db()
