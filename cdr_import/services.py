@@ -15,6 +15,7 @@ import up again and ends with the same counts and rows as an undisturbed run.
 
 import datetime as dt
 import hashlib
+import io
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -731,6 +732,8 @@ def _stage_file(feed_import: Import, *, path: Path, billed: bool) -> tuple[_Coun
             family = _family_of(feed_import, probe)
     columns = cdr_columns(family=family, billed=billed)
     with connection.cursor() as cursor:
+        # Dropped at the end of the merge (and here, after a failure inside an outer transaction).
+        cursor.execute("DROP TABLE IF EXISTS cdr_stage, cdr_known")
         cursor.execute(
             "CREATE TEMPORARY TABLE cdr_stage (LIKE cdr_import_cdr INCLUDING DEFAULTS) ON COMMIT DROP"
         )
@@ -862,4 +865,112 @@ def _merge_staged(feed_import: Import, *, family: str, billed: bool) -> dict[str
                     """,
                     [family, first, following],
                 )
+        cursor.execute("DROP TABLE cdr_stage, cdr_known")
     return {"imported": imported, "known": known - corrected, "corrected": corrected}
+
+
+def cdr_rate_unknown_lines(*, by: User | None, now: dt.datetime, context: AuditContext | None = None) -> int:
+    """Rate the stored CDRs of lines unknown at import that exist now; returns how many were rated.
+
+    Their line, customer and rating are set and the `unknown_line` flag cleared; like every
+    intra-month rating it is provisional (billing rates the whole month in time order).
+    """
+    rated_count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':cdr_store'))")
+        for family in (Family.MOBILE, Family.VGA):
+            cursor.execute(
+                "SELECT DISTINCT line_ref FROM cdr_import_cdr WHERE unknown_line AND family = %s", [family]
+            )
+            waiting = {ref for (ref,) in cursor.fetchall()}
+            if not waiting:
+                continue
+            rating = _line_rating(family)
+            refs = sorted(waiting & set(rating.lines))
+            if not refs:
+                continue
+            cursor.execute(
+                """
+                SELECT id, start_time, line_ref, event_type, called_number, roaming_country, duration_s,
+                       volume_bytes, wholesale_cost
+                FROM cdr_import_cdr WHERE unknown_line AND family = %s AND line_ref = ANY(%s)
+                ORDER BY start_time, id
+                """,
+                [family, refs],
+            )
+            found = cursor.fetchall()
+            groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+            for record in found:
+                groups.setdefault(rating.lines[record[2]][2], []).append(record)
+            out = io.StringIO()
+            mobile = family == Family.MOBILE
+            for key, records in groups.items():
+                cdrs = [
+                    Cdr(ref, start.astimezone(PARIS), event, called, country, duration, volume, cost)
+                    for _id, start, ref, event, called, country, duration, volume, cost in records
+                ]
+                results = rate_cdrs(
+                    cdrs,
+                    table_on=rating.table_on(key[0]),
+                    allowances=rating.allowances[key],
+                    usage_by_period=rating.usage,
+                )
+                for record, rated in zip(records, results, strict=True):
+                    line_id, customer_id, _key = rating.lines[record[2]]
+                    status, prefix, destination, zone, origin, billed_q, used, _charged, amount, unit = rated
+                    out.write(
+                        "\t".join(
+                            [
+                                str(record[0]),
+                                record[1].isoformat(),
+                                str(line_id) if mobile else "\\N",
+                                "\\N" if mobile else str(line_id),
+                                "\\N" if customer_id is None else str(customer_id),
+                                str(billed_q),
+                                _UNIT[unit],
+                                _amount(amount),
+                                status,
+                                _text(prefix),
+                                _text(destination),
+                                _text(zone),
+                                origin,
+                                str(used),
+                                "t" if status == "unrated" else "f",
+                            ]
+                        )
+                        + "\n"
+                    )
+            cursor.execute("DROP TABLE IF EXISTS cdr_rerated")
+            cursor.execute(
+                """
+                CREATE TEMPORARY TABLE cdr_rerated (
+                    id bigint, start_time timestamptz, mobile_line_id bigint, fixed_number_id bigint,
+                    customer_id bigint, billed_quantity bigint, billed_unit varchar(5), rated_amount numeric(14, 4),
+                    rating_status varchar(12), rate_prefix varchar(32), rate_destination varchar(100),
+                    rate_zone varchar(30), origin_zone varchar(10), allowance_used bigint, unrated boolean
+                ) ON COMMIT DROP
+                """
+            )
+            with cursor.cursor.copy("COPY cdr_rerated FROM STDIN") as copy:
+                copy.write(out.getvalue())
+            cursor.execute(
+                """
+                UPDATE cdr_import_cdr c SET mobile_line_id = r.mobile_line_id, fixed_number_id = r.fixed_number_id,
+                    customer_id = r.customer_id, billed_quantity = r.billed_quantity, billed_unit = r.billed_unit,
+                    rated_amount = r.rated_amount, rating_status = r.rating_status, rate_prefix = r.rate_prefix,
+                    rate_destination = r.rate_destination, rate_zone = r.rate_zone, origin_zone = r.origin_zone,
+                    allowance_used = r.allowance_used, unrated = r.unrated, unknown_line = false
+                FROM cdr_rerated r WHERE c.id = r.id AND c.start_time = r.start_time
+                """
+            )
+            rated_count += cursor.rowcount
+            cursor.execute("DROP TABLE cdr_rerated")
+    if rated_count:
+        audit_record(
+            actor=by,
+            action="feed_import.unknown_lines_rated",
+            object_type="cdr_import.cdr",
+            changes={"cdrs": rated_count},
+            context=context,
+        )
+    return rated_count
