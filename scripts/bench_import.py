@@ -2,8 +2,8 @@
 
     make bench   # or: .venv/bin/python scripts/bench_import.py [--rows 1000000] [--lines 10000]
 
-Uses its own database (`ism_bench`, created and migrated if missing; DATABASE_URL overrides) and
-a `bench` tenant schema with 10,000 mobile lines on one offer and a rate table. Generates a
+Uses its own database (`ism_bench_import`, created and migrated if missing; DATABASE_URL overrides) and
+a `bench_import` tenant schema with 10,000 mobile lines on one offer and a rate table. Generates a
 RatedCDRs file (rows in time order, as operator files are), then times, in the same run:
 1. a raw `COPY` of the file into an unlogged text table (the floor: the server parsing the bytes);
 2. `manage.py import_feed` on it, in process (read, validate, deduplicate, rate, persist, counts);
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ism.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ism_bench")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ism_bench_import")
 
 EVENTS = ["VOICE_MO"] * 5 + ["VOICE_MT"] * 2 + ["SMS_MO"] * 2 + ["DATA"] * 3
 CALLED = ["33612345678", "33712345678", "33140000000", "34612345678", "212522123456", "3179"]
@@ -107,12 +107,12 @@ def main() -> None:
     from tenants.models import Tenant
 
     call_command("migrate_schemas", "--shared", verbosity=0)
-    tenant = Tenant.objects.filter(schema_name="bench").first()
+    tenant = Tenant.objects.filter(schema_name="bench_import").first()
     if tenant is None:
-        tenant = Tenant(schema_name="bench", name="Bench", kind="integrator", operator_code="BENCH")
+        tenant = Tenant(schema_name="bench_import", name="Bench", kind="integrator", operator_code="BENCH")
         tenant.save()
-    call_command("migrate_schemas", "--schema", "bench", verbosity=0)
-    with schema_context("bench"):
+    call_command("migrate_schemas", "--schema", "bench_import", verbosity=0)
+    with schema_context("bench_import"):
         from cdr_import.models import Import
         from provisioning.models import MobileLine
 
@@ -144,7 +144,7 @@ def main() -> None:
         for label, path in (("rated", rated), ("billed", billed)):
             out = io.StringIO()
             began = time.perf_counter()
-            call_command("import_feed", "--tenant", "bench", str(path), stdout=out)
+            call_command("import_feed", "--tenant", "bench_import", str(path), stdout=out)
             seconds = time.perf_counter() - began
             results[label] = (seconds, json.loads(out.getvalue().splitlines()[0]))
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -56,3 +56,12 @@ def nova_lines(nova):
     with in_schema(nova):
         make_lines(FIXED_NUMBERS, fixed=True)
     return nova
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons are checked in English (another test may leave French active)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
