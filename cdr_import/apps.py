@@ -7,3 +7,9 @@ class CdrImportConfig(AppConfig):
 
     name = "cdr_import"
     verbose_name = _("Usage imports")
+
+    def ready(self) -> None:
+        from cdr_import import hooks, labels
+
+        labels.register()
+        hooks.register_lower_handlers()

@@ -1,0 +1,748 @@
+"""Writes of the cdr_import app: a feed file becomes an `Import`, its CDRs are rated and stored.
+
+The pipeline (`import_file`): archive the file, check its SHA-256 against the files seen before
+(same content → duplicate, no effect), detect its feed type from its name, then for CDR files read
+it with the streaming reader (`core.delimited`) in the profile's layout, validate each row (faulty
+rows become `RejectedRow`s, the others go on), drop repeated CDR_IDs, rate with the engine's
+`rate_cdrs` against each line's offer and rate table (lines looked up once per file), COPY the rows
+into a staging table and merge them into the partitioned store in SQL.
+
+Transactions: the CDR work of a file is one transaction (staging, identity, store, counts and the
+final status commit together), under a per-schema advisory lock on the store. A crash mid-file
+leaves the store untouched and the `Import` in `parsing`; a re-run of the same file takes that
+import up again and ends with the same counts and rows as an undisturbed run.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.context import AuditContext
+from audit.services import audit_record
+from cdr_import.hooks import feed_handler_for
+from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStatus, RejectedRow
+from cdr_import.parsing import CdrRow, cdr_columns, fast_row_reader, row_from_values, row_rules
+from cdr_import.profiles import DEFAULT_PROFILE, PROFILES, feed_name_match
+from cdr_import.store import PARIS, cdr_partition_ensure, month_bounds
+from core.delimited import (
+    FeedFileError,
+    open_feed,
+)
+from core.errors import ApplicationError
+from customers.models import Customer
+from offers.models import RateTable
+from offers.rating import (
+    Allowances,
+    Cdr,
+    CompiledTable,
+    compile_table,
+    rate_cdrs,
+)
+from offers.selectors import allowances_for, compiled_table_for
+from provisioning.models import FixedNumber, LineStatus, MobileLine
+
+CHUNK = 50_000  # rows read, rated and sent to COPY together
+_UNIT = {"MIN": "s", "MB": "KB", "EVENT": "event"}
+
+
+# --- Lines and their rating --------------------------------------------------------------------
+@dataclass
+class _LineRating:
+    """What a file's CDRs are rated with: each line's ids and its group (table, offer, options)."""
+
+    lines: dict[str, tuple[int, int | None, tuple[Any, ...]]] = field(default_factory=dict)
+    tables: dict[int | None, RateTable | None] = field(default_factory=dict)
+    allowances: dict[tuple[Any, ...], Allowances] = field(default_factory=dict)
+    compiled: dict[tuple[int | None, dt.date], CompiledTable] = field(default_factory=dict)
+    usage: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)
+
+    def table_on(self, table_id: int | None) -> Callable[[dt.date], CompiledTable]:
+        def on(day: dt.date) -> CompiledTable:
+            key = (table_id, day)
+            found = self.compiled.get(key)
+            if found is None:
+                table = self.tables.get(table_id)
+                found = self.compiled[key] = (
+                    compile_table([]) if table is None else compiled_table_for(table=table, on=day)
+                )
+            return found
+
+        return on
+
+
+def _line_rating(family: str) -> _LineRating:
+    """Every line of the family, looked up once: live lines win over terminated ones."""
+    rating = _LineRating()
+    if family == Family.MOBILE:
+        options: dict[int, list[int]] = {}
+        for line_id, option_id in MobileLine.options.through.objects.values_list(
+            "mobileline_id", "option_id"
+        ):
+            options.setdefault(line_id, []).append(option_id)
+        rows = MobileLine.objects.order_by("id").values_list(
+            "id",
+            "msisdn",
+            "customer_id",
+            "offer_id",
+            "rate_table_id",
+            "offer__default_rate_table_id",
+            "status",
+        )
+        for line_id, number, customer_id, offer_id, table_id, default_table_id, status in rows:
+            if status == LineStatus.TERMINATED and number in rating.lines:
+                continue
+            key = (table_id or default_table_id, offer_id, tuple(sorted(options.get(line_id, ()))))
+            rating.lines[number] = (line_id, customer_id, key)
+    else:
+        fixed = FixedNumber.objects.order_by("id").values_list(
+            "id", "number", "customer_id", "offer_id", "rate_table_id", "offer__default_rate_table_id"
+        )
+        for line_id, number, customer_id, offer_id, table_id, default_table_id in fixed:
+            rating.lines[number] = (line_id, customer_id, (table_id or default_table_id, offer_id, ()))
+    table_ids = {key[0] for _id, _c, key in rating.lines.values() if key[0] is not None}
+    rating.tables = {t.pk: t for t in RateTable.objects.filter(pk__in=table_ids)}
+    from offers.models import Offer, Option
+
+    offers = {o.pk: o for o in Offer.objects.filter(pk__in={k[1] for _i, _c, k in rating.lines.values()})}
+    all_options = {
+        o.pk: o for o in Option.objects.filter(pk__in={i for ids in _options_of(rating) for i in ids})
+    }
+    for _line_id, _customer, key in rating.lines.values():
+        if key not in rating.allowances:
+            rating.allowances[key] = allowances_for(
+                offer=offers.get(key[1]), options=[all_options[i] for i in key[2] if i in all_options]
+            )
+    return rating
+
+
+def _options_of(rating: _LineRating) -> Iterator[tuple[int, ...]]:
+    for _line_id, _customer, key in rating.lines.values():
+        yield key[2]
+
+
+# --- COPY rows ---------------------------------------------------------------------------------
+STAGE_COLUMNS = (
+    "family",
+    "cdr_id",
+    "line_ref",
+    "mobile_line_id",
+    "fixed_number_id",
+    "customer_id",
+    "event_type",
+    "start_time",
+    "duration_s",
+    "volume_bytes",
+    "called_number",
+    "roaming_country",
+    "destination_label",
+    "wholesale_cost",
+    "billed_quantity",
+    "billed_unit",
+    "rated_amount",
+    "rating_status",
+    "rate_prefix",
+    "rate_destination",
+    "rate_zone",
+    "origin_zone",
+    "allowance_used",
+    "unrated",
+    "unknown_line",
+    "billed_by_operator",
+    "billing_period",
+    "operator_invoice_ref",
+    "rated_import_id",
+    "billed_import_id",
+)
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str) -> str:
+    """A text value in COPY's text format (operator text may hold a tab or a backslash)."""
+    return (
+        value.translate(_ESCAPES)
+        if ("\\" in value or "\t" in value or "\n" in value or "\r" in value)
+        else value
+    )
+
+
+def _amount(e4: int) -> str:
+    sign = "-" if e4 < 0 else ""
+    whole, part = divmod(abs(e4), 10000)
+    return f"{sign}{whole}.{part:04d}"
+
+
+@dataclass
+class _Counts:
+    rows: int = 0
+    rejected: int = 0
+    in_file_duplicates: int = 0
+    staged: int = 0
+    unrated: int = 0
+    unknown_line: int = 0
+
+
+def _stage_chunk(
+    rows: list[CdrRow],
+    *,
+    family: str,
+    rating: _LineRating,
+    import_id: int,
+    billed: bool,
+    counts: _Counts,
+) -> str:
+    """Rate a chunk's rows, group by group, and give them as COPY text."""
+    groups: dict[tuple[Any, ...] | None, list[int]] = {}
+    lines = rating.lines
+    for index, row in enumerate(rows):
+        found = lines.get(row.line_ref)
+        groups.setdefault(found[2] if found is not None else None, []).append(index)
+    out: list[str] = []
+    append = out.append
+    mobile = family == Family.MOBILE
+    rated_id = "\\N" if billed else str(import_id)
+    billed_id = str(import_id) if billed else "\\N"
+    billed_flag = "t" if billed else "f"
+    for key, indexes in groups.items():
+        if key is None:
+            counts.unknown_line += len(indexes)
+            for i in indexes:
+                r = rows[i]
+                append(
+                    f"{family}\t{_text(r.cdr_id)}\t{r.line_ref}\t\\N\t\\N\t\\N\t{r.event_type}\t{r.start.isoformat()}\t"
+                    f"{r.duration_s}\t{r.volume_bytes}\t{r.called}\t{r.country}\t{_text(r.label)}\t{r.cost}\t"
+                    f"0\t\t0.0000\tpending\t\t\t\t\t0\tf\tt\t{billed_flag}\t{r.period}\t{_text(r.invoice_ref)}\t"
+                    f"{rated_id}\t{billed_id}\n"
+                )
+            continue
+        cdrs = [
+            Cdr(r.line_ref, r.start, r.event_type, r.called, r.country, r.duration_s, r.volume_bytes, r.cost)
+            for r in map(rows.__getitem__, indexes)
+        ]
+        results = rate_cdrs(
+            cdrs,
+            table_on=rating.table_on(key[0]),
+            allowances=rating.allowances[key],
+            usage_by_period=rating.usage,
+        )
+        for i, rated in zip(indexes, results, strict=True):
+            r = rows[i]
+            line_id, customer_id, _key = lines[r.line_ref]
+            status, prefix, destination, zone, origin, billed_q, used, _charged, amount, unit = rated
+            unrated = status == "unrated"
+            if unrated:
+                counts.unrated += 1
+            append(
+                f"{family}\t{_text(r.cdr_id)}\t{r.line_ref}\t{line_id if mobile else chr(92) + 'N'}\t"
+                f"{chr(92) + 'N' if mobile else line_id}\t{customer_id if customer_id is not None else chr(92) + 'N'}\t"
+                f"{r.event_type}\t{r.start.isoformat()}\t{r.duration_s}\t{r.volume_bytes}\t{r.called}\t{r.country}\t"
+                f"{_text(r.label)}\t{r.cost}\t{billed_q}\t{_UNIT[unit]}\t{_amount(amount)}\t{status}\t{prefix}\t"
+                f"{_text(destination)}\t{_text(zone)}\t{origin}\t{used}\t{'t' if unrated else 'f'}\tf\t{billed_flag}\t"
+                f"{r.period}\t{_text(r.invoice_ref)}\t{rated_id}\t{billed_id}\n"
+            )
+    return "".join(out)
+
+
+# --- The pipeline ------------------------------------------------------------------------------
+def _digest(path: Path) -> tuple[str, int]:
+    sha = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            sha.update(block)
+            size += len(block)
+    return sha.hexdigest(), size
+
+
+def _finish(feed_import: Import, *, status: str, now: dt.datetime, reason: str = "", **fields: Any) -> Import:
+    feed_import.status = status
+    feed_import.reason = reason
+    feed_import.finished_at = now
+    for name, value in fields.items():
+        setattr(feed_import, name, value)
+    feed_import.save()
+    return feed_import
+
+
+def import_file(
+    *,
+    path: Path | str,
+    source: str,
+    by: User | None,
+    now: dt.datetime,
+    feed_type: str | None = None,
+    customer: Customer | None = None,
+    flow: str = "",
+    original_name: str = "",
+    profile: str = DEFAULT_PROFILE,
+    context: AuditContext | None = None,
+) -> Import:
+    """Import one feed file: archived, checked against the files seen before, read, rated, stored.
+
+    The same content as a live import is a duplicate (no effect); an unfinished import of the same
+    content (a crash mid-way) is taken up again and finished. A name that matches no feed pattern
+    (and no `feed_type` given) is rejected with that reason.
+    """
+    path = Path(path)
+    name = original_name or path.name
+    sha, size = _digest(path)
+    if source not in ImportSource.values:
+        raise ApplicationError(_("Unknown import source."), field="source")
+    if feed_type and feed_type not in FeedType.values:
+        raise ApplicationError(_("Unknown feed type “%(type)s”.") % {"type": feed_type}, field="feed_type")
+    previous = (
+        Import.objects.filter(sha256=sha)
+        .exclude(status__in=[ImportStatus.DUPLICATE, ImportStatus.REJECTED])
+        .order_by("id")
+        .first()
+    )
+    if previous is not None and previous.is_finished:
+        return _duplicate(previous, path=path, name=name, source=source, sha=sha, size=size, by=by, now=now)
+    if previous is not None:  # interrupted (a crash): taken up again, with what it was given
+        feed_import = previous
+    else:
+        feed_import = Import(
+            source=source,
+            path=str(path),
+            original_name=name,
+            size=size,
+            sha256=sha,
+            customer=customer,
+            flow=flow,
+            profile=profile,
+            received_at=now,
+            created_by=by,
+        )
+        try:
+            with transaction.atomic():
+                feed_import.save()
+        except IntegrityError:  # another worker took the same content at this very moment
+            live = Import.objects.filter(sha256=sha).exclude(
+                status__in=[ImportStatus.DUPLICATE, ImportStatus.REJECTED]
+            )
+            return _duplicate(
+                live.first(), path=path, name=name, source=source, sha=sha, size=size, by=by, now=now
+            )
+        with open(path, "rb") as handle:  # archived first, before anything is read
+            feed_import.archived_file.save(name, File(handle), save=False)
+        feed_import.save(update_fields=["archived_file"])
+    feed_import = _process(feed_import, feed_type=feed_type, by=by, now=now)
+    audit_record(
+        actor=by,
+        action="feed_import.processed",
+        obj=feed_import,
+        changes={"file": name, "status": feed_import.status, "rows": feed_import.rows},
+        context=context,
+    )
+    return feed_import
+
+
+def _duplicate(
+    original: Import | None,
+    *,
+    path: Path,
+    name: str,
+    source: str,
+    sha: str,
+    size: int,
+    by: User | None,
+    now: dt.datetime,
+) -> Import:
+    return Import.objects.create(
+        source=source,
+        path=str(path),
+        original_name=name,
+        size=size,
+        sha256=sha,
+        archived_file=original.archived_file.name if original is not None else "",
+        feed_type=original.feed_type if original is not None else "",
+        family=original.family if original is not None else "",
+        flow=original.flow if original is not None else "",
+        status=ImportStatus.DUPLICATE,
+        reason=_("Same content as import #%(id)s.") % {"id": original.pk if original else "?"},
+        duplicate_of=original,
+        received_at=now,
+        started_at=now,
+        finished_at=now,
+        created_by=by,
+    )
+
+
+def _process(feed_import: Import, *, feed_type: str | None, by: User | None, now: dt.datetime) -> Import:
+    match = feed_name_match(feed_import.original_name)
+    feed_import.feed_type = feed_type or feed_import.feed_type or (match.feed_type if match else "")
+    if not feed_import.feed_type:
+        return _finish(
+            feed_import,
+            status=ImportStatus.REJECTED,
+            now=now,
+            reason=_("The file name “%(name)s” matches no known feed pattern.")
+            % {"name": feed_import.original_name},
+        )
+    if match is not None and match.feed_type == feed_import.feed_type:
+        feed_import.family = feed_import.family or match.family
+        feed_import.flow = feed_import.flow or match.flow
+        feed_import.billing_period = feed_import.billing_period or match.billing_period
+    feed_import.status = ImportStatus.PARSING
+    feed_import.started_at = now
+    feed_import.save()
+    path = Path(feed_import.archived_file.path) if feed_import.archived_file else Path(feed_import.path)
+    if feed_import.feed_type in (FeedType.RATED, FeedType.BILLED):
+        return _import_cdrs(feed_import, path=path, now=now)
+    handler = feed_handler_for(feed_import.feed_type)
+    if handler is None:
+        return _finish(
+            feed_import,
+            status=ImportStatus.REJECTED,
+            now=now,
+            reason=_("Files of this type (%(type)s) are not handled yet.")
+            % {"type": feed_import.get_feed_type_display()},
+        )
+    try:
+        with transaction.atomic():
+            counts = handler(path=path, feed_import=feed_import, by=by, now=now)
+    except ApplicationError as exc:
+        return _finish(feed_import, status=ImportStatus.REJECTED, now=now, reason=str(exc.message))
+    rejected = int(counts.get("rejected", 0))
+    return _finish(
+        feed_import,
+        status=ImportStatus.DONE_WITH_REJECTIONS if rejected else ImportStatus.DONE,
+        now=now,
+        rows=int(counts.get("rows", 0)),
+        imported=int(counts.get("imported", 0)),
+        rejected=rejected,
+    )
+
+
+def _family_of(feed_import: Import, reader: Any) -> str:
+    if feed_import.family:
+        return feed_import.family
+    return (
+        Family.VGA
+        if reader.position("LINE_NUMBER") is not None and reader.position("MSISDN") is None
+        else Family.MOBILE
+    )
+
+
+def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import:
+    """Read, validate, deduplicate, rate and store a RatedCDRs / BilledCDRs file, in one transaction."""
+    billed = feed_import.feed_type == FeedType.BILLED
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # One writer of a schema's store at a time: the identity check then cannot race.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':cdr_store'))")
+            RejectedRow.objects.filter(feed_import=feed_import).delete()  # a replay starts afresh
+            counts, family, rejected_rows = _stage_file(feed_import, path=path, billed=billed)
+            timings["read_rate_stage"] = round(time.perf_counter() - began, 3)
+            merged = _merge_staged(feed_import, family=family, billed=billed)
+            timings["merge"] = round(time.perf_counter() - began - timings["read_rate_stage"], 3)
+            RejectedRow.objects.bulk_create(rejected_rows, batch_size=2000)
+            timings["total"] = round(time.perf_counter() - began, 3)
+            _finish(
+                feed_import,
+                status=ImportStatus.DONE_WITH_REJECTIONS if counts.rejected else ImportStatus.DONE,
+                now=now,
+                family=family,
+                rows=counts.rows,
+                imported=merged["imported"],
+                known=merged["known"] + counts.in_file_duplicates,
+                corrected=merged["corrected"],
+                rejected=counts.rejected,
+                unrated=counts.unrated,
+                unknown_line=counts.unknown_line,
+                progress_done=counts.rows,
+                progress_total=counts.rows,
+                timings=timings,
+            )
+    except FeedFileError as exc:
+        with transaction.atomic():
+            RejectedRow.objects.filter(feed_import=feed_import).delete()
+            RejectedRow.objects.bulk_create(
+                [
+                    RejectedRow(feed_import=feed_import, line=e.line, field=e.column, reason=e.reason)
+                    for e in exc.errors
+                ]
+            )
+            _finish(
+                feed_import,
+                status=ImportStatus.REJECTED,
+                now=now,
+                reason="; ".join(str(e) for e in exc.errors),
+                rows=0,
+                imported=0,
+                known=0,
+                corrected=0,
+                rejected=0,
+                unrated=0,
+                unknown_line=0,
+            )
+    return feed_import
+
+
+def _stage_file(feed_import: Import, *, path: Path, billed: bool) -> tuple[_Counts, str, list[RejectedRow]]:
+    """Read the file and COPY its sound, first-seen rows, rated, into the temporary `cdr_stage`."""
+    profile = PROFILES.get(feed_import.profile, PROFILES[DEFAULT_PROFILE])
+    counts = _Counts()
+    rejected: list[RejectedRow] = []
+    seen: set[str] = set()
+    # The family decides the columns: from the name, else from the header (LINE_NUMBER: VGA).
+    family = feed_import.family
+    if not family:
+        with open_feed(path, columns=[], filename=feed_import.original_name, profile=profile) as probe:
+            family = _family_of(feed_import, probe)
+    columns = cdr_columns(family=family, billed=billed)
+    with connection.cursor() as cursor:
+        # Dropped at the end of the merge (and here, after a failure inside an outer transaction).
+        cursor.execute("DROP TABLE IF EXISTS cdr_stage, cdr_known")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE cdr_stage (LIKE cdr_import_cdr INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        raw = cursor.cursor
+        with open_feed(
+            path,
+            columns=columns,
+            filename=feed_import.original_name,
+            profile=profile,
+            validate_row=row_rules,
+        ) as reader:
+            fast = fast_row_reader(reader, family=family, billed=billed)
+            rating = _line_rating(family)
+            mobile = family == Family.MOBILE
+            copy_sql = f"COPY cdr_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
+
+            def flush(rows: list[CdrRow]) -> None:
+                # Rated first (the rates of a new day are read from the database), then copied.
+                text = _stage_chunk(
+                    rows, family=family, rating=rating, import_id=feed_import.pk, billed=billed, counts=counts
+                )
+                with raw.copy(copy_sql) as copy:
+                    copy.write(text)
+                counts.staged += len(rows)
+
+            chunk: list[CdrRow] = []
+            for number, cells in reader.rows():
+                counts.rows += 1
+                try:
+                    row = fast(cells)
+                except (ValueError, IndexError, TypeError):
+                    values, errors = reader.parse(number, cells)
+                    if errors:
+                        counts.rejected += 1
+                        raw_text = profile.delimiter.join(cells)[:2000]
+                        rejected.extend(
+                            RejectedRow(
+                                feed_import=feed_import,
+                                line=e.line,
+                                field=e.column,
+                                reason=e.reason,
+                                raw=raw_text,
+                            )
+                            for e in errors
+                        )
+                        continue
+                    row = row_from_values(values, mobile)
+                if row.cdr_id in seen:
+                    counts.in_file_duplicates += 1
+                    continue
+                seen.add(row.cdr_id)
+                chunk.append(row)
+                if len(chunk) >= CHUNK:
+                    flush(chunk)
+                    chunk = []
+            if chunk:
+                flush(chunk)
+    return counts, family, rejected
+
+
+def _merge_staged(feed_import: Import, *, family: str, billed: bool) -> dict[str, int]:
+    """Merge `cdr_stage` into the store: new CDRs added (identity first), known ones confirmed or
+    corrected by a billed file, a billed period's unbilled CDRs flagged."""
+    columns = ", ".join(STAGE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("ANALYZE cdr_stage")
+        cursor.execute(
+            "SELECT DISTINCT date_trunc('month', start_time AT TIME ZONE 'Europe/Paris')::date FROM cdr_stage"
+        )
+        for (month,) in cursor.fetchall():
+            cdr_partition_ensure(month=month)
+        # The file's CDRs already in the store (by identity, whatever their month); for a billed
+        # file, whether its cost differs from the stored one.
+        differs = "c.wholesale_cost <> s.wholesale_cost" if billed else "false"
+        join_store = (
+            " JOIN cdr_import_cdr c ON c.family = i.family AND c.cdr_id = i.cdr_id AND c.start_time = i.start_time"
+            if billed
+            else ""
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE cdr_known ON COMMIT DROP AS "  # noqa: S608 (our SQL)
+            f"SELECT s.cdr_id, i.start_time AS known_start, {differs} AS differs FROM cdr_stage s "
+            f"JOIN cdr_import_cdr_identity i ON i.family = s.family AND i.cdr_id = s.cdr_id{join_store}"
+        )
+        known = cursor.rowcount
+        new_rows = (
+            "" if not known else " WHERE NOT EXISTS (SELECT 1 FROM cdr_known k WHERE k.cdr_id = s.cdr_id)"
+        )
+        cursor.execute(
+            "INSERT INTO cdr_import_cdr_identity (family, cdr_id, start_time) "  # noqa: S608 (our SQL)
+            f"SELECT family, cdr_id, start_time FROM cdr_stage s{new_rows}"
+        )
+        cursor.execute(
+            f"INSERT INTO cdr_import_cdr ({columns}) SELECT {columns} FROM cdr_stage s{new_rows}"  # noqa: S608
+        )
+        imported = cursor.rowcount
+        corrected = 0
+        if billed and known:
+            # A billed CDR confirms the stored one; a different cost corrects it (its rating too).
+            rerated = (
+                "billed_quantity", "billed_unit", "rated_amount", "rating_status", "rate_prefix",
+                "rate_destination", "rate_zone", "origin_zone", "allowance_used", "unrated",
+            )  # fmt: skip
+            changed = "c.wholesale_cost <> s.wholesale_cost"
+            sets = ", ".join(f"{col} = CASE WHEN {changed} THEN s.{col} ELSE c.{col} END" for col in rerated)
+            cursor.execute(
+                f"""
+                UPDATE cdr_import_cdr c SET
+                    billed_by_operator = true, not_billed_by_operator = false,
+                    corrected_by_billed = c.corrected_by_billed OR {changed},
+                    billing_period = s.billing_period, operator_invoice_ref = s.operator_invoice_ref,
+                    billed_import_id = s.billed_import_id, {sets}, wholesale_cost = s.wholesale_cost
+                FROM cdr_stage s JOIN cdr_known k ON k.cdr_id = s.cdr_id
+                WHERE c.family = s.family AND c.cdr_id = s.cdr_id AND c.start_time = k.known_start
+                """  # noqa: S608 (our SQL)
+            )
+            cursor.execute("SELECT count(*) FROM cdr_known WHERE differs")
+            corrected = cursor.fetchone()[0]
+        if billed:
+            cursor.execute("SELECT DISTINCT billing_period FROM cdr_stage WHERE billing_period <> ''")
+            for (period,) in cursor.fetchall():
+                first, following = month_bounds(dt.date(int(period[:4]), int(period[5:7]), 1))
+                cursor.execute(
+                    """
+                    UPDATE cdr_import_cdr SET not_billed_by_operator = true
+                    WHERE family = %s AND start_time >= %s AND start_time < %s
+                      AND NOT billed_by_operator AND NOT not_billed_by_operator
+                    """,
+                    [family, first, following],
+                )
+        cursor.execute("DROP TABLE cdr_stage, cdr_known")
+    return {"imported": imported, "known": known - corrected, "corrected": corrected}
+
+
+def cdr_rate_unknown_lines(*, by: User | None, now: dt.datetime, context: AuditContext | None = None) -> int:
+    """Rate the stored CDRs of lines unknown at import that exist now; returns how many were rated.
+
+    Their line, customer and rating are set and the `unknown_line` flag cleared; like every
+    intra-month rating it is provisional (billing rates the whole month in time order).
+    """
+    rated_count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':cdr_store'))")
+        for family in (Family.MOBILE, Family.VGA):
+            cursor.execute(
+                "SELECT DISTINCT line_ref FROM cdr_import_cdr WHERE unknown_line AND family = %s", [family]
+            )
+            waiting = {ref for (ref,) in cursor.fetchall()}
+            if not waiting:
+                continue
+            rating = _line_rating(family)
+            refs = sorted(waiting & set(rating.lines))
+            if not refs:
+                continue
+            cursor.execute(
+                """
+                SELECT id, start_time, line_ref, event_type, called_number, roaming_country, duration_s,
+                       volume_bytes, wholesale_cost
+                FROM cdr_import_cdr WHERE unknown_line AND family = %s AND line_ref = ANY(%s)
+                ORDER BY start_time, id
+                """,
+                [family, refs],
+            )
+            found = cursor.fetchall()
+            groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+            for record in found:
+                groups.setdefault(rating.lines[record[2]][2], []).append(record)
+            out = io.StringIO()
+            mobile = family == Family.MOBILE
+            for key, records in groups.items():
+                cdrs = [
+                    Cdr(ref, start.astimezone(PARIS), event, called, country, duration, volume, cost)
+                    for _id, start, ref, event, called, country, duration, volume, cost in records
+                ]
+                results = rate_cdrs(
+                    cdrs,
+                    table_on=rating.table_on(key[0]),
+                    allowances=rating.allowances[key],
+                    usage_by_period=rating.usage,
+                )
+                for record, rated in zip(records, results, strict=True):
+                    line_id, customer_id, _key = rating.lines[record[2]]
+                    status, prefix, destination, zone, origin, billed_q, used, _charged, amount, unit = rated
+                    out.write(
+                        "\t".join(
+                            [
+                                str(record[0]),
+                                record[1].isoformat(),
+                                str(line_id) if mobile else "\\N",
+                                "\\N" if mobile else str(line_id),
+                                "\\N" if customer_id is None else str(customer_id),
+                                str(billed_q),
+                                _UNIT[unit],
+                                _amount(amount),
+                                status,
+                                _text(prefix),
+                                _text(destination),
+                                _text(zone),
+                                origin,
+                                str(used),
+                                "t" if status == "unrated" else "f",
+                            ]
+                        )
+                        + "\n"
+                    )
+            cursor.execute("DROP TABLE IF EXISTS cdr_rerated")
+            cursor.execute(
+                """
+                CREATE TEMPORARY TABLE cdr_rerated (
+                    id bigint, start_time timestamptz, mobile_line_id bigint, fixed_number_id bigint,
+                    customer_id bigint, billed_quantity bigint, billed_unit varchar(5), rated_amount numeric(14, 4),
+                    rating_status varchar(12), rate_prefix varchar(32), rate_destination varchar(100),
+                    rate_zone varchar(30), origin_zone varchar(10), allowance_used bigint, unrated boolean
+                ) ON COMMIT DROP
+                """
+            )
+            with cursor.cursor.copy("COPY cdr_rerated FROM STDIN") as copy:
+                copy.write(out.getvalue())
+            cursor.execute(
+                """
+                UPDATE cdr_import_cdr c SET mobile_line_id = r.mobile_line_id, fixed_number_id = r.fixed_number_id,
+                    customer_id = r.customer_id, billed_quantity = r.billed_quantity, billed_unit = r.billed_unit,
+                    rated_amount = r.rated_amount, rating_status = r.rating_status, rate_prefix = r.rate_prefix,
+                    rate_destination = r.rate_destination, rate_zone = r.rate_zone, origin_zone = r.origin_zone,
+                    allowance_used = r.allowance_used, unrated = r.unrated, unknown_line = false
+                FROM cdr_rerated r WHERE c.id = r.id AND c.start_time = r.start_time
+                """
+            )
+            rated_count += cursor.rowcount
+            cursor.execute("DROP TABLE cdr_rerated")
+    if rated_count:
+        audit_record(
+            actor=by,
+            action="feed_import.unknown_lines_rated",
+            object_type="cdr_import.cdr",
+            changes={"cdrs": rated_count},
+            context=context,
+        )
+    return rated_count

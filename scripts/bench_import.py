@@ -1,0 +1,161 @@
+"""Benchmark of the feed import: a generated RatedCDRs file through the whole `import_feed` path.
+
+    make bench   # or: .venv/bin/python scripts/bench_import.py [--rows 1000000] [--lines 10000]
+
+Uses its own database (`ism_bench_import`, created and migrated if missing; DATABASE_URL overrides) and
+a `bench_import` tenant schema with 10,000 mobile lines on one offer and a rate table. Generates a
+RatedCDRs file (rows in time order, as operator files are), then times, in the same run:
+1. a raw `COPY` of the file into an unlogged text table (the floor: the server parsing the bytes);
+2. `manage.py import_feed` on it, in process (read, validate, deduplicate, rate, persist, counts);
+3. the same events as a BilledCDRs file (confirming them all).
+Prints CDRs/s, the ratio to the raw COPY and the process's max RSS. Left out: archiving cost is
+included, polling and the network are not; the store is emptied before each run.
+"""
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ism.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ism_bench_import")
+
+EVENTS = ["VOICE_MO"] * 5 + ["VOICE_MT"] * 2 + ["SMS_MO"] * 2 + ["DATA"] * 3
+CALLED = ["33612345678", "33712345678", "33140000000", "34612345678", "212522123456", "3179"]
+COUNTRIES = [""] * 8 + ["ES", "US"]
+HEADER = "CDR_ID;EVENT_TYPE;MSISDN;IMSI;START_TIME;DURATION_S;VOLUME_BYTES;CALLED_NUMBER;ROAMING_COUNTRY;DESTINATION_LABEL;APN;WHOLESALE_COST"
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def generate(path: Path, *, rows: int, lines: int, billed: bool) -> None:
+    rng = random.Random(12)
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    step = (30 * 86400) / rows
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(HEADER + (";BILLING_PERIOD;OPERATOR_INVOICE_REF" if billed else "") + "\r\n")
+        for i in range(rows):
+            event = rng.choice(EVENTS)
+            when = start + dt.timedelta(seconds=int(i * step))
+            msisdn = f"3375{rng.randrange(lines):07d}"
+            data = event == "DATA"
+            called = "" if data else rng.choice(CALLED)
+            cost = f"0,{rng.randrange(10000):04d}"
+            extra = ";2026-10;ORG-FAC-1" if billed else ""
+            out.write(
+                f"ORG-M-{i:012d};{event};{msisdn};208150000000000;{when:%Y-%m-%d %H:%M:%S};"
+                f"{0 if data else rng.randrange(1, 1800)};{rng.randrange(1, 50_000_000) if data else 0};"
+                f"{called};{rng.choice(COUNTRIES)};;;{cost}{extra}\r\n"
+            )
+        out.write(f"TRAILER;{rows}\r\n")
+
+
+def make_lines(numbers: list[str]) -> None:
+    """A customer, an offer with the samples' rate table and a mobile line per number (current schema)."""
+    from customers.models import Customer
+    from offers.models import Offer, RateTable
+    from offers.services import rate_table_import
+    from provisioning.models import LineStatus, MobileLine
+
+    table = RateTable.objects.filter(code="BENCH").first()
+    if table is None:
+        table = RateTable.objects.create(code="BENCH", label="Bench")
+        sample = (
+            Path(__file__).resolve().parent.parent / "tests/cdr_import/data/grille_minutes_ACME_20261001.csv"
+        )
+        rate_table_import(
+            table=table, data=sample.read_bytes(), filename=sample.name, by=None, today=dt.date(2026, 10, 1)
+        )
+    offer, _ = Offer.objects.get_or_create(
+        code="BENCH", defaults={"label": "Bench", "default_rate_table": table}
+    )
+    customer, _ = Customer.objects.get_or_create(number="C-BENCH", defaults={"company_name": "Bench"})
+    MobileLine.objects.bulk_create(
+        MobileLine(msisdn=n, customer=customer, offer=offer, status=LineStatus.ACTIVE) for n in numbers
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--lines", type=int, default=10_000)
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Tenant
+
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    tenant = Tenant.objects.filter(schema_name="bench_import").first()
+    if tenant is None:
+        tenant = Tenant(schema_name="bench_import", name="Bench", kind="integrator", operator_code="BENCH")
+        tenant.save()
+    call_command("migrate_schemas", "--schema", "bench_import", verbosity=0)
+    with schema_context("bench_import"):
+        from cdr_import.models import Import
+        from provisioning.models import MobileLine
+
+        if MobileLine.objects.count() < args.lines:
+            make_lines([f"3375{i:07d}" for i in range(args.lines)])
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE cdr_import_cdr, cdr_import_cdr_identity")
+        Import.objects.all().delete()
+        workdir = Path(tempfile.mkdtemp())
+        rated = workdir / "RatedCDRs_MOBILE_BENCH_20261031120000.csv"
+        billed = workdir / "BilledCDRs_MOBILE_BENCH_202610.csv"
+        generate(rated, rows=args.rows, lines=args.lines, billed=False)
+        generate(billed, rows=args.rows, lines=args.lines, billed=True)
+
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_raw")
+            cursor.execute("CREATE UNLOGGED TABLE bench_raw (line text)")
+            began = time.perf_counter()
+            with (
+                open(rated, "rb") as handle,
+                cursor.cursor.copy("COPY bench_raw FROM STDIN (FORMAT text)") as copy,
+            ):
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+            raw_copy = time.perf_counter() - began
+            cursor.execute("DROP TABLE bench_raw")
+
+        results = {}
+        for label, path in (("rated", rated), ("billed", billed)):
+            out = io.StringIO()
+            began = time.perf_counter()
+            call_command("import_feed", "--tenant", "bench_import", str(path), stdout=out)
+            seconds = time.perf_counter() - began
+            results[label] = (seconds, json.loads(out.getvalue().splitlines()[0]))
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"raw COPY of the file: {raw_copy:.2f} s ({args.rows / raw_copy:,.0f} rows/s)")
+    for label, (seconds, line) in results.items():
+        print(
+            f"import_feed {label}: {seconds:.2f} s, {args.rows / seconds:,.0f} CDRs/s, "
+            f"{seconds / raw_copy:.1f}x the raw COPY; {line}"
+        )
+    print(f"max RSS: {rss_mib:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
