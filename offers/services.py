@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
+from offers.hooks import catalogue_item_usage
 from offers.models import (
     Allowance,
     Offer,
@@ -114,6 +115,19 @@ def catalogue_item_archive(*, item: Item, by: Any, archived: bool = True) -> Ite
         verb = "archived" if archived else "restored"
         audit_record(actor=by, action=f"{item._meta.model_name}.{verb}", obj=item)
     return item
+
+
+@transaction.atomic
+def catalogue_item_delete(*, item: Item, by: Any) -> None:
+    """Delete an item only while nothing uses it (lines, orders…: the apps above say); else archive it."""
+    reasons = catalogue_item_usage(item)
+    if reasons:
+        raise ApplicationError(
+            _("%(item)s is in use and cannot be deleted (archive it instead): %(reasons)s")
+            % {"item": item, "reasons": " ".join(reasons)}
+        )
+    audit_record(actor=by, action=f"{item._meta.model_name}.deleted", obj=item)
+    item.delete()
 
 
 def _check_allowance(data: dict[str, Any]) -> None:
