@@ -97,7 +97,7 @@ def line_action(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     fee = services.line_termination_fee(line=line, today=today) if kind == LineActionKind.TERMINATE else None
-    form = LineActionForm(request.POST or None, initial={"fee": fee})
+    form = LineActionForm(request.POST if request.method == "POST" else None, initial={"fee": fee})
     if request.method == "POST" and form.is_valid():
         action = call_service(
             form,
