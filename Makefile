@@ -42,6 +42,7 @@ lock:
 ## make bench: rate 1,000,000 generated events against a 5,000-prefix table; prints events per second.
 bench: install
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_lines.py
 
 clean-demo:
 	-$(PY) -c "from pathlib import Path; from ism.local_services import stop_embedded_postgres as s; s(Path('.ism/pgdata'))"

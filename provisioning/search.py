@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import user_can
 from core.registry import SearchHit
 from provisioning.models import MobileLine
-from provisioning.selectors_lines import line_list, line_search_q
+from provisioning.selectors_lines import line_list, msisdn_search_q
 
 MIN_DIGITS = 4
 
@@ -39,4 +39,4 @@ def customers_by_msisdn(query: str) -> Q | None:
     """Customers having a line whose MSISDN starts with the typed digits."""
     if not _is_number(query):
         return None
-    return Q(Exists(MobileLine.objects.filter(line_search_q(query), customer=OuterRef("pk"))))
+    return Q(Exists(MobileLine.objects.filter(msisdn_search_q(query), customer=OuterRef("pk"))))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.selectors import audit_event_list
-from provisioning.models import FixedNumber, LineAction, LineStatus, MobileLine
+from provisioning.models import FixedNumber, LineAction, LineStatus, MobileLine, Sim
 
 PAGE = 50
 
@@ -34,7 +34,15 @@ def line_search_q(query: str) -> Q:
     """Lines whose MSISDN or SIM ICCID starts with the typed digits (index-friendly prefixes)."""
     q = Q()
     for variant in _number_variants(query):
-        q |= Q(msisdn__startswith=variant) | Q(sim__iccid__startswith=variant)
+        # the SIM as a subquery, not a join: each side keeps its prefix index (a bitmap OR)
+        q |= Q(msisdn__startswith=variant) | Q(sim_id__in=Sim.objects.filter(iccid__startswith=variant).values("pk"))
+    return q
+
+
+def msisdn_search_q(query: str) -> Q:
+    q = Q()
+    for variant in _number_variants(query):
+        q |= Q(msisdn__startswith=variant)
     return q
 
 
