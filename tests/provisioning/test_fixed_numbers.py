@@ -23,13 +23,13 @@ def test_a_number_is_created_assigned_moved_and_unassigned(acme):
         first, second = make_customer("F1"), make_customer("F2")
         number = s.fixed_number_create(number="01 23 45 67 89", offer=offer, rate_table=None, by=None)
         assert number.number == "0123456789" and number.status == "available"
-        with pytest.raises(ApplicationError, match="already"):
+        with pytest.raises(ApplicationError, match="déjà dans"):
             s.fixed_number_create(number="0123456789", offer=offer, rate_table=None, by=None)
-        with pytest.raises(ApplicationError, match="not assigned"):
+        with pytest.raises(ApplicationError, match="pas attribué"):
             s.fixed_number_move(fixed=number, customer=second, by=None, today=TODAY)
         number = s.fixed_number_assign(fixed=number, customer=first, by=None, today=TODAY)
         assert (number.customer, number.status, number.assigned_on) == (first, "active", TODAY)
-        with pytest.raises(ApplicationError, match="already assigned"):
+        with pytest.raises(ApplicationError, match="déjà attribué"):
             s.fixed_number_assign(fixed=number, customer=second, by=None, today=TODAY)
         number = s.fixed_number_move(fixed=number, customer=second, by=None, today=TODAY)
         assert number.customer == second
@@ -47,7 +47,7 @@ def test_a_number_is_created_assigned_moved_and_unassigned(acme):
 def test_a_number_needs_an_offer_to_be_assigned(acme):
     with in_schema(acme):
         number = _services().fixed_number_create(number="+33123456780", offer=None, rate_table=None, by=None)
-        with pytest.raises(ApplicationError, match="offer"):
+        with pytest.raises(ApplicationError, match="offre"):
             _services().fixed_number_assign(fixed=number, customer=make_customer("F3"), by=None, today=TODAY)
         with pytest.raises(ApplicationError):
             _services().fixed_number_create(number="12ab", offer=None, rate_table=None, by=None)

@@ -39,7 +39,7 @@ def test_a_login_email_is_unique_within_the_tenant(acme, nova):
 
     create(acme, "FIRST")
     create(nova, "ELSEWHERE")  # another tenant: allowed
-    with pytest.raises(ApplicationError, match="already the login contact"):
+    with pytest.raises(ApplicationError, match="déjà le contact"):
         create(acme, "SECOND")
     with in_schema(acme):
         other = customer_create(
@@ -48,5 +48,5 @@ def test_a_login_email_is_unique_within_the_tenant(acme, nova):
             login_contact={"name": "Max", "email": "max@client.example"},
         )
         contact = Contact.objects.get(customer=other, role="login")
-        with pytest.raises(ApplicationError, match="already the login contact"):
+        with pytest.raises(ApplicationError, match="déjà le contact"):
             contact_update(contact=contact, by=None, name="Max", email="LEA@client.example", phone="")

@@ -57,7 +57,7 @@ def test_actions_from_the_pages(acme, acme_line, make_user, client_for):
     response = client.post(f"/lines/{line.pk}/actions/bar_outgoing/", {})
     assert response.status_code == 302
     refused = client.post(f"/lines/{line.pk}/actions/rename/", {"user_name": "Jean-Louis"})
-    assert refused.status_code == 200 and "refuses" in refused.content.decode()
+    assert refused.status_code == 200 and "« - »" in refused.content.decode()
     with in_schema(acme):
         assert list(line.actions.values_list("kind", "status")) == [("bar_outgoing", "sent")]
     history = client.get(f"/lines/{line.pk}/").content.decode()
@@ -148,9 +148,9 @@ def test_offers_and_options_in_use_on_a_line_cannot_be_deleted(acme, acme_line):
     with in_schema(acme):
         option = Option.objects.create(code="OPT1", label="Option")
         line.options.add(option)
-        with pytest.raises(ApplicationError, match="in use"):
+        with pytest.raises(ApplicationError, match="est utilisé"):
             catalogue_item_delete(item=line.offer, by=None)
-        with pytest.raises(ApplicationError, match="in use"):
+        with pytest.raises(ApplicationError, match="est utilisé"):
             catalogue_item_delete(item=option, by=None)
         unused = make_offer("UNUSED")
         catalogue_item_delete(item=unused, by=None)
