@@ -131,7 +131,9 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 class BulkInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=BULK_CHOICES)
-    lines = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100_000)
+    lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=100_000
+    )
 
 
 class LineActionBulkViewSet(viewsets.GenericViewSet):
@@ -143,7 +145,9 @@ class LineActionBulkViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=BulkInputSerializer,
         responses={
-            202: inline_serializer("BulkJob", {"job": serializers.IntegerField(), "url": serializers.CharField()})
+            202: inline_serializer(
+                "BulkJob", {"job": serializers.IntegerField(), "url": serializers.CharField()}
+            )
         },
     )
     def create(self, request: Request) -> Response:
@@ -203,11 +207,18 @@ class FixedNumberViewSet(
         today = timezone.localdate()
         context = AuditContext.from_request(request)
         if verb == "unassign":
-            fixed = fixed_services.fixed_number_unassign(fixed=fixed, by=request.user, today=today, context=context)  # type: ignore[arg-type]
+            fixed = fixed_services.fixed_number_unassign(
+                fixed=fixed,
+                by=request.user,  # type: ignore[arg-type]
+                today=today,
+                context=context,
+            )
         else:
             payload = FixedAssignSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
-            service = fixed_services.fixed_number_move if verb == "move" else fixed_services.fixed_number_assign
+            service = (
+                fixed_services.fixed_number_move if verb == "move" else fixed_services.fixed_number_assign
+            )
             fixed = service(
                 fixed=fixed,
                 customer=payload.validated_data["customer"],

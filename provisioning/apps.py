@@ -22,9 +22,17 @@ class ProvisioningConfig(AppConfig):
         from provisioning.services.lines import lines_balance_policy_apply
         from provisioning.views_lines import customer_lines_tab, customer_orders_tab
 
-        register_nav(NavItem("lines", _("Lines"), "provisioning:line_list", order=20, capability="lines.view"))
         register_nav(
-            NavItem("fixed_numbers", _("Fixed numbers"), "provisioning:fixed_list", order=21, capability="lines.view")
+            NavItem("lines", _("Lines"), "provisioning:line_list", order=20, capability="lines.view")
+        )
+        register_nav(
+            NavItem(
+                "fixed_numbers",
+                _("Fixed numbers"),
+                "provisioning:fixed_list",
+                order=21,
+                capability="lines.view",
+            )
         )
         register_search(search_lines)
         register_customer_search(customers_by_msisdn)

@@ -36,7 +36,9 @@ BULK_CHOICES = [
 
 class LineFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *LineStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *LineStatus.choices]
+    )
     customer = forms.IntegerField(label=_("Customer id"), required=False, widget=forms.HiddenInput)
     offer = forms.ModelChoiceField(label=_("Offer"), required=False, queryset=Offer.objects.all())
 
@@ -48,14 +50,19 @@ class LineActionForm(forms.Form):
     international = forms.ChoiceField(
         label=_("International profile"), required=False, choices=InternationalProfile.choices
     )
-    offer = forms.ModelChoiceField(label=_("New offer"), required=False, queryset=Offer.objects.filter(archived=False))
+    offer = forms.ModelChoiceField(
+        label=_("New offer"), required=False, queryset=Offer.objects.filter(archived=False)
+    )
     effective_date = forms.DateField(label=_("Effective date"), required=False)
     msisdn = forms.CharField(label=_("MSISDN (international form)"), required=False)
     new_iccid = forms.CharField(label=_("New SIM (ICCID)"), required=False)
     old_sim_state = forms.ChoiceField(
         label=_("The old SIM becomes"),
         required=False,
-        choices=[(SimState.TERMINATED.value, SimState.TERMINATED.label), (SimState.LOST.value, SimState.LOST.label)],
+        choices=[
+            (SimState.TERMINATED.value, SimState.TERMINATED.label),
+            (SimState.LOST.value, SimState.LOST.label),
+        ],
     )
     customer = forms.ModelChoiceField(
         label=_("New customer"), required=False, queryset=Customer.objects.filter(archived_at__isnull=True)
@@ -75,11 +82,18 @@ class BulkActionForm(forms.Form):
 
 class FixedNumberForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=20)
-    offer = forms.ModelChoiceField(label=_("Offer (monthly fee)"), queryset=Offer.objects.filter(archived=False))
+    offer = forms.ModelChoiceField(
+        label=_("Offer (monthly fee)"), queryset=Offer.objects.filter(archived=False)
+    )
     rate_table = forms.ModelChoiceField(
-        label=_("Rate table"), required=False, queryset=RateTable.objects.all(), help_text=_("Empty: the offer's.")
+        label=_("Rate table"),
+        required=False,
+        queryset=RateTable.objects.all(),
+        help_text=_("Empty: the offer's."),
     )
 
 
 class FixedAssignForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.filter(archived_at__isnull=True))
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.filter(archived_at__isnull=True)
+    )

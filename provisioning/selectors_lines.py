@@ -35,7 +35,9 @@ def line_search_q(query: str) -> Q:
     q = Q()
     for variant in _number_variants(query):
         # the SIM as a subquery, not a join: each side keeps its prefix index (a bitmap OR)
-        q |= Q(msisdn__startswith=variant) | Q(sim_id__in=Sim.objects.filter(iccid__startswith=variant).values("pk"))
+        q |= Q(msisdn__startswith=variant) | Q(
+            sim_id__in=Sim.objects.filter(iccid__startswith=variant).values("pk")
+        )
     return q
 
 
@@ -113,7 +115,9 @@ def customer_archive_line_blockers(customer: Any) -> list[str]:
     )
     if live:
         shown = ", ".join(live[:10]) + ("…" if len(live) > 10 else "")
-        reasons.append(_("It still has lines in service: %(lines)s; terminate them first.") % {"lines": shown})
+        reasons.append(
+            _("It still has lines in service: %(lines)s; terminate them first.") % {"lines": shown}
+        )
     numbers = list(FixedNumber.objects.filter(customer_id=customer.pk).values_list("number", flat=True)[:11])
     if numbers:
         shown = ", ".join(numbers[:10]) + ("…" if len(numbers) > 10 else "")
@@ -123,7 +127,9 @@ def customer_archive_line_blockers(customer: Any) -> list[str]:
     return reasons
 
 
-def fixed_number_list(*, search: str = "", status: str = "", customer_id: int | None = None) -> QuerySet[FixedNumber]:
+def fixed_number_list(
+    *, search: str = "", status: str = "", customer_id: int | None = None
+) -> QuerySet[FixedNumber]:
     numbers = FixedNumber.objects.select_related("customer", "offer", "rate_table").order_by("number")
     if status:
         numbers = numbers.filter(status=status)

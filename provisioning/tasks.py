@@ -38,7 +38,12 @@ def line_actions_bulk_run(job_id: int, line_ids: list[int], kind: str, by_id: in
 
 
 def line_actions_bulk_start(
-    *, line_ids: Sequence[int], kind: str, by: User | None, now: dt.datetime, context: AuditContext | None = None
+    *,
+    line_ids: Sequence[int],
+    kind: str,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
 ) -> Job:
     """Create the job of a bulk action and queue it on the worker once the request commits."""
     job, ids = line_actions_bulk_job_create(line_ids=line_ids, kind=kind, by=by, context=context)

@@ -1,6 +1,6 @@
 """Pages of the lines and fixed numbers: lists, details with history, actions (one and bulk)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
 from core.errors import call_service
@@ -83,7 +84,9 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "line": line,
             "history": selectors.line_history(line=line),
             "kinds": ONE_LINE_KINDS,
-            "form": LineActionForm(initial={"user_name": line.user_name, "international": line.international}),
+            "form": LineActionForm(
+                initial={"user_name": line.user_name, "international": line.international}
+            ),
             "can_write": user_can(request.user, "lines.write"),
         },
     )
@@ -112,7 +115,9 @@ def line_action(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         )
         if action is not None:
             messages.success(
-                request, _("%(action)s requested: it is sent to the operator.") % {"action": action.get_kind_display()}
+                request,
+                _("%(action)s requested: it is sent to the operator.")
+                % {"action": action.get_kind_display()},
             )
             return redirect("provisioning:line_detail", pk=line.pk)
     return render(
@@ -140,7 +145,7 @@ def line_bulk(request: HttpRequest) -> HttpResponse:
         if job is not None:
             return redirect("jobs:detail", job_id=job.pk)
     for error in form.errors.values():
-        messages.error(request, " ".join(error))
+        messages.error(request, " ".join(str(e) for e in error))
     return redirect("provisioning:line_list")
 
 
@@ -172,12 +177,18 @@ def customer_orders_tab(request: HttpRequest, customer: Any) -> str:
 
 @staff_required("lines.view")
 def fixed_list(request: HttpRequest) -> HttpResponse:
-    numbers = selectors.fixed_number_list(search=request.GET.get("q", ""), status=request.GET.get("status", ""))
+    numbers = selectors.fixed_number_list(
+        search=request.GET.get("q", ""), status=request.GET.get("status", "")
+    )
     page = Paginator(numbers, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "provisioning/fixed_list.html",
-        {"page": page, "query": f"q={request.GET.get('q', '')}", "can_write": user_can(request.user, "lines.write")},
+        {
+            "page": page,
+            "query": f"q={request.GET.get('q', '')}",
+            "can_write": user_can(request.user, "lines.write"),
+        },
     )
 
 
@@ -220,14 +231,15 @@ def fixed_assign(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     fixed = _fixed(pk)
     context = AuditContext.from_request(request)
     today = timezone.localdate()
+    by = cast(User, request.user)
     if verb == "unassign":
-        fixed_services.fixed_number_unassign(fixed=fixed, by=request.user, today=today, context=context)
+        fixed_services.fixed_number_unassign(fixed=fixed, by=by, today=today, context=context)
     else:
         form = FixedAssignForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a customer."))
             return redirect("provisioning:fixed_detail", pk=fixed.pk)
         service = fixed_services.fixed_number_move if verb == "move" else fixed_services.fixed_number_assign
-        service(fixed=fixed, customer=form.cleaned_data["customer"], by=request.user, today=today, context=context)
+        service(fixed=fixed, customer=form.cleaned_data["customer"], by=by, today=today, context=context)
     messages.success(request, _("The number %(number)s is updated.") % {"number": fixed.number})
     return redirect("provisioning:fixed_detail", pk=fixed.pk)

@@ -30,8 +30,12 @@ def ensure_database() -> None:
 
     db = settings.DATABASES["default"]
     admin = psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
-        dbname="postgres", autocommit=True,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
     )
     if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
         admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
@@ -66,7 +70,7 @@ def main() -> int:
     else:
         call_command("migrate_schemas", "--schema=bench", verbosity=0)
     Domain.objects.get_or_create(domain=HOST, defaults={"tenant": tenant, "is_primary": True})
-    connection.set_tenant(tenant)
+    connection.set_tenant(tenant)  # type: ignore[attr-defined]
 
     from accounts.models import User
     from customers.models import Customer
@@ -76,9 +80,14 @@ def main() -> int:
     if MobileLine.objects.count() < LINES:
         print(f"creating {LINES:,} lines…", flush=True)
         start = time.perf_counter()
-        offer, _created = Offer.objects.get_or_create(code="BENCH", defaults={"label": "Bench", "price": "10.00"})
+        offer, _created = Offer.objects.get_or_create(
+            code="BENCH", defaults={"label": "Bench", "price": "10.00"}
+        )
         customers = Customer.objects.bulk_create(
-            [Customer(number=f"B{i:06d}", kind="business", company_name=f"BENCH {i:05d}") for i in range(1000)],
+            [
+                Customer(number=f"B{i:06d}", kind="business", company_name=f"BENCH {i:05d}")
+                for i in range(1000)
+            ],
             ignore_conflicts=True,
         )
         customers = list(Customer.objects.order_by("pk"))
@@ -111,7 +120,7 @@ def main() -> int:
 
     client = Client(HTTP_HOST=HOST)
     client.force_login(user)
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
 
     import random
 
@@ -145,7 +154,7 @@ def main() -> int:
     print(f"line list p95 over {REQUESTS} requests: {list_p95:.0f} ms (target < 300 ms)")
     print(f"header search p95 over {REQUESTS} requests: {search_p95:.0f} ms (target < 300 ms)")
 
-    connection.set_tenant(tenant)
+    connection.set_tenant(tenant)  # type: ignore[attr-defined]
     from django.utils import timezone
 
     from provisioning.models import LineAction
@@ -153,15 +162,17 @@ def main() -> int:
     from provisioning.tasks import line_actions_bulk_run
 
     ids = list(
-        MobileLine.objects.filter(status="active", barred_outgoing=False).order_by("pk").values_list("pk", flat=True)[
-            :BULK
-        ]
+        MobileLine.objects.filter(status="active", barred_outgoing=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BULK]
     )
     start = time.perf_counter()
     job, ids = line_actions_bulk_job_create(line_ids=ids, kind="bar_outgoing", by=user)
     count = line_actions_bulk_run(job.pk, ids, "bar_outgoing", user.pk, timezone.now().isoformat())
     bulk_seconds = time.perf_counter() - start
-    print(f"bulk barring of {count:,} lines (job, actions, gateway, audit): {bulk_seconds:.2f} s (target < 10 s)")
+    print(
+        f"bulk barring of {count:,} lines (job, actions, gateway, audit): {bulk_seconds:.2f} s (target < 10 s)"
+    )
     LineAction.objects.filter(batch_reference=job.message).delete()
     ok = list_p95 < 300 and search_p95 < 300 and bulk_seconds < 10
     return 0 if ok else 1

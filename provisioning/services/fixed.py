@@ -38,7 +38,9 @@ def fixed_number_create(
     """Add a number to the inventory (available); its rate table defaults to the offer's."""
     cleaned = fixed_number_clean(number)
     if FixedNumber.objects.filter(number=cleaned).exists():
-        raise ApplicationError(_("The number %(number)s is already in the inventory.") % {"number": cleaned}, field="number")
+        raise ApplicationError(
+            _("The number %(number)s is already in the inventory.") % {"number": cleaned}, field="number"
+        )
     if rate_table is None and offer is not None:
         rate_table = offer.default_rate_table
     fixed = FixedNumber.objects.create(number=cleaned, offer=offer, rate_table=rate_table)
@@ -67,7 +69,10 @@ def fixed_number_update(
         actor=by,
         action="fixed_number.updated",
         obj=fixed,
-        changes={"offer": offer.code if offer else "", "rate_table": fixed.rate_table.code if fixed.rate_table else ""},
+        changes={
+            "offer": offer.code if offer else "",
+            "rate_table": fixed.rate_table.code if fixed.rate_table else "",
+        },
         context=context,
     )
     return fixed
@@ -104,7 +109,11 @@ def fixed_number_assign(
         )
         fixed.save(update_fields=["customer", "status", "assigned_on", "unassigned_on", "updated_at"])
         audit_record(
-            actor=by, action="fixed_number.assigned", obj=fixed, changes={"customer": customer.number}, context=context
+            actor=by,
+            action="fixed_number.assigned",
+            obj=fixed,
+            changes={"customer": customer.number},
+            context=context,
         )
     return fixed
 
@@ -121,7 +130,11 @@ def fixed_number_unassign(
         fixed.customer, fixed.status, fixed.unassigned_on = None, FixedNumberStatus.AVAILABLE, today
         fixed.save(update_fields=["customer", "status", "unassigned_on", "updated_at"])
         audit_record(
-            actor=by, action="fixed_number.unassigned", obj=fixed, changes={"customer": previous}, context=context
+            actor=by,
+            action="fixed_number.unassigned",
+            obj=fixed,
+            changes={"customer": previous},
+            context=context,
         )
     return fixed
 

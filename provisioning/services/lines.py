@@ -21,8 +21,8 @@ from audit.context import AuditContext
 from audit.services import audit_record
 from core.errors import ApplicationError
 from core.text import name_check
-from jobs.services import job_create
 from customers.models import Customer
+from jobs.services import job_create
 from offers.models import Offer
 from offers.termination import early_termination_fee
 from provisioning.models import (
@@ -101,7 +101,8 @@ def _check_live(line: MobileLine) -> None:
         )
     if line.actions.filter(kind=LineActionKind.TERMINATE, status__in=OPEN).exists():
         raise ApplicationError(
-            _("The line %(msisdn)s is being terminated: no other action is possible.") % {"msisdn": line.msisdn}
+            _("The line %(msisdn)s is being terminated: no other action is possible.")
+            % {"msisdn": line.msisdn}
         )
 
 
@@ -164,7 +165,12 @@ def line_action_request(
 
 
 def line_rename(
-    *, line: MobileLine, user_name: str, by: User | None, now: dt.datetime, context: AuditContext | None = None
+    *,
+    line: MobileLine,
+    user_name: str,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
 ) -> LineAction:
     """Change the line user's name (the operator's character rule applies)."""
     name = name_check(user_name, field="user_name")
@@ -209,7 +215,12 @@ def line_bar(
 
 
 def line_reactivate(
-    *, line: MobileLine, by: User | None, now: dt.datetime, reason: str = "", context: AuditContext | None = None
+    *,
+    line: MobileLine,
+    by: User | None,
+    now: dt.datetime,
+    reason: str = "",
+    context: AuditContext | None = None,
 ) -> LineAction:
     """Lift every barring of the line and put it back in service."""
     if line.status == LineStatus.ACTIVE and not (line.barred_incoming or line.barred_outgoing):
@@ -320,7 +331,8 @@ def line_sim_swap(
         )
         if not taken:
             raise ApplicationError(
-                _("The SIM %(iccid)s is not available in the stock.") % {"iccid": new_iccid}, field="new_iccid"
+                _("The SIM %(iccid)s is not available in the stock.") % {"iccid": new_iccid},
+                field="new_iccid",
             )
         return line_action_request(
             line=line,
@@ -552,8 +564,9 @@ def lines_balance_policy_apply(customer: Any, action: str) -> None:
     else:
         return
     if ids:
-        line_actions_bulk(line_ids=ids, kind=kind, by=None, now=now, today=today, parameters={"reason": BALANCE})
-
+        line_actions_bulk(
+            line_ids=ids, kind=kind, by=None, now=now, today=today, parameters={"reason": BALANCE}
+        )
 
 
 def line_actions_bulk_job_create(
@@ -568,7 +581,11 @@ def line_actions_bulk_job_create(
     label = _("%(action)s on %(count)s lines") % {"action": LineActionKind(kind).label, "count": len(ids)}
     job = job_create(kind="provisioning.line_actions_bulk", label=label, by=by, total=len(ids))
     audit_record(
-        actor=by, action="line.bulk_queued", obj=job, changes={"kind": kind, "count": len(ids)}, context=context
+        actor=by,
+        action="line.bulk_queued",
+        obj=job,
+        changes={"kind": kind, "count": len(ids)},
+        context=context,
     )
     return job, ids
 
@@ -598,7 +615,9 @@ def line_action_perform(
         return line_reactivate(**common)
     if kind == LineActionKind.TERMINATE:
         fee = data.get("fee")
-        return line_terminate(today=today, fee_shown=Decimal(str(fee)) if fee not in (None, "") else None, **common)
+        return line_terminate(
+            today=today, fee_shown=Decimal(str(fee)) if fee not in (None, "") else None, **common
+        )
     if kind == LineActionKind.CHANGE_OFFER:
         offer = Offer.objects.filter(pk=data.get("offer") or 0).first()
         if offer is None:

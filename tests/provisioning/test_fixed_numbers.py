@@ -89,4 +89,6 @@ def test_fixed_number_api(acme, nova, make_user, api_for):
     assert refused.status_code == 400
     assert api.post(f"/api/v1/fixed-numbers/{pk}/unassign/").json()["status"] == "available"
     assert api.get(f"/api/v1/fixed-numbers/{hidden.pk}/").status_code == 404
-    assert api.post(f"/api/v1/fixed-numbers/{hidden.pk}/assign/", {"customer": customer.pk}).status_code == 404
+    assert (
+        api.post(f"/api/v1/fixed-numbers/{hidden.pk}/assign/", {"customer": customer.pk}).status_code == 404
+    )

@@ -7,15 +7,17 @@ import pytest
 
 from core.errors import ApplicationError
 from tests.conftest import in_schema
+from tests.provisioning import lines_support
 from tests.provisioning.lines_support import (
     NOW,
     TODAY,
-    acme_line,  # noqa: F401
     confirm_all,
     make_customer,
     make_offer,
     make_sim,
 )
+
+acme_line = lines_support.acme_line
 
 
 def _services():
@@ -76,7 +78,9 @@ def test_a_refused_action_keeps_the_line_and_says_why(acme, acme_line):
     line = acme_line()
     with in_schema(acme):
         action = _services().line_bar(line=line, kind="bar_outgoing", by=None, now=NOW)
-        _services().line_action_outcome_record(action=action, confirmed=False, reason="Unknown MSISDN", now=NOW)
+        _services().line_action_outcome_record(
+            action=action, confirmed=False, reason="Unknown MSISDN", now=NOW
+        )
         line.refresh_from_db()
         action = LineAction.objects.get(pk=action.pk)
         assert action.status == "failed" and action.failure_reason == "Unknown MSISDN"
@@ -144,10 +148,21 @@ def test_sim_swap_takes_a_new_sim_from_the_stock(acme, acme_line):
         old_sim = line.sim
         new_sim = make_sim("89330000000000000099")
         with pytest.raises(ApplicationError, match="international"):
-            s.line_sim_swap(line=line, msisdn="0612345678", new_iccid=new_sim.iccid, old_sim_state="lost", by=None, now=NOW)
+            s.line_sim_swap(
+                line=line,
+                msisdn="0612345678",
+                new_iccid=new_sim.iccid,
+                old_sim_state="lost",
+                by=None,
+                now=NOW,
+            )
         with pytest.raises(ApplicationError, match="pas disponible"):
-            s.line_sim_swap(line=line, msisdn="+33612345678", new_iccid="8933999", old_sim_state="lost", by=None, now=NOW)
-        s.line_sim_swap(line=line, msisdn="+33612345678", new_iccid=new_sim.iccid, old_sim_state="lost", by=None, now=NOW)
+            s.line_sim_swap(
+                line=line, msisdn="+33612345678", new_iccid="8933999", old_sim_state="lost", by=None, now=NOW
+            )
+        s.line_sim_swap(
+            line=line, msisdn="+33612345678", new_iccid=new_sim.iccid, old_sim_state="lost", by=None, now=NOW
+        )
         new_sim.refresh_from_db()
         assert new_sim.state == "reserved"
         confirm_all()
@@ -162,7 +177,12 @@ def test_a_refused_sim_swap_gives_the_sim_back(acme, acme_line):
     with in_schema(acme):
         new_sim = make_sim("89330000000000000098")
         action = _services().line_sim_swap(
-            line=line, msisdn="+33612345678", new_iccid=new_sim.iccid, old_sim_state="terminated", by=None, now=NOW
+            line=line,
+            msisdn="+33612345678",
+            new_iccid=new_sim.iccid,
+            old_sim_state="terminated",
+            by=None,
+            now=NOW,
         )
         _services().line_action_outcome_record(action=action, confirmed=False, reason="no", now=NOW)
         new_sim.refresh_from_db()

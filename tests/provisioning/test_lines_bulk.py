@@ -43,7 +43,9 @@ def test_bulk_barring_creates_one_action_per_line_in_batches_and_sends_them(acme
         actions = LineAction.objects.filter(batch_reference=reference)
         assert set(actions.values_list("status", flat=True)) == {"sent"}
         confirm_all()
-        assert all(line.barred_outgoing for line in type(lines[0]).objects.filter(pk__in=[x.pk for x in lines]))
+        assert all(
+            line.barred_outgoing for line in type(lines[0]).objects.filter(pk__in=[x.pk for x in lines])
+        )
 
 
 def test_bulk_skips_terminated_lines_and_refuses_other_kinds(acme):
@@ -102,6 +104,8 @@ def test_a_strict_customer_is_barred_then_reactivated(acme, django_capture_on_co
 
 @pytest.mark.worker
 def test_a_bulk_barring_of_500_lines_runs_on_a_real_worker(committed_db):
+    import redis
+
     from ism.celery import app as celery_app
     from jobs.models import Job
     from provisioning.models import LineAction, MobileLine
@@ -109,8 +113,6 @@ def test_a_bulk_barring_of_500_lines_runs_on_a_real_worker(committed_db):
     from provisioning.tasks import line_actions_bulk_run
     from tenants.models import Tenant
     from tests.foundation.test_tasks import _database_url
-
-    import redis
 
     broker = os.environ.get("ISM_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -127,8 +129,25 @@ def test_a_bulk_barring_of_500_lines_runs_on_a_real_worker(committed_db):
         ids = [line.pk for line in lines]
         job, _ids = line_actions_bulk_job_create(line_ids=ids, kind="bar_outgoing", by=None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ism", "worker", "--pool=solo", "--concurrency=1", "-l", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h", "-Q", queue],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ism",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{queue}@%h",
+            "-Q",
+            queue,
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

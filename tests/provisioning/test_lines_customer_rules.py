@@ -12,15 +12,24 @@ def test_addresses_and_cities_follow_the_character_rule(acme):
 
     with in_schema(acme):
         with pytest.raises(ApplicationError) as error:
-            customer_create(by=None, data={"kind": "business", "company_name": "ACME", "billing_city": "Saint-Étienne"})
+            customer_create(
+                by=None, data={"kind": "business", "company_name": "ACME", "billing_city": "Saint-Étienne"}
+            )
         assert error.value.field == "billing_city"
         with pytest.raises(ApplicationError) as error:
             customer_create(
-                by=None, data={"kind": "business", "company_name": "ACME", "billing_line1": "12 rue de l'Église"}
+                by=None,
+                data={"kind": "business", "company_name": "ACME", "billing_line1": "12 rue de l'Église"},
             )
         assert error.value.field == "billing_line1"
         customer = customer_create(
-            by=None, data={"kind": "business", "company_name": "ACME", "billing_line1": "12 RUE DES LILAS", "billing_city": "SAINT ETIENNE"}
+            by=None,
+            data={
+                "kind": "business",
+                "company_name": "ACME",
+                "billing_line1": "12 RUE DES LILAS",
+                "billing_city": "SAINT ETIENNE",
+            },
         )
         assert customer.billing_city == "SAINT ETIENNE"
 

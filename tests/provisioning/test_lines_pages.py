@@ -5,12 +5,14 @@ import pytest
 
 from core.errors import ApplicationError
 from tests.conftest import in_schema
+from tests.provisioning import lines_support
 from tests.provisioning.lines_support import (
-    acme_line,  # noqa: F401
     make_customer,
     make_line,
     make_offer,
 )
+
+acme_line = lines_support.acme_line
 
 
 @pytest.fixture
@@ -94,9 +96,13 @@ def test_the_api_lists_lines_and_requests_actions(acme, acme_line, make_user, ap
     api = api_for(acme, make_user(acme, "admin"))
     listed = api.get("/api/v1/lines/?q=33612").json()
     assert [x["msisdn"] for x in listed["results"]] == ["33612345678"]
-    created = api.post(f"/api/v1/lines/{line.pk}/actions/", {"kind": "set_international", "international": "WORLD"})
+    created = api.post(
+        f"/api/v1/lines/{line.pk}/actions/", {"kind": "set_international", "international": "WORLD"}
+    )
     assert created.status_code == 201 and created.json()["status"] == "sent"
-    refused = api.post(f"/api/v1/lines/{line.pk}/actions/", {"kind": "set_international", "international": "EUROPE"})
+    refused = api.post(
+        f"/api/v1/lines/{line.pk}/actions/", {"kind": "set_international", "international": "EUROPE"}
+    )
     assert refused.status_code == 400
     history = api.get(f"/api/v1/lines/{line.pk}/history/").json()
     assert [x["kind"] for x in history] == ["set_international"]
