@@ -17,6 +17,7 @@ class ProvisioningConfig(AppConfig):
             register_customer_tab,
         )
         from offers.hooks import register_usage_check
+        from provisioning import labels_lines
         from provisioning.search import customers_by_msisdn, search_lines
         from provisioning.selectors_lines import catalogue_item_line_usage, customer_archive_line_blockers
         from provisioning.services.lines import lines_balance_policy_apply
@@ -41,3 +42,4 @@ class ProvisioningConfig(AppConfig):
         register_customer_tab("lines", customer_lines_tab)
         register_customer_tab("orders", customer_orders_tab)
         register_usage_check(catalogue_item_line_usage)
+        labels_lines.register()

@@ -46,6 +46,8 @@ BULK_KINDS = (
 )
 LIVE = (LineStatus.ACTIVE, LineStatus.SUSPENDED)
 OPEN = (LineActionStatus.REQUESTED, LineActionStatus.SENT)
+# The audit code of each kind of action on one line (labelled in provisioning/labels_lines.py).
+AUDIT_ACTIONS: dict[str, str] = {kind: "line." + kind for kind in LineActionKind.values}
 
 
 # --- the gateway seam ---------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def line_action_request(
     )
     audit_record(
         actor=by,
-        action=f"line.{kind}",
+        action=AUDIT_ACTIONS[kind],
         obj=line,
         changes={"action": action.pk, **(parameters or {})},
         context=context,
@@ -519,10 +521,10 @@ def line_actions_bulk(
                 LineAction.objects.bulk_update(actions, ["parameters"], batch_size=batch_size)
             audit_record(
                 actor=by,
-                action=f"line.bulk_{kind}",
+                action="line.bulk_requested",
                 object_type="provisioning.mobileline",
                 object_repr=reference,
-                changes={"count": len(actions), "lines": [a.line_id for a in actions][:1000]},
+                changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
             )
             line_actions_submit(actions=actions, now=now, gateway=gateway)
         done += len(chunk)
