@@ -110,7 +110,14 @@ def _clean_number(value: str) -> str:
     return number
 
 
-_ADDRESS_FIELDS = ("billing_line1", "billing_line2", "billing_city", "delivery_line1", "delivery_line2", "delivery_city")
+_ADDRESS_FIELDS = (
+    "billing_line1",
+    "billing_line2",
+    "billing_city",
+    "delivery_line1",
+    "delivery_line2",
+    "delivery_city",
+)
 
 
 def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -177,9 +184,14 @@ def _login_email_check_unique(*, customer: Customer, role: str, email: str) -> N
     """A login contact's e-mail address is unique within the tenant (the ISM manual's record rules)."""
     if role != ContactRole.LOGIN or not email:
         return
-    if Contact.objects.filter(role=ContactRole.LOGIN, email__iexact=email).exclude(customer=customer).exists():
+    if (
+        Contact.objects.filter(role=ContactRole.LOGIN, email__iexact=email)
+        .exclude(customer=customer)
+        .exists()
+    ):
         raise ApplicationError(
-            _("The e-mail address %(email)s is already the login contact of another customer.") % {"email": email},
+            _("The e-mail address %(email)s is already the login contact of another customer.")
+            % {"email": email},
             field="login_email",
         )
 
