@@ -43,6 +43,7 @@ lock:
 bench: install
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_lines.py
 
 clean-demo:
 	-$(PY) -c "from pathlib import Path; from ism.local_services import stop_embedded_postgres as s; s(Path('.ism/pgdata'))"

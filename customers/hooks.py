@@ -48,3 +48,14 @@ def register_customer_search(fn: SearchFilter) -> SearchFilter:
     if fn not in search_filters:
         search_filters.append(fn)
     return fn
+
+
+# Tabs of the customer page that higher apps fill in ("lines", "orders"): `fn(request, customer) -> str`
+# returns the tab's HTML (already safe).
+TabContent = Callable[[Any, Any], str]
+tab_contents: dict[str, TabContent] = {}
+
+
+def register_customer_tab(tab: str, fn: TabContent) -> TabContent:
+    tab_contents[tab] = fn
+    return fn

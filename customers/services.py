@@ -111,6 +111,16 @@ def _clean_number(value: str) -> str:
     return number
 
 
+_ADDRESS_FIELDS = (
+    "billing_line1",
+    "billing_line2",
+    "billing_city",
+    "delivery_line1",
+    "delivery_line2",
+    "delivery_city",
+)
+
+
 def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
     """The record's fields checked against the rules; raises on the first broken one."""
     for name, choices in _CHOICES.items():
@@ -133,6 +143,9 @@ def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
         values["siren"] = values["vat_number"] = ""
         if values.get("company_name"):
             values["company_name"] = name_check(values["company_name"], field="company_name")
+    for name in _ADDRESS_FIELDS:  # the operator's character rule applies to addresses too
+        if values.get(name):
+            values[name] = name_check(values[name], field=name)
     if values.get("delivery_differs"):
         for name in ("delivery_line1", "delivery_postal_code", "delivery_city"):
             if not values.get(name):
@@ -168,10 +181,27 @@ def _clean_contact(data: dict[str, Any] | None, *, role: str) -> dict[str, str] 
     return contact
 
 
+def _login_email_check_unique(*, customer: Customer, role: str, email: str) -> None:
+    """A login contact's e-mail address is unique within the tenant (the ISM manual's record rules)."""
+    if role != ContactRole.LOGIN or not email:
+        return
+    if (
+        Contact.objects.filter(role=ContactRole.LOGIN, email__iexact=email)
+        .exclude(customer=customer)
+        .exists()
+    ):
+        raise ApplicationError(
+            _("The e-mail address %(email)s is already the login contact of another customer.")
+            % {"email": email},
+            field="login_email",
+        )
+
+
 def _contact_upsert(*, customer: Customer, role: str, data: dict[str, str] | None) -> Contact | None:
     contact = Contact.objects.filter(customer=customer, role=role).first()
     if data is None:
         return contact
+    _login_email_check_unique(customer=customer, role=role, email=data["email"])
     contact = contact or Contact(customer=customer, role=role)
     contact.name, contact.email, contact.phone = data["name"], data["email"], data["phone"]
     contact.phone_digits = phone_digits(contact.phone)
@@ -352,6 +382,7 @@ def contact_update(
     cleaned = _clean_contact({"name": name, "email": email, "phone": phone}, role=contact.role)
     if cleaned is None:
         raise ApplicationError(_("Give at least a name, an e-mail address or a phone number."))
+    _login_email_check_unique(customer=contact.customer, role=contact.role, email=cleaned["email"])
     with transaction.atomic():
         contact.name, contact.email, contact.phone = cleaned["name"], cleaned["email"], cleaned["phone"]
         contact.phone_digits = phone_digits(contact.phone)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from audit.context import AuditContext
 from audit.selectors import audit_event_list
 from core.errors import call_service
 from core.text import name_normalise
-from customers import selectors, services
+from customers import hooks, selectors, services
 from customers.forms import (
     ChargeForm,
     CustomerFilterForm,
@@ -180,6 +181,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["query"] = "tab=history"
     if tab == "overview":
         context["blockers"] = selectors.customer_archive_blockers(customer=customer)
+    if tab in hooks.tab_contents:
+        context["tab_content"] = mark_safe(hooks.tab_contents[tab](request, customer))  # noqa: S308
     return render(request, "customers/customer_detail.html", context)
 
 

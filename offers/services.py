@@ -17,6 +17,7 @@ from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.money import ZERO
+from offers.hooks import catalogue_item_usage
 from offers.models import (
     VAT_DEFAULT,
     Allowance,
@@ -438,6 +439,19 @@ def _check_allowance_zones(data: Mapping[str, Any], known: tuple[frozenset[str],
             % {"zones": ", ".join(unknown), "known": ", ".join(sorted(origins))},
             field="origin_zones",
         )
+
+
+@transaction.atomic
+def catalogue_item_delete(*, item: Item, by: User, context: AuditContext | None = None) -> None:
+    """Delete an item only while nothing uses it (lines, orders…: the apps above say); else archive it."""
+    reasons = catalogue_item_usage(item)
+    if reasons:
+        raise ApplicationError(
+            _("%(item)s is in use and cannot be deleted (archive it instead): %(reasons)s")
+            % {"item": item, "reasons": " ".join(reasons)}
+        )
+    audit_record(actor=by, action=f"{item._meta.model_name}.deleted", obj=item, context=context)
+    item.delete()
 
 
 def _check_allowance(data: Mapping[str, Any]) -> None:

@@ -3,14 +3,21 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from provisioning import api
+from provisioning import api, api_lines
 from provisioning.orders import api as order_api
 
 router = SimpleRouter()
 router.register("sims", api.SimViewSet, basename="api-sim")
+router.register("lines", api_lines.LineViewSet, basename="api-line")
+router.register("fixed-numbers", api_lines.FixedNumberViewSet, basename="api-fixed-number")
 
 urlpatterns = [
     path("rio-check/", api.RioCheckView.as_view(), name="api-rio-check"),
+    path(
+        "line-actions/bulk/",
+        api_lines.LineActionBulkViewSet.as_view({"post": "create"}),
+        name="api-line-actions-bulk",
+    ),
     *router.urls,
     path("orders/", order_api.OrderViewSet.as_view({"get": "list", "post": "create"}), name="api-order-list"),
     path("orders/<int:pk>/", order_api.OrderViewSet.as_view({"get": "retrieve"}), name="api-order-detail"),

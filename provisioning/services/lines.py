@@ -1,0 +1,641 @@
+"""Actions on mobile lines (one or in bulk): each is a `LineAction`, requested → sent → confirmed |
+failed, handed to the operator gateway; the line changes only when the operator confirms.
+
+The gateway is resolved through `line_gateway_register` (the operator link registers its factory);
+until one is registered, actions are handed to a gateway that accepts them and answers later, when
+`line_action_outcome_record` is called with the operator's answer.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.context import AuditContext
+from audit.services import audit_record
+from core.errors import ApplicationError
+from core.text import name_check
+from customers.models import Customer
+from jobs.services import job_create
+from offers.models import Offer
+from offers.termination import early_termination_fee
+from provisioning.models import (
+    InternationalProfile,
+    LineAction,
+    LineActionKind,
+    LineActionStatus,
+    LineStatus,
+    MobileLine,
+    Sim,
+    SimState,
+)
+
+BATCH_SIZE = 1000
+BULK_KINDS = (
+    LineActionKind.BAR_INCOMING,
+    LineActionKind.BAR_OUTGOING,
+    LineActionKind.BAR_ALL,
+    LineActionKind.REACTIVATE,
+    LineActionKind.TERMINATE,
+)
+LIVE = (LineStatus.ACTIVE, LineStatus.SUSPENDED)
+OPEN = (LineActionStatus.REQUESTED, LineActionStatus.SENT)
+# The audit code of each kind of action on one line (labelled in provisioning/labels_lines.py).
+AUDIT_ACTIONS: dict[str, str] = {kind: "line." + kind for kind in LineActionKind.values}
+
+
+# --- the gateway seam ---------------------------------------------------------------------------
+
+
+class LineGateway(Protocol):
+    name: str
+
+    def submit(self, actions: Sequence[LineAction], *, now: dt.datetime) -> None: ...
+
+
+class AcceptingGateway:
+    """Takes the actions; the operator's answers come later through `line_action_outcome_record`."""
+
+    name = "accepting"
+
+    def submit(self, actions: Sequence[LineAction], *, now: dt.datetime) -> None:
+        return None
+
+
+_gateway_factories: list[Callable[[], LineGateway]] = []
+
+
+def line_gateway_register(factory: Callable[[], LineGateway]) -> None:
+    """The operator link registers here how to build the tenant's gateway (the last one wins)."""
+    _gateway_factories.append(factory)
+
+
+def _gateway() -> LineGateway:
+    return _gateway_factories[-1]() if _gateway_factories else AcceptingGateway()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def msisdn_international(value: str) -> str:
+    """A French number in international form without `+` (06… / +336… / 00336… → 336…)."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if (value or "").strip().startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0") and len(digits) == 10:
+        return "33" + digits[1:]
+    return digits
+
+
+def _check_live(line: MobileLine) -> None:
+    if line.status not in LIVE:
+        raise ApplicationError(
+            _("The line %(msisdn)s is %(status)s: no action is possible on it.")
+            % {"msisdn": line.msisdn, "status": line.get_status_display()}
+        )
+    if line.actions.filter(kind=LineActionKind.TERMINATE, status__in=OPEN).exists():
+        raise ApplicationError(
+            _("The line %(msisdn)s is being terminated: no other action is possible.")
+            % {"msisdn": line.msisdn}
+        )
+
+
+def line_actions_submit(
+    *, actions: Sequence[LineAction], now: dt.datetime, gateway: LineGateway | None = None
+) -> int:
+    """Hand the still-requested `actions` to the operator and mark them sent (in one update)."""
+    ids = [a.pk for a in actions if a.status == LineActionStatus.REQUESTED]
+    if not ids:
+        return 0
+    with transaction.atomic():
+        taken = list(
+            LineAction.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=LineActionStatus.REQUESTED)
+            .order_by("pk")
+        )
+        (gateway or _gateway()).submit(taken, now=now)
+        count = LineAction.objects.filter(pk__in=[a.pk for a in taken]).update(
+            status=LineActionStatus.SENT, sent_at=now
+        )
+    for action in actions:
+        if action.pk in ids:
+            action.status, action.sent_at = LineActionStatus.SENT, now
+    return count
+
+
+def line_action_request(
+    *,
+    line: MobileLine,
+    kind: str,
+    by: User | None,
+    now: dt.datetime,
+    parameters: dict[str, Any] | None = None,
+    effective_date: dt.date | None = None,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Record an action on a live line, audit it and hand it to the operator."""
+    _check_live(line)
+    action = LineAction.objects.create(
+        line=line,
+        sim=line.sim,
+        kind=kind,
+        parameters=parameters or {},
+        requested_by=by,
+        requested_at=now,
+        effective_date=effective_date,
+    )
+    audit_record(
+        actor=by,
+        action=AUDIT_ACTIONS[kind],
+        obj=line,
+        changes={"action": action.pk, **(parameters or {})},
+        context=context,
+    )
+    line_actions_submit(actions=[action], now=now)
+    return action
+
+
+# --- one line -----------------------------------------------------------------------------------
+
+
+def line_rename(
+    *,
+    line: MobileLine,
+    user_name: str,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Change the line user's name (the operator's character rule applies)."""
+    name = name_check(user_name, field="user_name")
+    return line_action_request(
+        line=line, kind=LineActionKind.RENAME, parameters={"user_name": name}, by=by, now=now, context=context
+    )
+
+
+def line_international_set(
+    *, line: MobileLine, profile: str, by: User | None, now: dt.datetime, context: AuditContext | None = None
+) -> LineAction:
+    """Change the line's international profile."""
+    if profile not in InternationalProfile.values:
+        raise ApplicationError(_("Unknown international profile."), field="profile")
+    if profile == line.international:
+        raise ApplicationError(_("The line already has this international profile."), field="profile")
+    return line_action_request(
+        line=line,
+        kind=LineActionKind.SET_INTERNATIONAL,
+        parameters={"international": profile},
+        by=by,
+        now=now,
+        context=context,
+    )
+
+
+def line_bar(
+    *,
+    line: MobileLine,
+    kind: str,
+    by: User | None,
+    now: dt.datetime,
+    reason: str = "",
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Bar the line's incoming calls, outgoing calls or both."""
+    if kind not in (LineActionKind.BAR_INCOMING, LineActionKind.BAR_OUTGOING, LineActionKind.BAR_ALL):
+        raise ApplicationError(_("Unknown barring."), field="kind")
+    return line_action_request(
+        line=line, kind=kind, parameters={"reason": reason} if reason else {}, by=by, now=now, context=context
+    )
+
+
+def line_reactivate(
+    *,
+    line: MobileLine,
+    by: User | None,
+    now: dt.datetime,
+    reason: str = "",
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Lift every barring of the line and put it back in service."""
+    if line.status == LineStatus.ACTIVE and not (line.barred_incoming or line.barred_outgoing):
+        raise ApplicationError(_("The line %(msisdn)s is not barred.") % {"msisdn": line.msisdn})
+    return line_action_request(
+        line=line,
+        kind=LineActionKind.REACTIVATE,
+        parameters={"reason": reason} if reason else {},
+        by=by,
+        now=now,
+        context=context,
+    )
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+def line_termination_fee(*, line: MobileLine, today: dt.date) -> Decimal:
+    """The early-termination fee (excl. VAT) due if the line ended today, by its offer's rule."""
+    if not line.commitment_months or line.activated_on is None:
+        return Decimal("0.00")
+    if line.commitment_end is not None and today >= line.commitment_end:
+        return Decimal("0.00")
+    return early_termination_fee(
+        monthly_price=line.offer.price,
+        commitment_months=line.commitment_months,
+        months_elapsed=_months_between(line.activated_on, today),
+        rule=line.offer.termination_rule,
+    )
+
+
+def line_terminate(
+    *,
+    line: MobileLine,
+    by: User | None,
+    now: dt.datetime,
+    today: dt.date,
+    fee_shown: Decimal | None = None,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """End the line for good. `fee_shown` is the fee the user confirmed: it must still be the fee."""
+    fee = line_termination_fee(line=line, today=today)
+    if fee_shown is not None and fee_shown != fee:
+        raise ApplicationError(
+            _("The early-termination fee changed to %(fee)s €: confirm again.") % {"fee": fee}
+        )
+    return line_action_request(
+        line=line,
+        kind=LineActionKind.TERMINATE,
+        parameters={"fee": str(fee)},
+        effective_date=today,
+        by=by,
+        now=now,
+        context=context,
+    )
+
+
+def line_offer_change(
+    *,
+    line: MobileLine,
+    offer: Offer,
+    effective_date: dt.date,
+    by: User | None,
+    now: dt.datetime,
+    today: dt.date,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Move the line to another offer from `effective_date` (today or later, like an activation)."""
+    if offer.archived:
+        raise ApplicationError(_("This offer is archived."), field="offer")
+    if offer.pk == line.offer_id:
+        raise ApplicationError(_("The line already has this offer."), field="offer")
+    if effective_date < today:
+        raise ApplicationError(_("The effective date cannot be in the past."), field="effective_date")
+    return line_action_request(
+        line=line,
+        kind=LineActionKind.CHANGE_OFFER,
+        parameters={"offer_id": offer.pk, "offer": offer.code},
+        effective_date=effective_date,
+        by=by,
+        now=now,
+        context=context,
+    )
+
+
+def line_sim_swap(
+    *,
+    line: MobileLine,
+    msisdn: str,
+    new_iccid: str,
+    old_sim_state: str,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Put a new SIM of the stock in the line; the old one becomes terminated or lost."""
+    if not (msisdn or "").strip().startswith("+"):
+        raise ApplicationError(_("Give the MSISDN in international form (+33…)."), field="msisdn")
+    if msisdn_international(msisdn) != msisdn_international(line.msisdn):
+        raise ApplicationError(_("This MSISDN is not the line's number."), field="msisdn")
+    if old_sim_state not in (SimState.TERMINATED, SimState.LOST):
+        raise ApplicationError(_("The old SIM becomes terminated or lost."), field="old_sim_state")
+    with transaction.atomic():
+        taken = Sim.objects.filter(iccid=(new_iccid or "").strip(), state=SimState.AVAILABLE).update(
+            state=SimState.RESERVED, state_changed_at=now
+        )
+        if not taken:
+            raise ApplicationError(
+                _("The SIM %(iccid)s is not available in the stock.") % {"iccid": new_iccid},
+                field="new_iccid",
+            )
+        return line_action_request(
+            line=line,
+            kind=LineActionKind.SIM_SWAP,
+            parameters={
+                "new_iccid": new_iccid.strip(),
+                "old_iccid": line.sim.iccid if line.sim else "",
+                "old_sim_state": old_sim_state,
+            },
+            by=by,
+            now=now,
+            context=context,
+        )
+
+
+def line_move(
+    *,
+    line: MobileLine,
+    customer: Customer,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Move the line to another customer of the tenant."""
+    if customer.pk == line.customer_id:
+        raise ApplicationError(_("The line already belongs to this customer."), field="customer")
+    if customer.is_archived:
+        raise ApplicationError(_("This customer is archived."), field="customer")
+    return line_action_request(
+        line=line,
+        kind=LineActionKind.MOVE,
+        parameters={"customer_id": customer.pk, "customer": customer.number},
+        by=by,
+        now=now,
+        context=context,
+    )
+
+
+# --- the operator's answer ----------------------------------------------------------------------
+
+
+def line_action_apply(action: LineAction, now: dt.datetime) -> None:
+    """Apply a confirmed action to its line (and SIMs). Other outcomes change nothing here, except
+    that a refused SIM swap gives its new SIM back to the stock."""
+    line = action.line
+    if line is None:
+        return
+    params = action.parameters or {}
+    if action.status == LineActionStatus.FAILED:
+        if action.kind == LineActionKind.SIM_SWAP:
+            Sim.objects.filter(iccid=params.get("new_iccid", ""), state=SimState.RESERVED).update(
+                state=SimState.AVAILABLE, state_changed_at=now
+            )
+        return
+    if action.status != LineActionStatus.CONFIRMED:
+        return
+    line = MobileLine.objects.select_for_update().get(pk=line.pk)
+    sim_state = ""
+    kind = action.kind
+    if kind == LineActionKind.RENAME:
+        line.user_name = params["user_name"]
+    elif kind == LineActionKind.SET_INTERNATIONAL:
+        line.international = params["international"]
+    elif kind == LineActionKind.BAR_INCOMING:
+        line.barred_incoming = True
+    elif kind == LineActionKind.BAR_OUTGOING:
+        line.barred_outgoing = True
+    elif kind in (LineActionKind.BAR_ALL, LineActionKind.SUSPEND):
+        line.barred_incoming = line.barred_outgoing = True
+        line.status, sim_state = LineStatus.SUSPENDED, SimState.SUSPENDED
+    elif kind == LineActionKind.REACTIVATE:
+        line.barred_incoming = line.barred_outgoing = False
+        line.status, sim_state = LineStatus.ACTIVE, SimState.ACTIVE
+    elif kind == LineActionKind.TERMINATE:
+        line.status, sim_state = LineStatus.TERMINATED, SimState.TERMINATED
+        line.terminated_on = action.effective_date or timezone.localdate(now)
+    elif kind == LineActionKind.CHANGE_OFFER:
+        offer = Offer.objects.get(pk=params["offer_id"])
+        line.offer, line.rate_table = offer, offer.default_rate_table
+    elif kind == LineActionKind.MOVE:
+        line.customer_id = params["customer_id"]
+    elif kind == LineActionKind.SIM_SWAP:
+        new_sim = Sim.objects.get(iccid=params["new_iccid"])
+        if line.sim_id:
+            Sim.objects.filter(pk=line.sim_id).update(state=params["old_sim_state"], state_changed_at=now)
+        line.sim = new_sim
+        Sim.objects.filter(pk=new_sim.pk).update(state=SimState.ACTIVE, state_changed_at=now)
+    line.save()
+    if sim_state and line.sim_id:
+        Sim.objects.filter(pk=line.sim_id).update(state=sim_state, state_changed_at=now)
+
+
+def line_action_outcome_record(
+    *, action: LineAction, confirmed: bool, now: dt.datetime, reason: str = ""
+) -> LineAction | None:
+    """Record the operator's answer on a sent action and apply it; a second answer changes nothing."""
+    with transaction.atomic():
+        taken = (
+            LineAction.objects.select_for_update(of=("self",))
+            .select_related("line")
+            .filter(pk=action.pk, status=LineActionStatus.SENT)
+            .first()
+        )
+        if taken is None:
+            return None
+        if confirmed:
+            taken.status, taken.confirmed_at = LineActionStatus.CONFIRMED, now
+        else:
+            taken.status, taken.failed_at, taken.failure_reason = LineActionStatus.FAILED, now, reason
+        taken.save(update_fields=["status", "confirmed_at", "failed_at", "failure_reason"])
+        audit_record(
+            actor=None,
+            action="line_action.confirmed" if confirmed else "line_action.failed",
+            obj=taken.line or taken,
+            changes={"kind": taken.kind, "action": taken.pk, **({"reason": reason} if reason else {})},
+        )
+        line_action_apply(taken, now)
+    return taken
+
+
+# --- many lines ---------------------------------------------------------------------------------
+
+
+def _bulk_lines(line_ids: Iterable[int], kind: str) -> Any:
+    lines = MobileLine.objects.filter(pk__in=list(line_ids), status__in=LIVE)
+    if kind == LineActionKind.REACTIVATE:
+        return lines.exclude(status=LineStatus.ACTIVE, barred_incoming=False, barred_outgoing=False)
+    if kind == LineActionKind.BAR_OUTGOING:
+        return lines.filter(barred_outgoing=False)
+    if kind == LineActionKind.BAR_INCOMING:
+        return lines.filter(barred_incoming=False)
+    return lines
+
+
+def line_actions_bulk(
+    *,
+    line_ids: Sequence[int],
+    kind: str,
+    by: User | None,
+    now: dt.datetime,
+    today: dt.date,
+    parameters: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> tuple[str, int]:
+    """Request `kind` on every live line among `line_ids`, `batch_size` at a time: one insert per
+    batch, one hand-over to the operator per batch, one audit event per batch. Returns the batch
+    reference and the number of actions."""
+    if kind not in BULK_KINDS:
+        raise ApplicationError(_("This action cannot be applied to several lines at once."), field="kind")
+    reference = f"BULK-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    ids = sorted(set(line_ids))
+    done = 0
+    gateway = _gateway()
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        rows = list(
+            _bulk_lines(chunk, kind)
+            .exclude(actions__kind=LineActionKind.TERMINATE, actions__status__in=OPEN)
+            .values_list("pk", "sim_id")
+        )
+        with transaction.atomic():
+            actions = LineAction.objects.bulk_create(
+                [
+                    LineAction(
+                        line_id=pk,
+                        sim_id=sim_id,
+                        kind=kind,
+                        parameters=parameters or {},
+                        requested_by=by,
+                        requested_at=now,
+                        batch_reference=reference,
+                        effective_date=today if kind == LineActionKind.TERMINATE else None,
+                    )
+                    for pk, sim_id in rows
+                ],
+                batch_size=batch_size,
+            )
+            if kind == LineActionKind.TERMINATE:
+                lines = MobileLine.objects.select_related("offer").in_bulk([a.line_id for a in actions])
+                for action in actions:
+                    fee = line_termination_fee(line=lines[action.line_id], today=today)
+                    action.parameters = {**(parameters or {}), "fee": str(fee)}
+                LineAction.objects.bulk_update(actions, ["parameters"], batch_size=batch_size)
+            audit_record(
+                actor=by,
+                action="line.bulk_requested",
+                object_type="provisioning.mobileline",
+                object_repr=reference,
+                changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
+            )
+            line_actions_submit(actions=actions, now=now, gateway=gateway)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(ids))
+    total = LineAction.objects.filter(batch_reference=reference).count()
+    return reference, total
+
+
+# --- the strict balance policy ------------------------------------------------------------------
+
+BALANCE = "balance"
+
+
+def lines_balance_policy_apply(customer: Any, action: str) -> None:
+    """A strict customer's balance crossed zero: bar the outgoing calls of its active lines
+    ("suspend"), or lift the barrings the policy put ("reactivate")."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if action == "suspend":
+        ids = list(
+            MobileLine.objects.filter(
+                customer_id=customer.pk, status=LineStatus.ACTIVE, barred_outgoing=False
+            ).values_list("pk", flat=True)
+        )
+        kind = LineActionKind.BAR_OUTGOING
+    elif action == "reactivate":
+        ids = list(
+            MobileLine.objects.filter(
+                customer_id=customer.pk,
+                status__in=LIVE,
+                actions__kind=LineActionKind.BAR_OUTGOING,
+                actions__parameters__reason=BALANCE,
+            )
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        kind = LineActionKind.REACTIVATE
+    else:
+        return
+    if ids:
+        line_actions_bulk(
+            line_ids=ids, kind=kind, by=None, now=now, today=today, parameters={"reason": BALANCE}
+        )
+
+
+def line_actions_bulk_job_create(
+    *, line_ids: Sequence[int], kind: str, by: User | None, context: AuditContext | None = None
+) -> tuple[Any, list[int]]:
+    """The job of a bulk action (checked, audited); `provisioning.tasks.line_actions_bulk_start` queues it."""
+    if kind not in BULK_KINDS:
+        raise ApplicationError(_("This action cannot be applied to several lines at once."), field="kind")
+    ids = sorted({int(i) for i in line_ids})
+    if not ids:
+        raise ApplicationError(_("Select at least one line."), field="lines")
+    label = _("%(action)s on %(count)s lines") % {"action": LineActionKind(kind).label, "count": len(ids)}
+    job = job_create(kind="provisioning.line_actions_bulk", label=label, by=by, total=len(ids))
+    audit_record(
+        actor=by,
+        action="line.bulk_queued",
+        obj=job,
+        changes={"kind": kind, "count": len(ids)},
+        context=context,
+    )
+    return job, ids
+
+
+# --- one entry point for pages and API ----------------------------------------------------------
+
+
+def line_action_perform(
+    *,
+    line: MobileLine,
+    kind: str,
+    data: dict[str, Any],
+    by: User | None,
+    now: dt.datetime,
+    today: dt.date,
+    context: AuditContext | None = None,
+) -> LineAction:
+    """Request the action `kind` on one line with the parsed `data` of a form or an API call."""
+    common: dict[str, Any] = {"line": line, "by": by, "now": now, "context": context}
+    if kind == LineActionKind.RENAME:
+        return line_rename(user_name=str(data.get("user_name") or ""), **common)
+    if kind == LineActionKind.SET_INTERNATIONAL:
+        return line_international_set(profile=str(data.get("international") or ""), **common)
+    if kind in (LineActionKind.BAR_INCOMING, LineActionKind.BAR_OUTGOING, LineActionKind.BAR_ALL):
+        return line_bar(kind=kind, **common)
+    if kind == LineActionKind.REACTIVATE:
+        return line_reactivate(**common)
+    if kind == LineActionKind.TERMINATE:
+        fee = data.get("fee")
+        return line_terminate(
+            today=today, fee_shown=Decimal(str(fee)) if fee not in (None, "") else None, **common
+        )
+    if kind == LineActionKind.CHANGE_OFFER:
+        offer = Offer.objects.filter(pk=data.get("offer") or 0).first()
+        if offer is None:
+            raise ApplicationError(_("Choose an offer."), field="offer")
+        effective = data.get("effective_date") or today
+        return line_offer_change(offer=offer, effective_date=effective, today=today, **common)
+    if kind == LineActionKind.SIM_SWAP:
+        return line_sim_swap(
+            msisdn=str(data.get("msisdn") or ""),
+            new_iccid=str(data.get("new_iccid") or ""),
+            old_sim_state=str(data.get("old_sim_state") or SimState.TERMINATED),
+            **common,
+        )
+    if kind == LineActionKind.MOVE:
+        customer = Customer.objects.filter(pk=data.get("customer") or 0).first()
+        if customer is None:
+            raise ApplicationError(_("Choose a customer."), field="customer")
+        return line_move(customer=customer, **common)
+    raise ApplicationError(_("Unknown action."), field="kind")
