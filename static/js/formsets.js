@@ -16,9 +16,10 @@
     if (max && index >= parseInt(max.value, 10)) {
       return;
     }
-    const holder = document.createElement("tbody");
+    // A <template> parses any row (a table row or a fieldset) outside its usual context.
+    const holder = document.createElement("template");
     holder.innerHTML = empty.innerHTML.replace(/__prefix__/g, String(index));
-    const row = holder.firstElementChild;
+    const row = holder.content.firstElementChild;
     if (!row) {
       return;
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from tests.conftest import in_schema
 from tests.provisioning.lines_support import NOW, TODAY, confirm_all, make_customer, make_line, make_offer
@@ -89,7 +90,7 @@ def test_a_strict_customer_is_barred_then_reactivated(acme, django_capture_on_co
 
         def step(service, **kwargs):
             with django_capture_on_commit_callbacks(execute=True):
-                service(customer=customer, by=None, **kwargs)
+                service(customer=customer, by=None, now=timezone.now(), **kwargs)
 
         step(payment_record, amount="10")
         step(charge_record, amount_ht="20", vat_rate="20", description="Forfait")
