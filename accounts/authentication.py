@@ -24,7 +24,9 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         now = timezone.now()
         if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed(_("This API token has expired: create a new one on your profile page."))
+            raise exceptions.AuthenticationFailed(
+                _("This API token has expired: create a new one on your profile page.")
+            )
         # Imported here: DRF loads this class while `core.errors` (under the services) is loading.
         from accounts.services import api_token_touch
 

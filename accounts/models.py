@@ -3,7 +3,7 @@ in their tenant's schema, so an account of one tenant cannot log in on another's
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -38,7 +38,7 @@ class User(AbstractUser):
         _("language"), max_length=5, choices=[("fr", "Français"), ("en", "English")], default="fr"
     )
 
-    objects = CaseInsensitiveUserManager()
+    objects: ClassVar[CaseInsensitiveUserManager] = CaseInsensitiveUserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["username"]

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -167,7 +166,9 @@ def api_token_create(
     """Give `user` a new API token that works for `lifetime_days` (the tenant's setting); its
     key is shown once. A user may hold several (one per script), each revoked on its own."""
     if not 1 <= lifetime_days <= API_TOKEN_MAX_DAYS:
-        raise ApplicationError(_("An API token lasts between 1 and %(max)s days.") % {"max": API_TOKEN_MAX_DAYS})
+        raise ApplicationError(
+            _("An API token lasts between 1 and %(max)s days.") % {"max": API_TOKEN_MAX_DAYS}
+        )
     name = (name or "").strip()[:100] or _("API token")
     token = ApiToken.objects.create(
         user=user, name=name, created_at=now, expires_at=now + timedelta(days=lifetime_days)
@@ -196,7 +197,9 @@ def api_token_revoke_all(*, user: User, by: User, context: AuditContext | None =
     """Revoke every token of `user`."""
     deleted, _count = ApiToken.objects.filter(user=user).delete()
     if deleted:
-        audit_record(actor=by, action="user.api_token_revoked", obj=user, changes={"count": deleted}, context=context)
+        audit_record(
+            actor=by, action="user.api_token_revoked", obj=user, changes={"count": deleted}, context=context
+        )
     return deleted
 
 

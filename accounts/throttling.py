@@ -24,7 +24,7 @@ def throttle_hit(*, scope: str, key: str) -> bool:
     limit, seconds = settings.ISM_AUTH_THROTTLES[scope]
     cache_key = _cache_key(scope, key)
     if cache.add(cache_key, 1, timeout=seconds):
-        return 1 > limit
+        return limit < 1
     try:
         count = cache.incr(cache_key)
     except ValueError:  # expired between add and incr

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -52,7 +52,10 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Limited per address and per login, whatever the address (axes counts failures per both).
         if _throttled(
-            request, ip_scope="login_ip", account_scope="login_account", account=request.POST.get("username", "")
+            request,
+            ip_scope="login_ip",
+            account_scope="login_account",
+            account=request.POST.get("username", ""),
         ):
             return _too_many_attempts(request)
         return super().post(request, *args, **kwargs)

@@ -8,20 +8,29 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
 from accounts.hooks import register_login_reservation
+from accounts.models import Role, User
+from accounts.permissions import user_can
 from accounts.services import login_is_taken, login_taken_error, password_reset_link, user_create
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
-from core.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
+from core.identifiers import (
+    bic_matches_iban,
+    clean_bic,
+    clean_iban,
+    clean_siren,
+    clean_vat_number,
+    format_iban,
+    mask_iban,
+)
 from core.money import ZERO, quantize_price, vat_amount
 from core.tenancy import in_public_schema
 from core.text import name_check
@@ -530,6 +539,21 @@ def mandate_create(
         context=context,
     )
     return mandate
+
+
+def mandate_iban_reveal(*, mandate: Mandate, by: User, context: AuditContext | None = None) -> str:
+    """The full IBAN of a mandate, for a role allowed to see secrets (`secrets.reveal`); every
+    reveal is recorded (who, which mandate). Everyone else only ever sees it masked."""
+    if not user_can(by, "secrets.reveal"):
+        raise PermissionDenied
+    audit_record(
+        actor=by,
+        action="customer.mandate_iban_revealed",
+        obj=mandate.customer,
+        changes={"rum": mandate.rum},
+        context=context,
+    )
+    return format_iban(mandate.iban)
 
 
 def mandate_set_signed(

@@ -79,14 +79,17 @@ def api_access_update(
     """How long the staff's API tokens work (from their creation): 1 day to 10 years."""
     if not 1 <= api_token_days <= account_services.API_TOKEN_MAX_DAYS:
         raise ApplicationError(
-            _("An API token lasts between 1 and %(max)s days.") % {"max": account_services.API_TOKEN_MAX_DAYS},
+            _("An API token lasts between 1 and %(max)s days.")
+            % {"max": account_services.API_TOKEN_MAX_DAYS},
             field="api_token_days",
         )
     changes = audit_changes({"api_token_days": tenant.api_token_days}, {"api_token_days": api_token_days})
     if changes:
         tenant.api_token_days = api_token_days
         tenant.save(update_fields=["api_token_days"])
-        audit_record(actor=by, action="tenant.api_access_changed", obj=tenant, changes=changes, context=context)
+        audit_record(
+            actor=by, action="tenant.api_access_changed", obj=tenant, changes=changes, context=context
+        )
     return tenant
 
 

@@ -302,7 +302,9 @@ def team(request: HttpRequest) -> HttpResponse:
             "form": form,
             "members": selectors.staff_list(),
             "roles": STAFF_ROLE_CHOICES,
-            "api_access_form": ApiAccessForm(initial={"api_token_days": selectors.tenant_current().api_token_days}),
+            "api_access_form": ApiAccessForm(
+                initial={"api_token_days": selectors.tenant_current().api_token_days}
+            ),
         },
     )
 
