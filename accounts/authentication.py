@@ -1,5 +1,6 @@
 """API authentication by `Authorization: Token <key>`, with expiring, revocable tokens."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -27,8 +28,8 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This API token has expired: create a new one on your profile page.")
             )
-        # Imported here: DRF loads this class while `core.errors` (under the services) is loading.
-        from accounts.services import api_token_touch
-
-        api_token_touch(token=token, now=now)
+        # When it was last used, for the profile's list (at most one write a minute per token).
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token.user, token

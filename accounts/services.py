@@ -10,30 +10,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts.hooks import login_reserved_elsewhere
 from accounts.models import ApiToken, Role, User
+from accounts.selectors import login_is_taken
 from accounts.tokens import password_reset_token
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.mail import mail_send
-
-
-def login_is_taken(*, login: str, reserved_by: object | None = None) -> bool:
-    """Whether `login` is used, in any case, by an account of this schema or reserved by
-    something else than `reserved_by` (a customer's login identifier): logins are one
-    case-insensitive namespace for staff and end customers alike."""
-    login = login.strip()
-    return User.objects.filter(username__iexact=login).exists() or login_reserved_elsewhere(
-        login, reserved_by=reserved_by
-    )
-
-
-def login_taken_error(login: str, *, field: str = "username") -> ApplicationError:
-    return ApplicationError(
-        _("The login %(username)s is already taken (logins are not case-sensitive).") % {"username": login},
-        field=field,
-    )
 
 
 def user_create(
@@ -57,7 +40,11 @@ def user_create(
     if role not in Role.values:
         raise ApplicationError(_("Unknown role %(role)s.") % {"role": role}, field="role")
     if login_is_taken(login=username, reserved_by=reserved_by):
-        raise login_taken_error(username)
+        raise ApplicationError(
+            _("The login %(username)s is already taken (logins are not case-sensitive).")
+            % {"username": username},
+            field="username",
+        )
     user = User(username=username, email=email.strip(), role=role, first_name=first_name, last_name=last_name)
     if password:
         try:
@@ -201,13 +188,6 @@ def api_token_revoke_all(*, user: User, by: User, context: AuditContext | None =
             actor=by, action="user.api_token_revoked", obj=user, changes={"count": deleted}, context=context
         )
     return deleted
-
-
-def api_token_touch(*, token: ApiToken, now: datetime) -> None:
-    """Remember when a token was last used (at most once a minute, to spare the writes)."""
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
 
 
 def password_reset_link(*, user: User, base_url: str) -> str:

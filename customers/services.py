@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from accounts.hooks import register_login_reservation
 from accounts.models import Role, User
 from accounts.permissions import user_can
-from accounts.services import login_is_taken, login_taken_error, password_reset_link, user_create
+from accounts.selectors import login_is_taken
+from accounts.services import password_reset_link, user_create
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
@@ -221,7 +222,9 @@ def customer_create(
     customer = Customer(number=number, **values)
     customer.login = (login or "").strip() or number
     if login_is_taken(login=customer.login):
-        raise login_taken_error(customer.login, field="login")
+        raise ApplicationError(
+            _("The login %(login)s is already taken.") % {"login": customer.login}, field="login"
+        )
     customer.save()
     _contact_upsert(customer=customer, role=ContactRole.BILLING, data=billing)
     _contact_upsert(customer=customer, role=ContactRole.LOGIN, data=login_data)
