@@ -215,11 +215,11 @@ def customer_url(pk: int) -> str:
 
 @staff_required("customers.view")
 def mandate_download(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
-    """The printable mandate, its IBAN masked; `?reveal=1` prints it in full for a role allowed to
-    see secrets, and records the reveal."""
+    """The printable mandate for the customer to sign. A role allowed to see secrets gets the full
+    IBAN (the download is recorded as a reveal); any other role gets it masked."""
     customer = selectors.customer_get(pk=pk)
     mandate = get_object_or_404(Mandate, pk=mandate_id, customer=customer)
-    reveal = request.GET.get("reveal") == "1"
+    reveal = user_can(request.user, "secrets.reveal")
     if reveal:
         services.mandate_iban_reveal(
             mandate=mandate, by=cast(User, request.user), context=AuditContext.from_request(request)
