@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.throttling import throttle_hit
 from core.mail import mail_send
 from core.registry import registry
 
@@ -57,6 +58,10 @@ class LoginOrEmailPasswordResetForm(PasswordResetForm):
         for user in users:
             # An invited account (no password yet, never logged in) may recover too.
             if (user.has_usable_password() or user.last_login is None) and user.email:
+                # At most a few mails per account and hour, whatever the address asking.
+                if throttle_hit(scope="reset_mail", key=f"user:{user.pk}"):
+                    logger.warning("Password reset mail to user %s held back: too many this hour", user.pk)
+                    continue
                 yield user
 
 
@@ -64,3 +69,12 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "language"]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the token"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, e.g. the script that uses it."),
+    )

@@ -33,5 +33,8 @@ def register() -> None:
             "errors": pgettext_lazy("audit", "errors"),
             "ok": pgettext_lazy("audit", "succeeded"),
             "file": pgettext_lazy("audit", "file"),
+            "name": pgettext_lazy("audit", "name"),
+            "expires_at": pgettext_lazy("audit", "expires"),
+            "count": pgettext_lazy("audit", "number"),
         },
     )

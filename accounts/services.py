@@ -1,16 +1,17 @@
 """Writes about users: creation, roles, API tokens, invitations."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, User
+from accounts.selectors import login_is_taken
 from accounts.tokens import password_reset_token
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
@@ -27,18 +28,22 @@ def user_create(
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
+    reserved_by: object | None = None,
     context: AuditContext | None = None,
 ) -> User:
     """Create an account in the current schema. Without a password it cannot log in until it
-    sets one (invitation or password reset)."""
+    sets one (invitation or password reset). The login must be free in any case, and not
+    reserved by anything but `reserved_by` (the customer whose portal account this is)."""
     username = username.strip()
     if not username:
         raise ApplicationError(_("A login is required."), field="username")
     if role not in Role.values:
         raise ApplicationError(_("Unknown role %(role)s.") % {"role": role}, field="role")
-    if User.objects.filter(username__iexact=username).exists():
+    if login_is_taken(login=username, reserved_by=reserved_by):
         raise ApplicationError(
-            _("The login %(username)s is already taken.") % {"username": username}, field="username"
+            _("The login %(username)s is already taken (logins are not case-sensitive).")
+            % {"username": username},
+            field="username",
         )
     user = User(username=username, email=email.strip(), role=role, first_name=first_name, last_name=last_name)
     if password:
@@ -82,7 +87,7 @@ def user_set_active(*, user: User, active: bool, by: User, context: AuditContext
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
-        Token.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user).delete()
     audit_record(
         actor=by, action="user.activated" if active else "user.deactivated", obj=user, context=context
     )
@@ -121,9 +126,9 @@ def user_profile_update(*, user: User, by: User, context: AuditContext | None = 
 def user_password_changed(
     *, user: User, by: User, recovered: bool, context: AuditContext | None = None
 ) -> None:
-    """Record a password change; after a recovery by e-mail the API token is revoked as well,
-    so whoever held the old credentials keeps nothing."""
-    revoked = Token.objects.filter(user=user).delete()[0] if recovered else 0
+    """Record a password change (or a recovery by e-mail); every API token of the user is
+    revoked as well, so whoever held the old credentials keeps nothing."""
+    revoked = ApiToken.objects.filter(user=user).delete()[0]
     audit_record(
         actor=by,
         action="user.password_reset" if recovered else "user.password_changed",
@@ -133,19 +138,56 @@ def user_password_changed(
     )
 
 
-def api_token_regenerate(*, user: User, by: User, context: AuditContext | None = None) -> str:
-    """Give `user` a new API token (the old one stops working). The key is shown once."""
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
-    audit_record(actor=by, action="user.api_token_created", obj=user, context=context)
-    return token.key
+API_TOKEN_MAX_DAYS = 3650
 
 
-def api_token_revoke(*, user: User, by: User, context: AuditContext | None = None) -> None:
-    deleted, _count = Token.objects.filter(user=user).delete()
+def api_token_create(
+    *,
+    user: User,
+    by: User,
+    now: datetime,
+    lifetime_days: int,
+    name: str = "",
+    context: AuditContext | None = None,
+) -> ApiToken:
+    """Give `user` a new API token that works for `lifetime_days` (the tenant's setting); its
+    key is shown once. A user may hold several (one per script), each revoked on its own."""
+    if not 1 <= lifetime_days <= API_TOKEN_MAX_DAYS:
+        raise ApplicationError(
+            _("An API token lasts between 1 and %(max)s days.") % {"max": API_TOKEN_MAX_DAYS}
+        )
+    name = (name or "").strip()[:100] or _("API token")
+    token = ApiToken.objects.create(
+        user=user, name=name, created_at=now, expires_at=now + timedelta(days=lifetime_days)
+    )
+    audit_record(
+        actor=by,
+        action="user.api_token_created",
+        obj=user,
+        changes={"name": name, "expires_at": token.expires_at.isoformat()},
+        context=context,
+    )
+    return token
+
+
+def api_token_revoke(*, token: ApiToken, by: User, context: AuditContext | None = None) -> None:
+    """Revoke one token: it stops working at once."""
+    name = token.name
+    deleted, _count = ApiToken.objects.filter(pk=token.pk).delete()
     if deleted:
-        audit_record(actor=by, action="user.api_token_revoked", obj=user, context=context)
+        audit_record(
+            actor=by, action="user.api_token_revoked", obj=token.user, changes={"name": name}, context=context
+        )
+
+
+def api_token_revoke_all(*, user: User, by: User, context: AuditContext | None = None) -> int:
+    """Revoke every token of `user`."""
+    deleted, _count = ApiToken.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            actor=by, action="user.api_token_revoked", obj=user, changes={"count": deleted}, context=context
+        )
+    return deleted
 
 
 def password_reset_link(*, user: User, base_url: str) -> str:

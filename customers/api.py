@@ -102,6 +102,14 @@ class CustomerWriteSerializer(serializers.ModelSerializer):
 
 
 class MandateSerializer(serializers.ModelSerializer):
+    """A mandate; its IBAN is always masked (`reveal-iban` gives it in full to a role allowed to
+    see secrets, and records it)."""
+
+    iban = serializers.SerializerMethodField()
+
+    def get_iban(self, obj: Mandate) -> str:
+        return mask_iban(obj.iban)
+
     class Meta:
         model = Mandate
         fields = [
@@ -121,10 +129,7 @@ class MandateSerializer(serializers.ModelSerializer):
 
 
 class PortalMandateSerializer(MandateSerializer):
-    iban = serializers.SerializerMethodField()
-
-    def get_iban(self, obj: Mandate) -> str:
-        return mask_iban(obj.iban)
+    pass
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
@@ -325,6 +330,12 @@ class MandateSignedSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
 
 
+class MandateIbanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rum = serializers.CharField()
+    iban = serializers.CharField()
+
+
 class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A customer's mandates, newest first; POST a new bank account (the active one is replaced).
     PATCH on a mandate records its signature date; a new bank account is a new mandate, so the
@@ -378,6 +389,16 @@ class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             context=AuditContext.from_request(request),
         )
         return Response(MandateSerializer(mandate).data)
+
+    @extend_schema(request=None, responses=MandateIbanSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal-iban")
+    def reveal_iban(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The mandate's full IBAN, for a role allowed to see secrets; the reveal is recorded."""
+        mandate = self.get_object()
+        iban = services.mandate_iban_reveal(
+            mandate=mandate, by=cast(User, request.user), context=AuditContext.from_request(request)
+        )
+        return Response(MandateIbanSerializer({"id": mandate.pk, "rum": mandate.rum, "iban": iban}).data)
 
 
 class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -26,6 +26,11 @@ urlpatterns = [
     path("customers/<int:customer_id>/mandates/", api.MandateViewSet.as_view(LIST), name="api-mandate-list"),
     path("mandates/<int:pk>/", api.MandateViewSet.as_view(DETAIL), name="api-mandate-detail"),
     path(
+        "mandates/<int:pk>/reveal-iban/",
+        api.MandateViewSet.as_view({"post": "reveal_iban"}),
+        name="api-mandate-reveal-iban",
+    ),
+    path(
         "mandates/<int:pk>/revoke/", api.MandateViewSet.as_view({"post": "revoke"}), name="api-mandate-revoke"
     ),
     path(

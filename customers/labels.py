@@ -14,6 +14,7 @@ def register() -> None:
             "customer.created": pgettext_lazy("audit", "Customer created"),
             "customer.logins_sent": pgettext_lazy("audit", "Log-in details sent"),
             "customer.mandate_created": pgettext_lazy("audit", "SEPA mandate created"),
+            "customer.mandate_iban_revealed": pgettext_lazy("audit", "Full IBAN of a mandate shown"),
             "customer.mandate_revoked": pgettext_lazy("audit", "SEPA mandate revoked"),
             "customer.mandate_signed": pgettext_lazy("audit", "SEPA mandate signed"),
             "customer.updated": pgettext_lazy("audit", "Customer updated"),

@@ -8,19 +8,32 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.hooks import register_login_reservation
 from accounts.models import Role, User
+from accounts.permissions import user_can
+from accounts.selectors import login_is_taken
 from accounts.services import password_reset_link, user_create
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
-from core.identifiers import bic_matches_iban, clean_bic, clean_iban, clean_siren, clean_vat_number, mask_iban
+from core.identifiers import (
+    bic_matches_iban,
+    clean_bic,
+    clean_iban,
+    clean_siren,
+    clean_vat_number,
+    format_iban,
+    mask_iban,
+)
 from core.money import ZERO, quantize_price, vat_amount
+from core.tenancy import in_public_schema
 from core.text import name_check
 from customers import hooks
 from customers.hooks import register_archive_blocker, register_balance_policy_handler  # noqa: F401
@@ -238,7 +251,7 @@ def customer_create(
     number = _clean_number(number) if number.strip() else customer_number_next()
     customer = Customer(number=number, **values)
     customer.login = (login or "").strip() or number
-    if User.objects.filter(username__iexact=customer.login).exists():
+    if login_is_taken(login=customer.login):
         raise ApplicationError(
             _("The login %(login)s is already taken.") % {"login": customer.login}, field="login"
         )
@@ -399,6 +412,20 @@ def contact_update(
 
 
 # --- The portal account ---------------------------------------------------------------------
+def _login_reserved_by_a_customer(login: str, reserved_by: object | None) -> bool:
+    """A customer's login identifier is reserved from its creation, before its portal account
+    exists: no other account (staff or customer) may take it, in any case."""
+    if in_public_schema():
+        return False
+    customers = Customer.objects.filter(Q(login__iexact=login) | Q(login="", number__iexact=login))
+    if isinstance(reserved_by, Customer):
+        customers = customers.exclude(pk=reserved_by.pk)
+    return customers.exists()
+
+
+register_login_reservation(_login_reserved_by_a_customer)
+
+
 def customer_portal_account_ensure(*, customer: Customer, by: User | None) -> User | None:
     """The customer's portal account (role "customer"), created once it has a login contact; its
     e-mail follows the login contact's, so password recovery reaches them."""
@@ -409,6 +436,7 @@ def customer_portal_account_ensure(*, customer: Customer, by: User | None) -> Us
     if user is None:
         user = user_create(
             username=customer.login or customer.number,
+            reserved_by=customer,
             email=contact.email,
             role=Role.CUSTOMER,
             by=by,
@@ -545,6 +573,21 @@ def mandate_create(
         context=context,
     )
     return mandate
+
+
+def mandate_iban_reveal(*, mandate: Mandate, by: User, context: AuditContext | None = None) -> str:
+    """The full IBAN of a mandate, for a role allowed to see secrets (`secrets.reveal`); every
+    reveal is recorded (who, which mandate). Everyone else only ever sees it masked."""
+    if not user_can(by, "secrets.reveal"):
+        raise PermissionDenied
+    audit_record(
+        actor=by,
+        action="customer.mandate_iban_revealed",
+        obj=mandate.customer,
+        changes={"rum": mandate.rum},
+        context=context,
+    )
+    return format_iban(mandate.iban)
 
 
 def mandate_set_signed(

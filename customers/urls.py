@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/send-logins/", views.send_logins, name="send_logins"),
     path("<int:pk>/mandates/new/", views.mandate_new, name="mandate_new"),
     path("<int:pk>/mandates/<int:mandate_id>/pdf/", views.mandate_download, name="mandate_pdf"),
+    path(
+        "<int:pk>/mandates/<int:mandate_id>/reveal-iban/",
+        views.mandate_iban_reveal,
+        name="mandate_iban_reveal",
+    ),
     path("<int:pk>/mandates/<int:mandate_id>/revoke/", views.mandate_revoke, name="mandate_revoke"),
     path("<int:pk>/mandates/<int:mandate_id>/signed/", views.mandate_signed, name="mandate_signed"),
     path("<int:pk>/payments/new/", views.payment_new, name="payment_new"),

@@ -160,6 +160,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mandate": selectors.mandate_active(customer=customer),
         "can_write": user_can(request.user, "customers.write"),
         "can_pay": user_can(request.user, "payments.write"),
+        "can_reveal": user_can(request.user, "secrets.reveal"),
     }
     if tab in ("payments", "balance"):
         entries = selectors.ledger_entry_list(customer=customer)
@@ -217,13 +218,37 @@ def customer_url(pk: int) -> str:
 
 @staff_required("customers.view")
 def mandate_download(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
+    """The printable mandate for the customer to sign. A role allowed to see secrets gets the full
+    IBAN (the download is recorded as a reveal); any other role gets it masked."""
     customer = selectors.customer_get(pk=pk)
     mandate = get_object_or_404(Mandate, pk=mandate_id, customer=customer)
-    return _pdf_response(request, mandate)
+    reveal = user_can(request.user, "secrets.reveal")
+    if reveal:
+        services.mandate_iban_reveal(
+            mandate=mandate, by=cast(User, request.user), context=AuditContext.from_request(request)
+        )
+    return _pdf_response(request, mandate, reveal_iban=reveal)
 
 
-def _pdf_response(request: HttpRequest, mandate: Mandate) -> HttpResponse:
-    pdf = mandate_pdf(mandate=mandate, creditor=getattr(request, "tenant", None))
+@staff_required("customers.view")
+@require_POST
+def mandate_iban_reveal(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
+    """Show a mandate's full IBAN to a role allowed to see secrets (recorded); htmx swaps it in."""
+    customer = selectors.customer_get(pk=pk)
+    mandate = get_object_or_404(Mandate, pk=mandate_id, customer=customer)
+    iban = services.mandate_iban_reveal(
+        mandate=mandate, by=cast(User, request.user), context=AuditContext.from_request(request)
+    )
+    template = (
+        "customers/_iban_revealed.html"
+        if request.headers.get("HX-Request")
+        else "customers/mandate_iban.html"
+    )
+    return render(request, template, {"customer": customer, "mandate": mandate, "iban": iban})
+
+
+def _pdf_response(request: HttpRequest, mandate: Mandate, *, reveal_iban: bool = False) -> HttpResponse:
+    pdf = mandate_pdf(mandate=mandate, creditor=getattr(request, "tenant", None), reveal_iban=reveal_iban)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mandat-{mandate.rum}.pdf"'
     return response

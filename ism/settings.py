@@ -254,7 +254,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsStaffMember"],
@@ -262,8 +262,32 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
+    # Throttles (counted in the cache): anonymous callers per address, tokens per user, and a
+    # tight `auth` scope on the endpoints that create or revoke tokens.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("ISM_THROTTLE_ANON", default="60/minute"),
+        "user": env("ISM_THROTTLE_USER", default="1200/minute"),
+        "auth": env("ISM_THROTTLE_AUTH", default="10/minute"),
+    },
 }
+# Log-in and password-recovery pages: (attempts, seconds) per address and per account, and the
+# recovery mails one account may receive per hour whatever the address asking.
+ISM_AUTH_THROTTLES = {
+    "login_ip": (env.int("ISM_LOGIN_ATTEMPTS_PER_IP", default=30), 15 * 60),
+    "login_account": (env.int("ISM_LOGIN_ATTEMPTS_PER_ACCOUNT", default=10), 15 * 60),
+    "reset_ip": (env.int("ISM_RESET_ATTEMPTS_PER_IP", default=10), 60 * 60),
+    "reset_account": (env.int("ISM_RESET_ATTEMPTS_PER_ACCOUNT", default=5), 60 * 60),
+    "reset_mail": (env.int("ISM_RESET_MAILS_PER_ACCOUNT", default=3), 60 * 60),
+}
+# API tokens expire after the tenant's setting; this is its default (and the platform's).
+ISM_API_TOKEN_DAYS = env.int("ISM_API_TOKEN_DAYS", default=90)
+# The counters above live in the cache: Redis in production (shared by every web process).
+CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/2")}
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISM API",
     "DESCRIPTION": "The REST API of a tenant's ISM: the same operations as the staff pages. "

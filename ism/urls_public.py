@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api import AuditEventViewSet, MeViewSet
+from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
 
 handler403 = "ism.views.permission_denied"
 handler404 = "ism.views.page_not_found"
@@ -12,6 +12,8 @@ handler500 = "ism.views.server_error"
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("me/", MeViewSet.as_view({"get": "retrieve"}), name="api-me"),
+    path("me/tokens/", MyApiTokenViewSet.as_view({"get": "list", "post": "create"}), name="api-me-tokens"),
+    path("me/tokens/<int:pk>/", MyApiTokenViewSet.as_view({"delete": "destroy"}), name="api-me-token"),
     path("audit-events/", AuditEventViewSet.as_view({"get": "list"}), name="api-audit-events"),
     path("", include("tenants.platform.api_urls")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_public"), name="api-schema"),

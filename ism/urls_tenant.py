@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from accounts.api import AuditEventViewSet, MeViewSet
+from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
 from ism import views
 from jobs.api import JobViewSet
 
@@ -13,6 +13,8 @@ handler500 = "ism.views.server_error"
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("me/", MeViewSet.as_view({"get": "retrieve"}), name="api-me"),
+    path("me/tokens/", MyApiTokenViewSet.as_view({"get": "list", "post": "create"}), name="api-me-tokens"),
+    path("me/tokens/<int:pk>/", MyApiTokenViewSet.as_view({"delete": "destroy"}), name="api-me-token"),
     path("audit-events/", AuditEventViewSet.as_view({"get": "list"}), name="api-audit-events"),
     path("jobs/<int:pk>/", JobViewSet.as_view({"get": "retrieve"}), name="api-job-detail"),
     path("", include("customers.api_urls")),

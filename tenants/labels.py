@@ -11,6 +11,7 @@ def register() -> None:
         actions={
             "tenant.admin_invitation_failed": pgettext_lazy("audit", "Administrator invitation failed"),
             "tenant.admin_invited": pgettext_lazy("audit", "Administrator invited"),
+            "tenant.api_access_changed": pgettext_lazy("audit", "API token lifetime changed"),
             "tenant.bank_details_changed": pgettext_lazy("audit", "Bank details changed"),
             "tenant.branding_changed": pgettext_lazy("audit", "Branding changed"),
             "tenant.created": pgettext_lazy("audit", "Tenant created"),
@@ -39,6 +40,7 @@ def register() -> None:
             "document": pgettext_lazy("audit", "document"),
             "domain": pgettext_lazy("audit", "domain"),
             "operator_code": pgettext_lazy("audit", "operator code"),
+            "api_token_days": pgettext_lazy("audit", "API token lifetime (days)"),
         },
         change_values={
             ("reason", "onboarding complete"): pgettext_lazy("audit", "onboarding complete"),

@@ -64,6 +64,8 @@ class Tenant(TenantMixin):
     sepa_creditor_id = models.CharField(_("SEPA creditor identifier (ICS)"), max_length=35, blank=True)
     creditor_iban = models.CharField(_("creditor IBAN"), max_length=34, blank=True)
     creditor_bic = models.CharField(_("creditor BIC"), max_length=11, blank=True)
+    # API access: a staff token stops working this many days after its creation.
+    api_token_days = models.PositiveSmallIntegerField(_("API token lifetime (days)"), default=90)
 
     auto_create_schema = True
     auto_drop_schema = False

@@ -109,6 +109,15 @@ def _back_to_public() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters() -> Iterator[None]:
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def _tenant(schema: str) -> Any:
     from tenants.models import Tenant
 
@@ -188,12 +197,12 @@ def api_for() -> Callable[..., APIClient]:
     """An API client on a tenant's domain, authenticated by `user`'s token."""
 
     def _api(tenant: Any, user: Any = None) -> APIClient:
-        from rest_framework.authtoken.models import Token
+        from accounts.models import ApiToken
 
         api = APIClient(HTTP_HOST=domain_of(tenant))
         if user is not None:
             with in_schema(tenant):
-                token, _ = Token.objects.get_or_create(user=user)
+                token = ApiToken.objects.filter(user=user).first() or ApiToken.objects.create(user=user)
             api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return api
 

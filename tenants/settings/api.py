@@ -53,6 +53,32 @@ class BankDetailsViewSet(viewsets.GenericViewSet):
         return Response(BankDetailsSerializer(tenant).data)
 
 
+class ApiAccessSerializer(serializers.Serializer):
+    api_token_days = serializers.IntegerField(min_value=1, max_value=3650)
+
+
+class ApiAccessViewSet(viewsets.GenericViewSet):
+    """How many days a staff API token works after its creation."""
+
+    permission_classes = _ADMIN
+
+    @extend_schema(responses=ApiAccessSerializer)
+    def retrieve(self, request: Request) -> Response:
+        return Response(ApiAccessSerializer(selectors.tenant_current()).data)
+
+    @extend_schema(request=ApiAccessSerializer, responses=ApiAccessSerializer)
+    def update(self, request: Request) -> Response:
+        data = ApiAccessSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant = services.api_access_update(
+            tenant=selectors.tenant_current(),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **data.validated_data,
+        )
+        return Response(ApiAccessSerializer(tenant).data)
+
+
 class BrandingSerializer(serializers.Serializer):
     primary_color = serializers.CharField(max_length=7)
     ink_color = serializers.CharField(max_length=7)

@@ -21,6 +21,11 @@ urlpatterns = [
         name="api-settings-bank",
     ),
     path(
+        "api-access/",
+        api.ApiAccessViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="api-settings-api-access",
+    ),
+    path(
         "branding/",
         api.BrandingViewSet.as_view({"get": "retrieve", "put": "update"}),
         name="api-settings-branding",

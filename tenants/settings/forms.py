@@ -111,3 +111,12 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES, initial=Role.SALES)
+
+
+class ApiAccessForm(forms.Form):
+    api_token_days = forms.IntegerField(
+        label=_("API tokens expire after (days)"),
+        min_value=1,
+        max_value=3650,
+        help_text=_("Counted from the creation of each token; a token already created keeps its date."),
+    )

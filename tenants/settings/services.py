@@ -74,6 +74,26 @@ def bank_details_update(
     return tenant
 
 
+def api_access_update(
+    *, tenant: Tenant, api_token_days: int, by: User, context: AuditContext | None = None
+) -> Tenant:
+    """How long the staff's API tokens work (from their creation): 1 day to 10 years."""
+    if not 1 <= api_token_days <= account_services.API_TOKEN_MAX_DAYS:
+        raise ApplicationError(
+            _("An API token lasts between 1 and %(max)s days.")
+            % {"max": account_services.API_TOKEN_MAX_DAYS},
+            field="api_token_days",
+        )
+    changes = audit_changes({"api_token_days": tenant.api_token_days}, {"api_token_days": api_token_days})
+    if changes:
+        tenant.api_token_days = api_token_days
+        tenant.save(update_fields=["api_token_days"])
+        audit_record(
+            actor=by, action="tenant.api_access_changed", obj=tenant, changes=changes, context=context
+        )
+    return tenant
+
+
 def branding_update(
     *,
     tenant: Tenant,

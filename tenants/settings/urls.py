@@ -18,4 +18,5 @@ urlpatterns = [
     path("invoicing/number-preview/", views.invoice_number_preview, name="number_preview"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/", views.team_member, name="team_member"),
+    path("team/api-access/", views.api_access, name="api_access"),
 ]

@@ -18,6 +18,7 @@ from tenants.models import EmailKind
 from tenants.settings import selectors, services
 from tenants.settings.forms import (
     STAFF_ROLE_CHOICES,
+    ApiAccessForm,
     BankDetailsForm,
     BrandingForm,
     DomainForm,
@@ -317,8 +318,36 @@ def team(request: HttpRequest) -> HttpResponse:
         request,
         "team",
         "team.html",
-        {"form": form, "members": selectors.staff_list(), "roles": STAFF_ROLE_CHOICES},
+        {
+            "form": form,
+            "members": selectors.staff_list(),
+            "roles": STAFF_ROLE_CHOICES,
+            "api_access_form": ApiAccessForm(
+                initial={"api_token_days": selectors.tenant_current().api_token_days}
+            ),
+        },
     )
+
+
+@require_POST
+@staff_required("settings.manage")
+def api_access(request: HttpRequest) -> HttpResponse:
+    """How long the staff's API tokens work."""
+    form = ApiAccessForm(request.POST)
+    if form.is_valid():
+        saved = call_service(
+            form,
+            services.api_access_update,
+            tenant=selectors.tenant_current(),
+            by=cast(User, request.user),
+            context=AuditContext.from_request(request),
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            messages.success(request, _("API access saved."))
+            return redirect("tenant_settings:team")
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("tenant_settings:team")
 
 
 @require_POST

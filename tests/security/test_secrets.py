@@ -4,8 +4,8 @@ the audit trail or a `repr`; IBANs are masked in the trail."""
 import re
 
 from django.core import mail
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken as Token
 from audit.models import AuditEvent
 from tenants.models import FeedAccess
 from tenants.platform.feed_access import FeedSettings
