@@ -304,6 +304,19 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerKindEnum": "customers.models.CustomerKind",
         "MandateStatusEnum": "customers.models.MandateStatus",
+        "CustomerStatusEnum": "customers.models.CustomerStatus",
+        "EntryKindEnum": "customers.models.EntryKind",
+        "JobStatusEnum": "jobs.models.JobStatus",
+        "ProductKindEnum": "offers.models.ProductKind",
+        "RateTableKindEnum": "offers.models.RateTableKind",
+        "TenantKindEnum": "tenants.choices.TenantKind",
+        "TenantStatusEnum": "tenants.models.TenantStatus",
+        "StepStatusEnum": "tenants.models.StepStatus",
+        "LineStatusEnum": "provisioning.models.LineStatus",
+        "FixedNumberStatusEnum": "provisioning.models.FixedNumberStatus",
+        "OrderStatusEnum": "provisioning.models.OrderStatus",
+        "LineActionKindEnum": "provisioning.models.LineActionKind",
+        "LineActionStatusEnum": "provisioning.models.LineActionStatus",
     },
 }
 

@@ -30,7 +30,7 @@ from provisioning.orders import selectors, services
 PARIS = services.PARIS
 
 
-class LineActionSerializer(serializers.ModelSerializer):
+class OrderLineActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = LineAction
         fields = [
@@ -52,7 +52,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
     options: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
-    actions = LineActionSerializer(many=True, read_only=True)
+    actions = OrderLineActionSerializer(many=True, read_only=True)
 
     class Meta:
         model = OrderLine

@@ -2,6 +2,7 @@
 cities, and a login contact's e-mail unique within the tenant."""
 
 import pytest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from tests.conftest import in_schema
@@ -13,16 +14,20 @@ def test_addresses_and_cities_follow_the_character_rule(acme):
     with in_schema(acme):
         with pytest.raises(ApplicationError) as error:
             customer_create(
-                by=None, data={"kind": "business", "company_name": "ACME", "billing_city": "Saint-Étienne"}
+                now=timezone.now(),
+                by=None,
+                data={"kind": "business", "company_name": "ACME", "billing_city": "Saint-Étienne"},
             )
         assert error.value.field == "billing_city"
         with pytest.raises(ApplicationError) as error:
             customer_create(
+                now=timezone.now(),
                 by=None,
                 data={"kind": "business", "company_name": "ACME", "billing_line1": "12 rue de l'Église"},
             )
         assert error.value.field == "billing_line1"
         customer = customer_create(
+            now=timezone.now(),
             by=None,
             data={
                 "kind": "business",
@@ -41,6 +46,7 @@ def test_a_login_email_is_unique_within_the_tenant(acme, nova):
     def create(tenant, company):
         with in_schema(tenant):
             return customer_create(
+                now=timezone.now(),
                 by=None,
                 data={"kind": "business", "company_name": company},
                 login_contact={"name": "Lea", "email": "lea@client.example"},
@@ -52,6 +58,7 @@ def test_a_login_email_is_unique_within_the_tenant(acme, nova):
         create(acme, "SECOND")
     with in_schema(acme):
         other = customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "business", "company_name": "THIRD"},
             login_contact={"name": "Max", "email": "max@client.example"},

@@ -2,6 +2,7 @@
 customer's tabs, archive blockers and catalogue items in use; bounded query counts."""
 
 import pytest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from tests.conftest import in_schema
@@ -139,7 +140,7 @@ def test_a_customer_with_live_lines_or_numbers_cannot_be_archived(acme, acme_lin
         reasons = customer_archive_blockers(customer=customer)
         assert any("33644445555" in r for r in reasons) and any("0123456789" in r for r in reasons)
         with pytest.raises(ApplicationError):
-            customer_archive(customer=customer, by=None)
+            customer_archive(customer=customer, by=None, now=timezone.now())
         line.status = "terminated"
         line.save()
         FixedNumber.objects.filter(customer=customer).update(customer=None, status="available")
