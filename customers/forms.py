@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AmountField
 from customers.models import (
     BalancePolicy,
     ContactRole,
@@ -113,15 +114,15 @@ class MandateForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2)
+    amount = AmountField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2)
     entry_date = forms.DateField(label=_("Date"), widget=DATE)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     description = forms.CharField(label=_("Description"), required=False)
 
 
 class ChargeForm(forms.Form):
-    amount_ht = forms.DecimalField(label=_("Amount excl. VAT"), max_digits=12, decimal_places=2)
-    vat_rate = forms.DecimalField(label=_("VAT rate (%)"), max_digits=5, decimal_places=2, initial=20)
+    amount_ht = AmountField(label=_("Amount excl. VAT"), max_digits=12, decimal_places=2)
+    vat_rate = AmountField(label=_("VAT rate (%)"), max_digits=5, decimal_places=2, initial=20)
     entry_date = forms.DateField(label=_("Date"), widget=DATE)
     description = forms.CharField(label=_("Description"))
 
