@@ -58,12 +58,12 @@ class ApplicationError(Exception):
 class Problems:
     """Collects broken rules so that a service reports them all at once, not one per submit.
 
-        problems = Problems()
-        with problems.check():
-            values["siren"] = clean_siren(values["siren"])   # an ApplicationError is kept
-        if not values.get("last_name"):
-            problems.add(_("A consumer customer needs a last name."), field="last_name")
-        problems.raise_if_any()                               # one ApplicationError with all
+    problems = Problems()
+    with problems.check():
+        values["siren"] = clean_siren(values["siren"])   # an ApplicationError is kept
+    if not values.get("last_name"):
+        problems.add(_("A consumer customer needs a last name."), field="last_name")
+    problems.raise_if_any()                               # one ApplicationError with all
     """
 
     def __init__(self) -> None:

@@ -36,7 +36,7 @@ class AmountField(forms.DecimalField):
 
     widget = AmountInput
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
@@ -50,9 +50,9 @@ class AmountField(forms.DecimalField):
         return forms.Field.widget_attrs(self, widget)
 
 
-def amount_formfield(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
+def amount_formfield(model_field: models.Field, **kwargs: Any) -> forms.Field:
     """`formfield_callback` of ModelForms (and `fields_for_model`): decimal model fields become
     `AmountField`s; the others keep their usual form field."""
     if isinstance(model_field, models.DecimalField):
         kwargs.setdefault("form_class", AmountField)
-    return model_field.formfield(**kwargs)
+    return model_field.formfield(**kwargs)  # type: ignore[return-value]  # None: not editable

@@ -60,7 +60,9 @@ def parse_amount(text: str) -> Decimal:
         )
     match = _AMOUNT_RE.match(cleaned)
     if not cleaned or not match or (match["int"] is None and match["frac"] is None):
-        raise ApplicationError(_("%(value)s is not an amount: type it like 12,50 or 1 250,50.") % {"value": raw})
+        raise ApplicationError(
+            _("%(value)s is not an amount: type it like 12,50 or 1 250,50.") % {"value": raw}
+        )
     digits = (match["int"] or "0").replace(" ", "")
     amount = Decimal(f"{digits}.{match['frac']}" if match["frac"] else digits)
     return -amount if match["sign"] in ("-", "\u2212") else amount

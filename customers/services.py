@@ -229,7 +229,12 @@ def customer_create(
         problems.add(_("The login %(login)s is already taken.") % {"login": login}, field="login")
     if mandate:
         with problems.check():
-            mandate_check(iban=mandate.get("iban") or "", bic=mandate.get("bic") or "", signed_on=mandate.get("signed_on"), now=now)
+            mandate_check(
+                iban=mandate.get("iban") or "",
+                bic=mandate.get("bic") or "",
+                signed_on=mandate.get("signed_on"),
+                now=now,
+            )
     problems.raise_if_any()
     number = number or customer_number_next()
     customer = Customer(number=number, **values)

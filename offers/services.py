@@ -53,7 +53,9 @@ def _check_item_rules(item: models.Model) -> None:
     problems = Problems()
     if isinstance(item, Offer):
         if not item.commitment_choices:
-            problems.add(_("Choose at least one commitment (none, 12 or 24 months)."), field="commitment_none")
+            problems.add(
+                _("Choose at least one commitment (none, 12 or 24 months)."), field="commitment_none"
+            )
         if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
             problems.add(_("The offer cannot end before it starts."), field="valid_to")
         if item.default_rate_table is not None and item.default_rate_table.archived:
