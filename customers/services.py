@@ -229,7 +229,7 @@ def customer_create(
         problems.add(_("The login %(login)s is already taken.") % {"login": login}, field="login")
     if mandate:
         with problems.check():
-            mandate_check(
+            _mandate_check(
                 iban=mandate.get("iban") or "",
                 bic=mandate.get("bic") or "",
                 signed_on=mandate.get("signed_on"),
@@ -496,7 +496,7 @@ def _rum_for(customer: Customer) -> str:
             return rum
 
 
-def mandate_check(*, iban: str, bic: str, signed_on: date | None, now: datetime) -> tuple[str, str]:
+def _mandate_check(*, iban: str, bic: str, signed_on: date | None, now: datetime) -> tuple[str, str]:
     """A mandate's bank details and date checked together (every broken rule at once); returns
     the normalised IBAN and BIC."""
     problems = Problems()
@@ -533,7 +533,7 @@ def mandate_create(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ApplicationError(_("This customer is archived: it cannot be changed."))
-    iban, bic = mandate_check(iban=iban, bic=bic, signed_on=signed_on, now=now)
+    iban, bic = _mandate_check(iban=iban, bic=bic, signed_on=signed_on, now=now)
     previous = Mandate.objects.filter(customer=customer, status=MandateStatus.ACTIVE).first()
     if previous is not None:
         previous.status = MandateStatus.REPLACED

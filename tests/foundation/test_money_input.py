@@ -36,7 +36,7 @@ def test_an_amount_typed_the_french_or_the_dot_way_is_read_exactly(typed, amount
 
 @pytest.mark.parametrize("typed", ["1.250,50", "1,250.50"])
 def test_a_comma_and_a_dot_together_are_refused_as_ambiguous(typed):
-    with pytest.raises(ApplicationError, match="mixes a comma and a dot"):
+    with pytest.raises(ApplicationError, match="mélange une virgule et un point"):
         parse_amount(typed)
 
 
@@ -44,7 +44,7 @@ def test_a_comma_and_a_dot_together_are_refused_as_ambiguous(typed):
     "typed", ["", "douze", "12,50,1", "1,250,50", "12 50", "1 2500", "12e3", "NaN", "12,", "€"]
 )
 def test_garbage_is_refused_with_a_message_saying_how_to_type_it(typed):
-    with pytest.raises(ApplicationError, match="is not an amount"):
+    with pytest.raises(ApplicationError, match="n'est pas un montant"):
         parse_amount(typed)
 
 
@@ -68,7 +68,7 @@ def test_the_amount_field_is_a_text_input_that_reads_twelve_fifty():
     assert field.clean("12,50") == Decimal("12.50")
     with pytest.raises(forms.ValidationError):
         field.clean("12,555")  # more decimals than the field keeps
-    with pytest.raises(forms.ValidationError, match="is not an amount"):
+    with pytest.raises(forms.ValidationError, match="n'est pas un montant"):
         field.clean("douze")
 
 
