@@ -3,8 +3,11 @@
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AmountField
+from core.money import format_amount, quantize_price, vat_amount
 from customers.models import (
     BalancePolicy,
     ContactRole,
@@ -113,17 +116,40 @@ class MandateForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2)
+    amount = AmountField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2)
     entry_date = forms.DateField(label=_("Date"), widget=DATE)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     description = forms.CharField(label=_("Description"), required=False)
 
+    def summary(self) -> list[tuple[Any, str]]:
+        """What the confirmation step shows: the amount as understood, formatted."""
+        data = self.cleaned_data
+        return [
+            (_("Amount (incl. VAT)"), format_amount(data["amount"], places=2)),
+            (_("Date"), date_format(data["entry_date"], "d/m/Y")),
+            (_("Method"), str(dict(PaymentMethod.choices).get(data["method"], data["method"]))),
+            (_("Description"), data.get("description") or ""),
+        ]
+
 
 class ChargeForm(forms.Form):
-    amount_ht = forms.DecimalField(label=_("Amount excl. VAT"), max_digits=12, decimal_places=2)
-    vat_rate = forms.DecimalField(label=_("VAT rate (%)"), max_digits=5, decimal_places=2, initial=20)
+    amount_ht = AmountField(label=_("Amount excl. VAT"), max_digits=12, decimal_places=2)
+    vat_rate = AmountField(label=_("VAT rate (%)"), max_digits=5, decimal_places=2, initial=20)
     entry_date = forms.DateField(label=_("Date"), widget=DATE)
     description = forms.CharField(label=_("Description"))
+
+    def summary(self) -> list[tuple[Any, str]]:
+        """What the confirmation step shows: the amounts as understood, formatted."""
+        data = self.cleaned_data
+        base = quantize_price(data["amount_ht"])
+        vat = vat_amount(base, data["vat_rate"])
+        return [
+            (_("Amount excl. VAT"), format_amount(base, places=2)),
+            (_("VAT rate (%)"), format_amount(data["vat_rate"], currency="%")),
+            (_("Amount incl. VAT"), format_amount(base + vat, places=2)),
+            (_("Date"), date_format(data["entry_date"], "d/m/Y")),
+            (_("Description"), data["description"]),
+        ]
 
 
 class ReverseForm(forms.Form):

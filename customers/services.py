@@ -22,7 +22,7 @@ from accounts.selectors import login_is_taken
 from accounts.services import password_reset_link, user_create
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Problems
 from core.identifiers import (
     bic_matches_iban,
     clean_bic,
@@ -134,40 +134,51 @@ _ADDRESS_FIELDS = (
 )
 
 
-def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """The record's fields checked against the rules; raises on the first broken one."""
+def _clean_fields(values: dict[str, Any], problems: Problems | None = None) -> dict[str, Any]:
+    """The record's fields checked against the rules. Every broken rule is collected in
+    `problems` (raised at the end when the caller gives none)."""
+    own = problems is None
+    problems = problems if problems is not None else Problems()
     for name, choices in _CHOICES.items():
         if name in values and values[name] not in choices.values:
-            raise ApplicationError(_("Unknown value %(value)s.") % {"value": values[name]}, field=name)
+            problems.add(_("Unknown value %(value)s.") % {"value": values[name]}, field=name)
     for name in CUSTOMER_FIELDS:
         if isinstance(values.get(name), str):
             values[name] = values[name].strip()
     if values["kind"] == CustomerKind.BUSINESS:
         if not values.get("company_name"):
-            raise ApplicationError(_("A business customer needs its company name."), field="company_name")
-        values["company_name"] = name_check(values["company_name"], field="company_name")
+            problems.add(_("A business customer needs its company name."), field="company_name")
+        else:
+            with problems.check():
+                values["company_name"] = name_check(values["company_name"], field="company_name")
         if values.get("siren"):
-            values["siren"] = clean_siren(values["siren"])
+            with problems.check():
+                values["siren"] = clean_siren(values["siren"])
         if values.get("vat_number"):
-            values["vat_number"] = clean_vat_number(values["vat_number"])
+            with problems.check():
+                values["vat_number"] = clean_vat_number(values["vat_number"])
     else:
         if not values.get("last_name"):
-            raise ApplicationError(_("A consumer customer needs a last name."), field="last_name")
+            problems.add(_("A consumer customer needs a last name."), field="last_name")
         values["siren"] = values["vat_number"] = ""
         if values.get("company_name"):
-            values["company_name"] = name_check(values["company_name"], field="company_name")
+            with problems.check():
+                values["company_name"] = name_check(values["company_name"], field="company_name")
     for name in _ADDRESS_FIELDS:  # the operator's character rule applies to addresses too
         if values.get(name):
-            values[name] = name_check(values[name], field=name)
+            with problems.check():
+                values[name] = name_check(values[name], field=name)
     if values.get("delivery_differs"):
         for name in ("delivery_line1", "delivery_postal_code", "delivery_city"):
             if not values.get(name):
-                raise ApplicationError(
+                problems.add(
                     _("The delivery address differs: give its street, postal code and city."), field=name
                 )
     else:
         for name in ("delivery_line1", "delivery_line2", "delivery_postal_code", "delivery_city"):
             values[name] = ""
+    if own:
+        problems.raise_if_any()
     return values
 
 
@@ -241,16 +252,37 @@ def customer_create(
     the login contact gets a portal account whose login defaults to the customer number."""
     values = {name: data[name] for name in CUSTOMER_FIELDS if name in data}
     values.setdefault("kind", CustomerKind.BUSINESS)
-    values = _clean_fields(values)
-    billing = _clean_contact(billing_contact, role=ContactRole.BILLING)
-    login_data = _clean_contact(login_contact, role=ContactRole.LOGIN)
-    if send_logins and not login_data:
-        raise ApplicationError(
+    # Every broken rule is reported at once: a form shows them all after one submit.
+    problems = Problems()
+    values = _clean_fields(values, problems)
+    billing = login_data = None
+    with problems.check():
+        billing = _clean_contact(billing_contact, role=ContactRole.BILLING)
+    with problems.check():
+        login_data = _clean_contact(login_contact, role=ContactRole.LOGIN)
+    if send_logins and not login_data and not problems.has("login_email"):
+        problems.add(
             _("To send the logins by e-mail, give the login contact's e-mail address."), field="login_email"
         )
-    number = _clean_number(number) if number.strip() else customer_number_next()
+    number = number.strip()
+    if number:
+        with problems.check():
+            number = _clean_number(number)
+    login = (login or "").strip() or number
+    if login and login_is_taken(login=login):
+        problems.add(_("The login %(login)s is already taken.") % {"login": login}, field="login")
+    if mandate:
+        with problems.check():
+            _mandate_check(
+                iban=mandate.get("iban") or "",
+                bic=mandate.get("bic") or "",
+                signed_on=mandate.get("signed_on"),
+                now=now,
+            )
+    problems.raise_if_any()
+    number = number or customer_number_next()
     customer = Customer(number=number, **values)
-    customer.login = (login or "").strip() or number
+    customer.login = login or number
     if login_is_taken(login=customer.login):
         raise ApplicationError(
             _("The login %(login)s is already taken.") % {"login": customer.login}, field="login"
@@ -524,6 +556,26 @@ def _rum_for(customer: Customer) -> str:
             return rum
 
 
+def _mandate_check(*, iban: str, bic: str, signed_on: date | None, now: datetime) -> tuple[str, str]:
+    """A mandate's bank details and date checked together (every broken rule at once); returns
+    the normalised IBAN and BIC."""
+    problems = Problems()
+    with problems.check():
+        iban = clean_iban(iban)
+    with problems.check():
+        bic = clean_bic(bic)
+    if not problems and not bic_matches_iban(iban=iban, bic=bic):
+        problems.add(
+            _("The BIC %(bic)s is not of the IBAN's country (%(country)s).")
+            % {"bic": bic, "country": iban[:2]},
+            field="bic",
+        )
+    if signed_on and signed_on > timezone.localdate(now):
+        problems.add(_("The signature date cannot be in the future."), field="signed_on")
+    problems.raise_if_any()
+    return iban, bic
+
+
 @transaction.atomic
 def mandate_create(
     *,
@@ -541,16 +593,7 @@ def mandate_create(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ApplicationError(_("This customer is archived: it cannot be changed."))
-    iban = clean_iban(iban)
-    bic = clean_bic(bic)
-    if not bic_matches_iban(iban=iban, bic=bic):
-        raise ApplicationError(
-            _("The BIC %(bic)s is not of the IBAN's country (%(country)s).")
-            % {"bic": bic, "country": iban[:2]},
-            field="bic",
-        )
-    if signed_on and signed_on > timezone.localdate(now):
-        raise ApplicationError(_("The signature date cannot be in the future."), field="signed_on")
+    iban, bic = _mandate_check(iban=iban, bic=bic, signed_on=signed_on, now=now)
     previous = Mandate.objects.filter(customer=customer, status=MandateStatus.ACTIVE).first()
     if previous is not None:
         previous.status = MandateStatus.REPLACED
@@ -705,11 +748,15 @@ def payment_record(
     context: AuditContext | None = None,
 ) -> LedgerEntry:
     """A payment received (amount TTC, positive): it raises the balance."""
-    value = quantize_price(_decimal(amount, field="amount"))
-    if value <= ZERO:
-        raise ApplicationError(_("A payment must be a positive amount."), field="amount")
+    problems = Problems()
+    value = ZERO
+    with problems.check():
+        value = quantize_price(_decimal(amount, field="amount"))
+        if value <= ZERO:
+            raise ApplicationError(_("A payment must be a positive amount."), field="amount")
     if method not in PaymentMethod.values:
-        raise ApplicationError(_("Unknown value %(value)s.") % {"value": method}, field="method")
+        problems.add(_("Unknown value %(value)s.") % {"value": method}, field="method")
+    problems.raise_if_any()
     return ledger_entry_add(
         customer=customer,
         by=by,
@@ -735,14 +782,19 @@ def charge_record(
     context: AuditContext | None = None,
 ) -> LedgerEntry:
     """A manual charge (amount excl. VAT and VAT rate): the balance drops by its amount incl. VAT."""
-    base = quantize_price(_decimal(amount_ht, field="amount_ht"))
-    rate = _decimal(vat_rate, field="vat_rate")
-    if base <= ZERO:
-        raise ApplicationError(_("A charge must be a positive amount."), field="amount_ht")
-    if rate < ZERO or rate > Decimal("100"):
-        raise ApplicationError(_("The VAT rate must be between 0 and 100 %."), field="vat_rate")
+    problems = Problems()
+    base = rate = ZERO
+    with problems.check():
+        base = quantize_price(_decimal(amount_ht, field="amount_ht"))
+        if base <= ZERO:
+            raise ApplicationError(_("A charge must be a positive amount."), field="amount_ht")
+    with problems.check():
+        rate = _decimal(vat_rate, field="vat_rate")
+        if rate < ZERO or rate > Decimal("100"):
+            raise ApplicationError(_("The VAT rate must be between 0 and 100 %."), field="vat_rate")
     if not description.strip():
-        raise ApplicationError(_("Say what the charge is for."), field="description")
+        problems.add(_("Say what the charge is for."), field="description")
+    problems.raise_if_any()
     vat = vat_amount(base, rate)
     return ledger_entry_add(
         customer=customer,

@@ -149,7 +149,19 @@ def name_normalised(request: HttpRequest) -> HttpResponse:
 @staff_required("customers.view")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
-    tab = request.GET.get("tab", "overview")
+    return _detail_page(request, customer, request.GET.get("tab", "overview"))
+
+
+def _detail_page(
+    request: HttpRequest,
+    customer: Any,
+    tab: str,
+    *,
+    payment_form: PaymentForm | None = None,
+    charge_form: ChargeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The customer page on `tab`; a payment or charge form given is shown as typed (with its errors)."""
     if tab not in dict(TABS):
         tab = "overview"
     context: dict[str, Any] = {
@@ -168,10 +180,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             entries = entries.filter(kind__in=["payment", "reversal"])
         context["page"] = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
         context["query"] = f"tab={tab}"
-        context["payment_form"] = PaymentForm(
-            initial={"entry_date": timezone.localdate(), "method": customer.payment_mode}
+        # Prefixed: the two forms share the page, each input keeps its own id and label.
+        context["payment_form"] = payment_form or PaymentForm(
+            prefix="payment", initial={"entry_date": timezone.localdate(), "method": customer.payment_mode}
         )
-        context["charge_form"] = ChargeForm(initial={"entry_date": timezone.localdate()})
+        context["charge_form"] = charge_form or ChargeForm(
+            prefix="charge", initial={"entry_date": timezone.localdate()}
+        )
     if tab == "documents":
         context["mandates"] = selectors.mandate_list(customer=customer)
         context["mandate_form"] = MandateForm()
@@ -184,7 +199,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["blockers"] = selectors.customer_archive_blockers(customer=customer)
     if tab in hooks.tab_contents:
         context["tab_content"] = mark_safe(hooks.tab_contents[tab](request, customer))  # noqa: S308
-    return render(request, "customers/customer_detail.html", context)
+    return render(request, "customers/customer_detail.html", context, status=status)
 
 
 @staff_required("customers.write")
@@ -291,44 +306,56 @@ def mandate_signed(request: HttpRequest, pk: int, mandate_id: int) -> HttpRespon
     return redirect(f"{customer_url(customer.pk)}?tab=documents")
 
 
-@staff_required("payments.write")
-@require_POST
-def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = selectors.customer_get(pk=pk)
-    form = PaymentForm(request.POST)
+def _ledger_entry_post(
+    request: HttpRequest, customer: Any, form: PaymentForm | ChargeForm, *, service: Any, done: str
+) -> HttpResponse:
+    """A payment or charge in two steps: "review" shows the parsed amount to confirm, "edit" goes
+    back to the form as typed, anything else records it. An error shows the form again, as typed."""
+    step = request.POST.get("step", "")
+    kind = "payment" if isinstance(form, PaymentForm) else "charge"
+    if step == "edit":
+        again = type(form)(prefix=form.prefix, initial={name: form[name].value() for name in form.fields})
+        return _detail_page(request, customer, "balance", **{f"{kind}_form": again})  # type: ignore[arg-type]
     if form.is_valid():
-        services.payment_record(
+        if step == "review":
+            return render(
+                request,
+                "customers/entry_confirm.html",
+                {"customer": customer, "form": form, "kind": kind, "summary": form.summary()},
+            )
+        entry = call_service(
+            form,
+            service,
             customer=customer,
             by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
             **form.cleaned_data,
         )
-        messages.success(request, _("The payment is recorded."))
-    else:
-        messages.error(request, _("The payment is incomplete: give its amount, date and method."))
-    return redirect(f"{customer_url(customer.pk)}?tab=balance")
+        if entry is not None:
+            messages.success(request, done)
+            return redirect(f"{customer_url(customer.pk)}?tab=balance")
+    return _detail_page(request, customer, "balance", status=400, **{f"{kind}_form": form})  # type: ignore[arg-type]
+
+
+@staff_required("payments.write")
+@require_POST
+def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_get(pk=pk)
+    form = PaymentForm(request.POST, prefix="payment")
+    return _ledger_entry_post(
+        request, customer, form, service=services.payment_record, done=_("The payment is recorded.")
+    )
 
 
 @staff_required("payments.write")
 @require_POST
 def charge_new(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
-    form = ChargeForm(request.POST)
-    if form.is_valid():
-        services.charge_record(
-            customer=customer,
-            by=cast(User, request.user),
-            now=timezone.now(),
-            context=AuditContext.from_request(request),
-            **form.cleaned_data,
-        )
-        messages.success(request, _("The charge is recorded."))
-    else:
-        messages.error(
-            request, _("The charge is incomplete: give its amount, VAT rate, date and description.")
-        )
-    return redirect(f"{customer_url(customer.pk)}?tab=balance")
+    form = ChargeForm(request.POST, prefix="charge")
+    return _ledger_entry_post(
+        request, customer, form, service=services.charge_record, done=_("The charge is recorded.")
+    )
 
 
 @staff_required("payments.write")

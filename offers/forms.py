@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AmountField, amount_formfield
 from core.labels import event_type_label
 from offers.models import (
     Allowance,
@@ -23,6 +24,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class OfferForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Offer
         fields = [
             "code",
@@ -52,18 +54,21 @@ class OfferForm(forms.ModelForm):
 
 class OptionForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Option
         fields = ["code", "label", "price", "vat_rate", "data_speed"]
 
 
 class ProductForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Product
         fields = ["code", "label", "kind", "recurring", "price", "vat_rate"]
 
 
 class TerminalForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Terminal
         fields = [
             "code",
@@ -91,12 +96,14 @@ AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=1, can_delete=True
 
 class RateTableForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = RateTable
         fields = ["code", "label", "kind", "base_table", "markup_fixed", "markup_percent"]
 
 
 class RateForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Rate
         fields = [
             "prefix",
@@ -142,7 +149,7 @@ class SimulatorForm(forms.Form):
     event_type = forms.ChoiceField(label=_("Event type"), choices=EVENT_TYPE_CHOICES, initial="VOICE_MO")
     called = forms.CharField(label=_("Number called"), required=False, max_length=20)
     duration_s = forms.IntegerField(label=_("Duration (seconds)"), required=False, min_value=0)
-    volume_mb = forms.DecimalField(label=_("Volume (MB)"), required=False, min_value=0, decimal_places=3)
+    volume_mb = AmountField(label=_("Volume (MB)"), required=False, min_value=0, decimal_places=3)
     country = forms.CharField(label=_("Roaming country (ISO code)"), required=False, max_length=2)
     on = forms.DateField(label=_("Date"), required=False, widget=DATE)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Problems
 from core.money import ZERO
 from offers.hooks import catalogue_item_usage
 from offers.models import (
@@ -51,27 +51,30 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def _check_item_rules(item: models.Model) -> None:
+    """Every catalogue rule the item breaks, reported at once."""
+    problems = Problems()
     if isinstance(item, Offer):
         if not item.commitment_choices:
-            raise ApplicationError(
+            problems.add(
                 _("Choose at least one commitment (none, 12 or 24 months)."), field="commitment_none"
             )
         if item.valid_from and item.valid_to and item.valid_to < item.valid_from:
-            raise ApplicationError(_("The offer cannot end before it starts."), field="valid_to")
+            problems.add(_("The offer cannot end before it starts."), field="valid_to")
         if item.default_rate_table is not None and item.default_rate_table.archived:
-            raise ApplicationError(_("This rate table is archived."), field="default_rate_table")
+            problems.add(_("This rate table is archived."), field="default_rate_table")
     if isinstance(item, Terminal) and (item.instalment_months is None) != (item.instalment_price is None):
-        raise ApplicationError(
+        problems.add(
             _("Give both the number of instalments and the monthly instalment, or neither."),
             field="instalment_months",
         )
     for name in ("price", "instalment_price", "rental_price"):
         value = getattr(item, name, None)
         if value is not None and value < 0:
-            raise ApplicationError(_("A price cannot be negative."), field=name)
+            problems.add(_("A price cannot be negative."), field=name)
     vat = getattr(item, "vat_rate", None)
     if vat is not None and not (Decimal(0) <= vat <= Decimal(100)):
-        raise ApplicationError(_("A VAT rate is between 0 and 100 %."), field="vat_rate")
+        problems.add(_("A VAT rate is between 0 and 100 %."), field="vat_rate")
+    problems.raise_if_any()
 
 
 def _item_save(item: models.Model) -> None:

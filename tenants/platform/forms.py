@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.forms import amount_formfield
 from core.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
 from tenants.models import (
     DocumentKind,
@@ -42,7 +43,9 @@ class IdentityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for name, field in forms.fields_for_model(Tenant, fields=IDENTITY_FIELDS).items():
+        for name, field in forms.fields_for_model(
+            Tenant, fields=IDENTITY_FIELDS, formfield_callback=amount_formfield
+        ).items():
             if name in _LOOSE:
                 field = forms.CharField(label=_LOOSE[name], required=False, max_length=50)
             if name in _PLACEHOLDERS:

@@ -19,7 +19,7 @@ from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.crypto import decrypt_secret, encrypt_secret
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Problems
 from core.identifiers import (
     bic_matches_iban,
     clean_bic,
@@ -209,34 +209,37 @@ def tenant_create(
     """Create a tenant: its row (identity checked), its PostgreSQL schema (migrated), its main
     domain, its onboarding checklist (due dates counted from `today`), and its first admin, who is
     e-mailed an invitation. `by` None: the platform itself (the demo seeder)."""
+    # Every broken rule is reported at once: the form shows them all after one submit.
+    problems = Problems()
     schema_name = schema_name.strip().lower()
     if not SCHEMA_RE.match(schema_name) or schema_name in RESERVED_SCHEMAS or schema_name.startswith("pg_"):
-        raise ApplicationError(
+        problems.add(
             _(
                 "The technical name must be 2 to 41 lower-case letters, digits or underscores, starting with a letter."
             ),
             field="schema_name",
         )
+    elif Tenant.objects.filter(schema_name=schema_name).exists():
+        problems.add(_("The technical name %(name)s is taken.") % {"name": schema_name}, field="schema_name")
     if kind not in TenantKind.values:
-        raise ApplicationError(_("Choose integrator or VNO."), field="kind")
+        problems.add(_("Choose integrator or VNO."), field="kind")
     operator_code = operator_code.strip().upper()
     if not re.fullmatch(r"[A-Z0-9]{2,20}", operator_code):
-        raise ApplicationError(
-            _("The operator code is 2 to 20 capital letters or digits."), field="operator_code"
-        )
-    identity = tenant_identity_clean({"name": name, **fields})
-    admin_email = admin_email.strip()
-    if admin_email:
-        _check_email(admin_email, field="admin_email", label=str(_("first admin's e-mail")))
-    if Tenant.objects.filter(schema_name=schema_name).exists():
-        raise ApplicationError(
-            _("The technical name %(name)s is taken.") % {"name": schema_name}, field="schema_name"
-        )
-    if Tenant.objects.filter(operator_code=operator_code).exists():
-        raise ApplicationError(
+        problems.add(_("The operator code is 2 to 20 capital letters or digits."), field="operator_code")
+    elif Tenant.objects.filter(operator_code=operator_code).exists():
+        problems.add(
             _("The operator code %(code)s is already used.") % {"code": operator_code}, field="operator_code"
         )
-    domain = domain_validate(domain)
+    identity: dict[str, Any] = {}
+    with problems.check():
+        identity = tenant_identity_clean({"name": name, **fields})
+    admin_email = admin_email.strip()
+    if admin_email:
+        with problems.check():
+            _check_email(admin_email, field="admin_email", label=str(_("first admin's e-mail")))
+    with problems.check():
+        domain = domain_validate(domain)
+    problems.raise_if_any()
     # The schema is created and migrated by Tenant.save(); DDL in PostgreSQL is transactional,
     # so a failure leaves neither a half-made schema nor a row.
     with transaction.atomic():

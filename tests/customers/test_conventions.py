@@ -78,7 +78,12 @@ def test_the_staff_page_records_where_a_payment_came_from(acme, make_user, make_
     client = client_for(acme, make_user(acme, "accountant"))
     client.post(
         f"/customers/{customer.pk}/payments/new/",
-        {"amount": "12.00", "entry_date": "2026-03-01", "method": "transfer", "description": ""},
+        {
+            "payment-amount": "12.00",
+            "payment-entry_date": "2026-03-01",
+            "payment-method": "transfer",
+            "payment-description": "",
+        },
         REMOTE_ADDR="198.51.100.4",
     )
     with in_schema(acme):

@@ -153,7 +153,7 @@ def test_accountant_records_a_payment_but_cannot_edit_the_record(acme, make_user
     client = client_for(acme, make_user(acme, "accountant"))
     response = client.post(
         f"/customers/{customer.pk}/payments/new/",
-        {"amount": "40.00", "entry_date": "2026-01-15", "method": "cheque"},
+        {"payment-amount": "40.00", "payment-entry_date": "2026-01-15", "payment-method": "cheque"},
     )
     assert response.status_code == 302
     balance_tab = client.get(f"/customers/{customer.pk}/", {"tab": "balance"}).content.decode()
