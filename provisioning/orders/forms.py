@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, User
+from core.forms import AmountField
 from offers.models import BillingTiming, RateTable, Terminal
 from provisioning.models import DiscountKind, OrderLine, OrderLineType, OrderStatus, TerminalPurchase
 from provisioning.orders import selectors
@@ -14,9 +15,9 @@ from provisioning.orders.services import OrderLineInput
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _money(label: Any) -> forms.DecimalField:
-    # Text inputs that accept "12,50" as well as "12.50".
-    return forms.DecimalField(label=label, required=False, max_digits=10, decimal_places=2, localize=True)
+def _money(label: Any) -> AmountField:
+    # The shared amount field: a text input that accepts "12,50", "12.50" and "1 250,50".
+    return AmountField(label=label, required=False, max_digits=10, decimal_places=2)
 
 
 class OrderFilterForm(forms.Form):
