@@ -4,9 +4,20 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from core.domains import domain_lookalike_warnings
 from core.search import text_search_q
-from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantDocument, TenantStatus
+from tenants.models import (
+    Domain,
+    DomainStatus,
+    FeedAccess,
+    OnboardingStep,
+    StepStatus,
+    Tenant,
+    TenantDocument,
+    TenantStatus,
+)
 
 
 def tenant_list() -> QuerySet[Tenant]:
@@ -21,8 +32,21 @@ def tenant_list_active() -> QuerySet[Tenant]:
 
 
 def tenant_primary_domain(tenant: Tenant) -> str | None:
-    domain = tenant.domains.filter(is_primary=True).first() or tenant.domains.first()
+    active = tenant.domains.filter(status=DomainStatus.ACTIVE)
+    domain = active.filter(is_primary=True).first() or active.first()
     return domain.domain if domain else None
+
+
+def domain_request_list(
+    *, status: str = DomainStatus.PENDING, tenant: Tenant | None = None
+) -> QuerySet[Domain]:
+    """Custom domains tenants asked for, in the order asked (a main domain is never one)."""
+    domains = Domain.objects.filter(is_primary=False).select_related("tenant").order_by("requested_at", "pk")
+    if status:
+        domains = domains.filter(status=status)
+    if tenant is not None:
+        domains = domains.filter(tenant=tenant)
+    return domains
 
 
 def tenant_list_for_platform(
@@ -82,3 +106,25 @@ def tenant_document_list(*, tenant: Tenant) -> QuerySet[TenantDocument]:
 
 def feed_access_of(*, tenant: Tenant) -> FeedAccess | None:
     return FeedAccess.objects.filter(tenant=tenant).first()
+
+
+def domain_protected_names(*, tenant: Tenant) -> dict[str, str]:
+    """The names a domain asked for by `tenant` must not imitate, and whose they are: every other
+    tenant's name, technical name, operator code and domain labels, and the platform's."""
+    names: dict[str, str] = {}
+    others = Tenant.objects.exclude(pk=tenant.pk).prefetch_related("domains")
+    for other in others:
+        owner = str(_("the platform")) if other.is_platform else other.name
+        candidates = [other.name, other.operator_code or ""]
+        if not other.is_platform:
+            candidates.append(other.schema_name)
+        candidates += [domain.domain.split(".")[0] for domain in other.domains.all()]
+        for candidate in candidates:
+            if candidate:
+                names.setdefault(candidate, owner)
+    return names
+
+
+def domain_warnings(*, domain: Domain) -> list[str]:
+    """What a platform admin should look at before approving `domain` (look-alikes)."""
+    return domain_lookalike_warnings(domain.domain, other_names=domain_protected_names(tenant=domain.tenant))
