@@ -758,41 +758,29 @@ def _pending_domain_locked(domain_id: int) -> Domain:
     return domain
 
 
-def _domain_decide(
-    *,
-    domain_id: int,
-    status: str,
-    action: str,
-    by: User,
-    now: datetime,
-    reason: str,
-    context: AuditContext | None,
-) -> Domain:
-    with transaction.atomic():
-        domain = _pending_domain_locked(domain_id)
-        domain.status = status
-        domain.decided_at = now
-        domain.decided_by = by.get_username()
-        domain.save(update_fields=["status", "decided_at", "decided_by"])
-        changes: dict[str, Any] = {"domain": domain.domain}
-        if reason:
-            changes["reason"] = reason
-        audit_record(actor=by, action=action, obj=domain.tenant, changes=changes, context=context)
+def _domain_decide(*, domain_id: int, status: str, by: User, now: datetime) -> Domain:
+    """Take the decision on a pending domain (locked, so two admins cannot both decide)."""
+    domain = _pending_domain_locked(domain_id)
+    domain.status = status
+    domain.decided_at = now
+    domain.decided_by = by.get_username()
+    domain.save(update_fields=["status", "decided_at", "decided_by"])
     return domain
 
 
 def domain_approve(*, domain_id: int, by: User, now: datetime, context: AuditContext | None = None) -> Domain:
     """A platform admin approves a custom domain a tenant asked for: from now on it serves the
     tenant's site."""
-    return _domain_decide(
-        domain_id=domain_id,
-        status=DomainStatus.ACTIVE,
-        action="tenant.domain_approved",
-        by=by,
-        now=now,
-        reason="",
-        context=context,
-    )
+    with transaction.atomic():
+        domain = _domain_decide(domain_id=domain_id, status=DomainStatus.ACTIVE, by=by, now=now)
+        audit_record(
+            actor=by,
+            action="tenant.domain_approved",
+            obj=domain.tenant,
+            changes={"domain": domain.domain},
+            context=context,
+        )
+    return domain
 
 
 def domain_refuse(
@@ -800,12 +788,13 @@ def domain_refuse(
 ) -> Domain:
     """A platform admin refuses a custom domain: it never serves anything, and the name stays
     reserved (no other tenant can take it) until the tenant removes it."""
-    return _domain_decide(
-        domain_id=domain_id,
-        status=DomainStatus.REFUSED,
-        action="tenant.domain_refused",
-        by=by,
-        now=now,
-        reason=reason.strip(),
-        context=context,
-    )
+    reason = reason.strip()
+    with transaction.atomic():
+        domain = _domain_decide(domain_id=domain_id, status=DomainStatus.REFUSED, by=by, now=now)
+        changes: dict[str, Any] = {"domain": domain.domain}
+        if reason:
+            changes["reason"] = reason
+        audit_record(
+            actor=by, action="tenant.domain_refused", obj=domain.tenant, changes=changes, context=context
+        )
+    return domain
