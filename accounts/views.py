@@ -95,8 +95,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        # The site name and domain of the mail are the ones the user is on.
-        self.extra_email_context = {"site_name": _site_name(self.request), "domain": self.request.get_host()}
+        # The site name of the mail is the one the user is on. The link's host is never the
+        # request's (its Host header is the sender's choice): the mail sender hook of `tenants`
+        # puts the site's main domain in.
+        self.extra_email_context = {"site_name": _site_name(self.request)}
         return super().form_valid(form)
 
 

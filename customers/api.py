@@ -176,10 +176,6 @@ def _customers() -> QuerySet[Customer]:
     return selectors.customer_list(status="").select_related("portal_user").prefetch_related("contacts")
 
 
-def _base_url(request: Request) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
 def _customer_of(view: Any) -> Customer:
     return get_object_or_404(Customer, pk=view.kwargs["customer_id"])
 
@@ -235,7 +231,6 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             login_contact=values.get("login_contact"),
             mandate=values.get("mandate"),
             send_logins=values.get("send_logins", False),
-            portal_base_url=_base_url(request),
             context=AuditContext.from_request(request),
         )
         return Response(
@@ -278,7 +273,6 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         customer = self.get_object()
         services.customer_send_logins(
             customer=customer,
-            base_url=_base_url(request),
             by=cast(User, request.user),
             context=AuditContext.from_request(request),
         )

@@ -55,7 +55,9 @@ from customers.models import (
     SequenceType,
 )
 from customers.selectors import customer_archive_blockers, customer_balance, phone_digits
+from tenants.links import tenant_url
 from tenants.settings.mail import EmailKind, email_send
+from tenants.settings.selectors import tenant_current
 
 NUMBER_PREFIX = "C"
 NUMBER_DIGITS = 6
@@ -245,7 +247,6 @@ def customer_create(
     login_contact: dict[str, Any] | None = None,
     mandate: dict[str, Any] | None = None,
     send_logins: bool = False,
-    portal_base_url: str = "",
     context: AuditContext | None = None,
 ) -> Customer:
     """Create a customer: its number is generated unless typed in (take-over from another system);
@@ -302,9 +303,7 @@ def customer_create(
     if mandate:
         mandate_create(customer=customer, by=by, now=now, context=context, **mandate)
     if send_logins:
-        transaction.on_commit(
-            partial(customer_send_logins, customer=customer, base_url=portal_base_url, by=by, context=context)
-        )
+        transaction.on_commit(partial(customer_send_logins, customer=customer, by=by, context=context))
     return customer
 
 
@@ -482,14 +481,13 @@ def customer_portal_account_ensure(*, customer: Customer, by: User | None) -> Us
     return user
 
 
-def customer_send_logins(
-    *, customer: Customer, base_url: str, by: User, context: AuditContext | None = None
-) -> None:
+def customer_send_logins(*, customer: Customer, by: User, context: AuditContext | None = None) -> None:
     """E-mail the login contact the tenant's account-opening message: their login and a link to
-    choose their password on the portal."""
+    choose their password on the portal (links on the tenant's main domain, not a request's host)."""
     user = customer.portal_user
     if user is None or not user.email:
         raise ApplicationError(_("This customer has no portal account with an e-mail address."))
+    base_url = tenant_url(tenant_current(), "/")
     link = password_reset_link(user=user, base_url=base_url)
     with translation.override(user.language or settings.LANGUAGE_CODE):
         email_send(
@@ -499,7 +497,7 @@ def customer_send_logins(
                 "customer_name": customer.display_name,
                 "login": user.username,
                 "set_password_link": link,
-                "site_url": f"{base_url.rstrip('/')}/portal/",
+                "site_url": f"{base_url}portal/",
             },
         )
     audit_record(

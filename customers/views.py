@@ -45,10 +45,6 @@ TABS = [
 PAGE_SIZE = 50
 
 
-def _base_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @staff_required("customers.view")
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET or None)
@@ -92,7 +88,6 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             by=cast(User, request.user),
             now=timezone.now(),
             context=AuditContext.from_request(request),
-            portal_base_url=_base_url(request),
             **form.service_kwargs(),
         )
         if customer is not None:
@@ -399,7 +394,6 @@ def send_logins(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
     services.customer_send_logins(
         customer=customer,
-        base_url=_base_url(request),
         by=cast(User, request.user),
         context=AuditContext.from_request(request),
     )

@@ -57,6 +57,10 @@ TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_DOMAIN = env("ISM_PUBLIC_DOMAIN", default="admin.localhost")
+# Links in e-mails are built from a site's primary domain with this scheme and port (tenants.links),
+# never from the request's Host header. The port is for a local run (the demo's 8000); empty otherwise.
+ISM_SCHEME = env("ISM_SCHEME", default="http" if DEBUG else "https")
+ISM_PUBLIC_PORT = env("ISM_PUBLIC_PORT", default="")
 ROOT_URLCONF = "ism.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "ism.urls_public"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
@@ -65,7 +69,7 @@ TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "ism.middleware.ContentSecurityPolicyMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "tenants.middleware.ApprovedDomainTenantMiddleware",  # django-tenants', active domains only
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

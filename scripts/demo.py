@@ -68,6 +68,8 @@ def main() -> int:
     env.setdefault("EMAIL_URL", f"filemail://{STATE / 'mail'}")
     env.setdefault("DJANGO_DEBUG", "0")
     env.setdefault("ISM_PUBLIC_DOMAIN", "admin.localhost")
+    env.setdefault("ISM_SCHEME", "http")  # e-mailed links: the demo serves plain http on its port
+    env.setdefault("ISM_PUBLIC_PORT", str(port))
 
     py = sys.executable
     manage = [py, str(ROOT / "manage.py")]

@@ -18,6 +18,8 @@ def register() -> None:
             "tenant.document_added": pgettext_lazy("audit", "Document added"),
             "tenant.document_deleted": pgettext_lazy("audit", "Document deleted"),
             "tenant.domain_added": pgettext_lazy("audit", "Domain added"),
+            "tenant.domain_approved": pgettext_lazy("audit", "Custom domain approved"),
+            "tenant.domain_refused": pgettext_lazy("audit", "Custom domain refused"),
             "tenant.domain_removed": pgettext_lazy("audit", "Domain removed"),
             "tenant.email_template_changed": pgettext_lazy("audit", "E-mail template changed"),
             "tenant.email_template_reset": pgettext_lazy("audit", "E-mail template reset"),

@@ -83,8 +83,27 @@ class Tenant(TenantMixin):
         return self.schema_name == "public"
 
 
+class DomainStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    ACTIVE = "active", _("Active")
+    REFUSED = "refused", _("Refused")
+
+
 class Domain(DomainMixin):
-    """A host name that serves a tenant's site (its main domain, and custom ones)."""
+    """A host name of a tenant's site (its main domain, and custom ones).
+
+    Only an active domain serves the site (`tenants.middleware.ApprovedDomainTenantMiddleware`
+    resolves hosts from active rows only). A custom domain a tenant asks for waits, pending, for a
+    platform admin's approval; the row reserves the name meanwhile, and a refused one keeps it
+    reserved until the tenant removes it. New rows are pending unless created active on purpose.
+    """
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=DomainStatus.choices, default=DomainStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("domain")

@@ -81,7 +81,7 @@ def django_db_setup(
                     status=TenantStatus.ACTIVE,
                 )
                 tenant.save()
-                Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+                Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True, status="active")
         connection.set_schema_to_public()
     yield
     if django_db_keepdb:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import HasCapability
 from audit.context import AuditContext
-from tenants.models import FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind
+from tenants.models import Domain, FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind
 from tenants.platform import selectors, services
 
 PLATFORM = HasCapability("platform.manage")
@@ -146,12 +146,6 @@ class StepUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-def _invite_base_url(request: Request, domain: str) -> str:
-    host = request.get_host()
-    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
-    return f"{request.scheme}://{domain}{':' + port if port else ''}"
-
-
 class OverrideSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_blank=True, help_text="Why the tenant goes live before its checklist is done."
@@ -201,7 +195,6 @@ class TenantViewSet(viewsets.GenericViewSet):
         domain = str(data.pop("domain")).strip().lower()
         tenant = services.tenant_create(
             domain=domain,
-            invite_base_url=_invite_base_url(request, domain),
             by=cast(User, request.user),
             today=timezone.localdate(),
             context=AuditContext.from_request(request),
@@ -251,9 +244,9 @@ class TenantViewSet(viewsets.GenericViewSet):
         domain = selectors.tenant_primary_domain(tenant)
         if not domain:
             raise serializers.ValidationError({"domain": "This tenant has no domain."})
+        # The invitation's link is on the tenant's main domain (tenants.links), not this request's host.
         services.tenant_invite_admin(
             tenant=tenant,
-            base_url=_invite_base_url(request, domain),
             by=cast(User, request.user),
             context=AuditContext.from_request(request),
             **serializer.validated_data,
@@ -313,3 +306,72 @@ class OnboardingStepViewSet(viewsets.GenericViewSet):
             **serializer.validated_data,
         )
         return Response(OnboardingStepSerializer(step, context={"today": today}).data)
+
+
+# --- Custom domains awaiting approval ---------------------------------------------------------------
+class DomainRequestSerializer(serializers.ModelSerializer):
+    tenant = serializers.IntegerField(source="tenant_id", read_only=True)
+    tenant_name = serializers.CharField(source="tenant.name", read_only=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Domain
+        fields = [
+            "id",
+            "domain",
+            "tenant",
+            "tenant_name",
+            "status",
+            "requested_at",
+            "decided_at",
+            "decided_by",
+            "warnings",
+        ]
+        read_only_fields = fields
+
+    def get_warnings(self, domain: Domain) -> list[str]:
+        return selectors.domain_warnings(domain=domain)
+
+
+class DomainRefuseSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DomainRequestViewSet(viewsets.GenericViewSet):
+    """Custom domains tenants asked for; a platform admin approves (it serves the tenant's site
+    from then on) or refuses each, after reading its look-alike warnings."""
+
+    permission_classes = [PLATFORM]
+
+    @extend_schema(responses=DomainRequestSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """Custom domains awaiting approval (`status`: pending by default, active, refused)."""
+        domains = selectors.domain_request_list(status=request.query_params.get("status", "pending"))
+        return Response(DomainRequestSerializer(domains, many=True).data)
+
+    @extend_schema(request=None, responses=DomainRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: int) -> Response:
+        """POST: the domain serves its tenant's site from now on (audited)."""
+        domain = services.domain_approve(
+            domain_id=pk,
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+        )
+        return Response(DomainRequestSerializer(domain).data)
+
+    @extend_schema(request=DomainRefuseSerializer, responses=DomainRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: int) -> Response:
+        """POST: the domain never serves anything; the name stays reserved (audited, with a reason)."""
+        serializer = DomainRefuseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domain = services.domain_refuse(
+            domain_id=pk,
+            reason=serializer.validated_data["reason"],
+            by=cast(User, request.user),
+            now=timezone.now(),
+            context=AuditContext.from_request(request),
+        )
+        return Response(DomainRequestSerializer(domain).data)

@@ -40,4 +40,19 @@ urlpatterns = [
         api_platform.OnboardingStepViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="api-tenant-step-detail",
     ),
+    path(
+        "domains/",
+        api_platform.DomainRequestViewSet.as_view({"get": "list"}),
+        name="api-domain-request-list",
+    ),
+    path(
+        "domains/<int:pk>/approve/",
+        api_platform.DomainRequestViewSet.as_view({"post": "approve"}),
+        name="api-domain-request-approve",
+    ),
+    path(
+        "domains/<int:pk>/refuse/",
+        api_platform.DomainRequestViewSet.as_view({"post": "refuse"}),
+        name="api-domain-request-refuse",
+    ),
 ]

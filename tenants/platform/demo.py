@@ -15,7 +15,16 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from tenants.models import Domain, FeedAccess, OnboardingStep, StepStatus, Tenant, TenantKind, TenantStatus
+from tenants.models import (
+    Domain,
+    DomainStatus,
+    FeedAccess,
+    OnboardingStep,
+    StepStatus,
+    Tenant,
+    TenantKind,
+    TenantStatus,
+)
 from tenants.platform.feed_access import expected_folders
 from tenants.platform.services import onboarding_checklist_ensure, platform_ensure, tenant_create
 
@@ -120,7 +129,9 @@ def seed_demo_tenant(demo: DemoTenant, *, log: Callable[[str], None]) -> Tenant:
             status=TenantStatus.ACTIVE,
         )
         tenant.save()
-    Domain.objects.get_or_create(domain=demo.domain, defaults={"tenant": tenant, "is_primary": True})
+    Domain.objects.get_or_create(
+        domain=demo.domain, defaults={"tenant": tenant, "is_primary": True, "status": DomainStatus.ACTIVE}
+    )
     return tenant
 
 

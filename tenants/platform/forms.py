@@ -181,6 +181,16 @@ class SuspendForm(forms.Form):
     )
 
 
+class DomainRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(),
+        help_text=_("Kept in the audit trail."),
+    )
+
+
 class InviteAdminForm(forms.Form):
     email = forms.EmailField(label=_("e-mail"))
     first_name = forms.CharField(label=_("first name"), max_length=150, required=False)

@@ -6,8 +6,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core.domains import domain_lookalike_warnings
 from core.search import text_search_q
 from tenants.models import (
+    Domain,
+    DomainStatus,
     FeedAccess,
     OnboardingStep,
     StepStatus,
@@ -31,8 +34,21 @@ def tenant_list_active() -> QuerySet[Tenant]:
 
 
 def tenant_primary_domain(tenant: Tenant) -> str | None:
-    domain = tenant.domains.filter(is_primary=True).first() or tenant.domains.first()
+    active = tenant.domains.filter(status=DomainStatus.ACTIVE)
+    domain = active.filter(is_primary=True).first() or active.first()
     return domain.domain if domain else None
+
+
+def domain_request_list(
+    *, status: str = DomainStatus.PENDING, tenant: Tenant | None = None
+) -> QuerySet[Domain]:
+    """Custom domains tenants asked for, in the order asked (a main domain is never one)."""
+    domains = Domain.objects.filter(is_primary=False).select_related("tenant").order_by("requested_at", "pk")
+    if status:
+        domains = domains.filter(status=status)
+    if tenant is not None:
+        domains = domains.filter(tenant=tenant)
+    return domains
 
 
 def tenant_list_for_platform(

@@ -29,9 +29,11 @@ from core.identifiers import (
     clean_siret,
     clean_vat_number,
 )
+from tenants.links import tenant_url
 from tenants.models import (
     DocumentKind,
     Domain,
+    DomainStatus,
     FeedAccess,
     FeedAuth,
     FeedProtocol,
@@ -59,7 +61,9 @@ def platform_ensure(*, domain: str | None = None) -> Tenant:
     platform, _created = Tenant.objects.get_or_create(
         schema_name="public", defaults={"name": "ISM", "status": TenantStatus.ACTIVE}
     )
-    Domain.objects.get_or_create(domain=domain, defaults={"tenant": platform, "is_primary": True})
+    Domain.objects.get_or_create(
+        domain=domain, defaults={"tenant": platform, "is_primary": True, "status": DomainStatus.ACTIVE}
+    )
     return platform
 
 
@@ -203,7 +207,6 @@ def tenant_create(
     admin_first_name: str = "",
     admin_last_name: str = "",
     admin_username: str = "",
-    invite_base_url: str = "",
     **fields: Any,
 ) -> Tenant:
     """Create a tenant: its row (identity checked), its PostgreSQL schema (migrated), its main
@@ -247,7 +250,7 @@ def tenant_create(
             schema_name=schema_name, kind=kind, operator_code=operator_code, status=status, **identity
         )
         tenant.save()
-        Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+        Domain.objects.create(domain=domain, tenant=tenant, is_primary=True, status=DomainStatus.ACTIVE)
         onboarding_checklist_ensure(tenant=tenant, start=today)
         audit_record(
             actor=by,
@@ -268,7 +271,6 @@ def tenant_create(
                 first_name=admin_first_name,
                 last_name=admin_last_name,
                 username=admin_username,
-                base_url=invite_base_url or f"http://{domain}",
                 by=by,
                 context=context,
             )
@@ -279,7 +281,6 @@ def tenant_invite_admin(
     *,
     tenant: Tenant,
     email: str,
-    base_url: str,
     by: User | None,
     first_name: str = "",
     last_name: str = "",
@@ -287,8 +288,8 @@ def tenant_invite_admin(
     context: AuditContext | None = None,
 ) -> User:
     """Create an admin account in the tenant's schema (or take the admin who has this e-mail) and
-    e-mail it an invitation once committed. The tenant's own trail names a platform admin
-    `platform:<login>` (their account is not in its schema)."""
+    e-mail it an invitation once committed, its link on the tenant's main domain. The tenant's own
+    trail names a platform admin `platform:<login>` (their account is not in its schema)."""
     from accounts.models import Role
     from accounts.services import user_create, user_send_invitation
 
@@ -309,7 +310,9 @@ def tenant_invite_admin(
     def _send() -> None:
         try:
             with tenant_context(tenant):
-                user_send_invitation(user=user, base_url=base_url, site_name=tenant.name, by=by)
+                user_send_invitation(
+                    user=user, base_url=tenant_url(tenant, "/"), site_name=tenant.name, by=by
+                )
         except Exception:
             # The tenant exists whatever the mail server says; the admin can be invited again.
             logger.exception("invitation of %s to tenant %s failed", email, tenant.schema_name)
@@ -759,3 +762,59 @@ def tenant_reactivate(
     if tenant.status != TenantStatus.SUSPENDED:
         raise ApplicationError(_("Only a suspended tenant can be reactivated."))
     return tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE, by=by, reason=reason, context=context)
+
+
+# --- Custom domains a tenant asked for ------------------------------------------------------------
+def _pending_domain_locked(domain_id: int) -> Domain:
+    domain = (
+        Domain.objects.select_for_update(of=("self",)).select_related("tenant").filter(pk=domain_id).first()
+    )
+    if domain is None:
+        raise ApplicationError(_("No such domain."))
+    if domain.status != DomainStatus.PENDING:
+        raise ApplicationError(
+            _("The domain %(domain)s is not awaiting approval.") % {"domain": domain.domain}
+        )
+    return domain
+
+
+def _domain_decide(*, domain_id: int, status: str, by: User, now: datetime) -> Domain:
+    """Take the decision on a pending domain (locked, so two admins cannot both decide)."""
+    domain = _pending_domain_locked(domain_id)
+    domain.status = status
+    domain.decided_at = now
+    domain.decided_by = by.get_username()
+    domain.save(update_fields=["status", "decided_at", "decided_by"])
+    return domain
+
+
+def domain_approve(*, domain_id: int, by: User, now: datetime, context: AuditContext | None = None) -> Domain:
+    """A platform admin approves a custom domain a tenant asked for: from now on it serves the
+    tenant's site."""
+    with transaction.atomic():
+        domain = _domain_decide(domain_id=domain_id, status=DomainStatus.ACTIVE, by=by, now=now)
+        audit_record(
+            actor=by,
+            action="tenant.domain_approved",
+            obj=domain.tenant,
+            changes={"domain": domain.domain},
+            context=context,
+        )
+    return domain
+
+
+def domain_refuse(
+    *, domain_id: int, by: User, now: datetime, reason: str = "", context: AuditContext | None = None
+) -> Domain:
+    """A platform admin refuses a custom domain: it never serves anything, and the name stays
+    reserved (no other tenant can take it) until the tenant removes it."""
+    reason = reason.strip()
+    with transaction.atomic():
+        domain = _domain_decide(domain_id=domain_id, status=DomainStatus.REFUSED, by=by, now=now)
+        changes: dict[str, Any] = {"domain": domain.domain}
+        if reason:
+            changes["reason"] = reason
+        audit_record(
+            actor=by, action="tenant.domain_refused", obj=domain.tenant, changes=changes, context=context
+        )
+    return domain

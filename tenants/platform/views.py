@@ -21,6 +21,7 @@ from tenants.models import OnboardingStep, Tenant, TenantDocument, TenantStatus
 from tenants.platform import selectors, services
 from tenants.platform.forms import (
     DocumentForm,
+    DomainRefuseForm,
     FeedAccessForm,
     IdentityForm,
     InviteAdminForm,
@@ -33,7 +34,8 @@ from tenants.platform.forms import (
 
 
 def tenant_site_url(request: HttpRequest, domain: str) -> str:
-    """The tenant's site as reached from here: same scheme, same port as this request."""
+    """The tenant's site as reached from here: same scheme, same port as this request (a link on
+    this page only; links in e-mails come from `tenants.links.tenant_url`)."""
     host = request.get_host()
     port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
     return f"{request.scheme}://{domain}{':' + port if port else ''}"
@@ -66,7 +68,13 @@ def tenant_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenants/platform/tenant_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(request.GET.get("q"))},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(request.GET.get("q")),
+            "pending_domains": selectors.domain_request_list().count(),
+        },
     )
 
 
@@ -86,7 +94,6 @@ def tenant_create_view(request: HttpRequest) -> HttpResponse:
             admin_email=data["admin_email"],
             admin_first_name=data["admin_first_name"],
             admin_last_name=data["admin_last_name"],
-            invite_base_url=tenant_site_url(request, data["domain"].strip().lower()),
             by=cast(User, request.user),
             today=timezone.localdate(),
             context=AuditContext.from_request(request),
@@ -129,6 +136,7 @@ def tenant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_override": tenant.status == TenantStatus.ONBOARDING,
             "events": audit_event_list(obj=tenant)[:10],
             "feed": selectors.feed_access_of(tenant=tenant),
+            "domain_requests": _domain_rows(selectors.domain_request_list(status="", tenant=tenant)),
         }
     )
     return render(request, "tenants/platform/tenant_detail.html", context)
@@ -233,7 +241,6 @@ def tenant_invite_admin_view(request: HttpRequest, pk: int) -> HttpResponse:
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
-            base_url=tenant_site_url(request, domain),
             by=cast(User, request.user),
             context=AuditContext.from_request(request),
         )
@@ -373,3 +380,57 @@ def tenant_feed_test_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("The connection failed: %(error)s") % {"error": report["error"]})
     return redirect("platform:tenant_feed", pk=tenant.pk)
+
+
+# --- Custom domains awaiting approval ----------------------------------------------------------
+def _domain_rows(domains: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "domain": domain,
+            "warnings": selectors.domain_warnings(domain=domain) if domain.status == "pending" else [],
+        }
+        for domain in domains
+    ]
+
+
+@staff_required("platform.manage")
+def domain_request_list_view(request: HttpRequest) -> HttpResponse:
+    """Custom domains tenants asked for, each with its look-alike warnings, to approve or refuse."""
+    return render(
+        request,
+        "tenants/platform/domain_requests.html",
+        {"rows": _domain_rows(selectors.domain_request_list()), "refuse_form": DomainRefuseForm()},
+    )
+
+
+@staff_required("platform.manage")
+@require_POST
+def domain_decide_view(request: HttpRequest, domain_pk: int) -> HttpResponse:
+    form = DomainRefuseForm(request.POST)
+    approve = request.POST.get("action") == "approve"
+    kwargs: dict[str, Any] = (
+        {} if approve else {"reason": form.cleaned_data["reason"] if form.is_valid() else ""}
+    )
+    domain = call_service(
+        form,
+        services.domain_approve if approve else services.domain_refuse,
+        domain_id=domain_pk,
+        by=cast(User, request.user),
+        now=timezone.now(),
+        context=AuditContext.from_request(request),
+        **kwargs,
+    )
+    if domain is None:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    elif approve:
+        messages.success(
+            request,
+            _("%(domain)s now serves %(name)s's site.")
+            % {"domain": domain.domain, "name": domain.tenant.name},
+        )
+    else:
+        messages.success(request, _("%(domain)s was refused.") % {"domain": domain.domain})
+    back = request.POST.get("next", "")
+    if back == "tenant" and domain is not None:
+        return redirect("platform:tenant_detail", pk=domain.tenant_id)
+    return redirect("platform:domain_requests")

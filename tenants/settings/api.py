@@ -284,10 +284,15 @@ class DomainSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     domain = serializers.CharField(max_length=253)
     is_primary = serializers.BooleanField(read_only=True)
+    status = serializers.CharField(
+        read_only=True,
+        help_text="pending (awaiting the platform's approval: serves nothing), active or refused.",
+    )
 
 
 class DomainViewSet(viewsets.GenericViewSet):
-    """The site's domains (main first); POST adds a custom domain, unique across the platform."""
+    """The site's domains (main first); POST asks for a custom domain, unique across the platform,
+    which serves the site once a platform admin approves it (`status` pending until then)."""
 
     permission_classes = _ADMIN
 
@@ -305,6 +310,7 @@ class DomainViewSet(viewsets.GenericViewSet):
             tenant=selectors.tenant_current(),
             domain=data.validated_data["domain"],
             by=cast(User, request.user),
+            now=timezone.now(),
             context=AuditContext.from_request(request),
         )
         return Response(DomainSerializer(added).data, status=201)
@@ -358,8 +364,7 @@ class TeamViewSet(viewsets.GenericViewSet):
         user = services.staff_invite(
             by=cast(User, request.user),
             context=AuditContext.from_request(request),
-            base_url=request.build_absolute_uri("/"),
-            site_name=selectors.tenant_current().name,
+            tenant=selectors.tenant_current(),
             **data.validated_data,
         )
         return Response(StaffMemberSerializer(user).data, status=201)

@@ -9,6 +9,7 @@ other variables, so a tenant admin cannot reach settings or objects through a te
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.mail import MailTemplate, mail_render, mail_send, template_text_render, template_text_validate
+from tenants.links import tenant_url
 from tenants.models import EmailKind, Tenant
 from tenants.settings.email_specs import EMAIL_SPECS, EmailSpec, Placeholder, email_spec
 from tenants.settings.selectors import email_template_get
@@ -53,11 +55,10 @@ def _current_tenant() -> Tenant | None:
 
 
 def _site_url(tenant: Tenant) -> str:
-    domain = tenant.get_primary_domain()
-    if domain is None:
+    try:
+        return tenant_url(tenant, "/")
+    except ApplicationError:  # no main domain yet: the mail goes without the link
         return ""
-    scheme = "https" if settings.SESSION_COOKIE_SECURE else "http"
-    return f"{scheme}://{domain.domain}/"
 
 
 def email_sample_context(*, kind: str, tenant: Tenant | None = None) -> dict[str, str]:
@@ -139,10 +140,16 @@ def email_send(
 def password_reset_send(*, context: dict[str, Any], to_email: str) -> bool:
     """Send Django's password-reset mail with the tenant's "password recovery" template.
 
-    Returns False on the platform's own site, where the default mail is used.
+    The link is on the site's main domain (`tenant_url`), whatever host the request came in on:
+    the request's Host header is the sender's choice. On the platform's own site, the default
+    mail is used (returns False) with its link's scheme and host set the same way in `context`.
     """
     tenant = _current_tenant()
     if tenant is None:
+        platform = getattr(connection, "tenant", None)
+        if isinstance(platform, Tenant):
+            site = urlsplit(tenant_url(platform, "/"))
+            context.update({"protocol": site.scheme, "domain": site.netloc})
         return False
     user = context["user"]
     path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
@@ -153,7 +160,7 @@ def password_reset_send(*, context: dict[str, Any], to_email: str) -> bool:
         context={
             "user_name": user.get_full_name() or user.get_username(),
             "login": user.get_username(),
-            "reset_link": f"{context['protocol']}://{context['domain']}{path}",
+            "reset_link": tenant_url(tenant, path),
         },
     )
     return True

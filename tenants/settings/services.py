@@ -2,7 +2,7 @@
 custom domains, e-mail templates, invoice settings and the staff team. Each change is audited."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,15 @@ from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError
 from core.identifiers import clean_bic, clean_iban, clean_ics
 from core.mail import mail_send
-from tenants.models import Domain, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.links import tenant_url
+from tenants.models import (
+    Domain,
+    DomainStatus,
+    Tenant,
+    TenantBranding,
+    TenantEmailTemplate,
+    TenantInvoiceSettings,
+)
 from tenants.platform.services import domain_validate
 from tenants.settings.images import image_clean
 from tenants.settings.mail import (
@@ -149,10 +157,11 @@ def branding_update(
 
 
 def tenant_domain_add(
-    *, tenant: Tenant, domain: str, by: User, context: AuditContext | None = None
+    *, tenant: Tenant, domain: str, by: User, now: datetime, context: AuditContext | None = None
 ) -> Domain:
-    """A custom domain for the tenant's site, unique across the platform; names under (or above)
-    another site's domain belong to that site and are refused."""
+    """Ask for a custom domain for the tenant's site, unique across the platform; names under (or
+    above) another site's domain belong to that site and are refused. The domain is pending: it
+    serves nothing until a platform admin approves it (look-alikes of other sites are refused)."""
     name = domain_validate(domain)
     for other in Domain.objects.exclude(tenant=tenant).values_list("domain", flat=True):
         if name.endswith(f".{other}") or other.endswith(f".{name}"):
@@ -160,7 +169,9 @@ def tenant_domain_add(
                 _("The domain %(domain)s belongs to the namespace of another site.") % {"domain": name},
                 field="domain",
             )
-    created = Domain.objects.create(domain=name, tenant=tenant, is_primary=False)
+    created = Domain.objects.create(
+        domain=name, tenant=tenant, is_primary=False, status=DomainStatus.PENDING, requested_at=now
+    )
     audit_record(
         actor=by, action="tenant.domain_added", obj=tenant, changes={"domain": name}, context=context
     )
@@ -350,13 +361,13 @@ def staff_invite(
     email: str,
     role: str,
     by: User,
-    base_url: str,
-    site_name: str,
+    tenant: Tenant,
     first_name: str = "",
     last_name: str = "",
     context: AuditContext | None = None,
 ) -> User:
-    """Create a staff account without a password and e-mail it a link to choose one."""
+    """Create a staff account of `tenant` without a password and e-mail it a link to choose one
+    (on the tenant's main domain)."""
     if not (email or "").strip():
         raise ApplicationError(_("An e-mail address is needed to send the invitation."), field="email")
     with transaction.atomic():
@@ -370,7 +381,7 @@ def staff_invite(
             context=context,
         )
         account_services.user_send_invitation(
-            user=user, base_url=base_url, site_name=site_name, by=by, context=context
+            user=user, base_url=tenant_url(tenant, "/"), site_name=tenant.name, by=by, context=context
         )
     return user
 

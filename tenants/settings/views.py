@@ -138,11 +138,16 @@ def domains(request: HttpRequest) -> HttpResponse:
             tenant=tenant,
             domain=form.cleaned_data["domain"],
             by=cast(User, request.user),
+            now=timezone.now(),
             context=AuditContext.from_request(request),
         )
         if added:
             messages.success(
-                request, _("The domain %(domain)s now serves your site.") % {"domain": added.domain}
+                request,
+                _(
+                    "The domain %(domain)s is awaiting approval by the platform: it serves your site once approved."
+                )
+                % {"domain": added.domain},
             )
             return redirect("tenant_settings:domains")
     return _page(
@@ -303,8 +308,7 @@ def team(request: HttpRequest) -> HttpResponse:
             services.staff_invite,
             by=cast(User, request.user),
             context=AuditContext.from_request(request),
-            base_url=request.build_absolute_uri("/"),
-            site_name=selectors.tenant_current().name,
+            tenant=selectors.tenant_current(),
             **form.cleaned_data,
         )
         if user:

@@ -99,7 +99,6 @@ def test_the_logins_link_lets_the_customer_choose_a_password_and_log_in(
             data={"kind": "consumer", "first_name": "Jeanne", "last_name": "Durand"},
             login_contact={"email": "jeanne@example.org"},
             send_logins=True,
-            portal_base_url="http://acme.localhost",
         )
     link = re.search(r"http://acme\.localhost(/reset/\S+)", mailoutbox[0].body).group(1)
     client = client_for(acme)

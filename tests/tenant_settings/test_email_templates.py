@@ -216,7 +216,7 @@ def test_customer_logins_are_sent_with_the_tenants_account_opening_template(acme
             data={"kind": "business", "company_name": "ETOILE BLEUE"},
             login_contact={"name": "Lea Martin", "email": "lea@client.example"},
         )
-        customer_send_logins(customer=customer, base_url="http://acme.localhost", by=admin)
+        customer_send_logins(customer=customer, by=admin)
     message = mail.outbox[-1]
     assert message.subject == "Bienvenue chez Acme Télécom" and message.to == ["lea@client.example"]
     assert customer.number in message.body and "http://acme.localhost/reset/" in message.body

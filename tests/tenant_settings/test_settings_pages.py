@@ -133,7 +133,11 @@ def test_the_public_site_has_no_branding(platform, make_user, client_for):
     assert "--brand-ink" not in body
 
 
-def test_a_custom_domain_is_added_audited_and_unique(acme, nova, acme_admin, client_for):
+def test_a_custom_domain_is_added_audited_and_unique(acme, nova, acme_admin, client_for, platform, make_user):
+    from django.utils import timezone
+
+    from tenants.platform.services import domain_approve
+
     client = client_for(acme, acme_admin)
     # Under .localhost so the test's ALLOWED_HOSTS accept it (production lists its custom domains).
     assert client.post("/settings/domains/", {"domain": "Extranet.Acme-Telecom.localhost"}).status_code == 302
@@ -142,6 +146,12 @@ def test_a_custom_domain_is_added_audited_and_unique(acme, nova, acme_admin, cli
     assert event.changes == {"domain": "extranet.acme-telecom.localhost"}
     taken = client.post("/settings/domains/", {"domain": "nova.localhost"})
     assert "déjà utilisé" in taken.content.decode()
+    # It serves the site once a platform admin has approved it.
+    domain_approve(
+        domain_id=Domain.objects.get(domain="extranet.acme-telecom.localhost").pk,
+        by=make_user(platform, "platform_admin"),
+        now=timezone.now(),
+    )
     assert Client(HTTP_HOST="extranet.acme-telecom.localhost").get("/login/").status_code == 200
 
 

@@ -147,8 +147,10 @@ def test_a_wrong_identifier_is_shown_even_when_required_fields_are_missing(opera
 
 
 def test_api_creates_a_tenant_with_its_checklist_and_invites_its_admin(
-    operator_api, django_capture_on_commit_callbacks
+    operator_api, django_capture_on_commit_callbacks, settings
 ):
+    # The link's port is the configured one (ISM_PUBLIC_PORT), not the request's.
+    settings.ISM_PUBLIC_PORT = "8443"
     fields = _new_tenant_fields(kind=TenantKind.INTEGRATOR, admin_email="api-admin@zebra.example")
     with django_capture_on_commit_callbacks(execute=True):
         response = operator_api.post(
