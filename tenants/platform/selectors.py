@@ -143,3 +143,25 @@ def automatic_steps(*, tenant: Tenant) -> list[AutomaticStep]:
         "auto_contacts": contacts,
     }
     return [AutomaticStep(code, title, missing[code]) for code, title in AUTOMATIC_TITLES.items()]
+
+
+def domain_protected_names(*, tenant: Tenant) -> dict[str, str]:
+    """The names a domain asked for by `tenant` must not imitate, and whose they are: every other
+    tenant's name, technical name, operator code and domain labels, and the platform's."""
+    names: dict[str, str] = {}
+    others = Tenant.objects.exclude(pk=tenant.pk).prefetch_related("domains")
+    for other in others:
+        owner = str(_("the platform")) if other.is_platform else other.name
+        candidates = [other.name, other.operator_code or ""]
+        if not other.is_platform:
+            candidates.append(other.schema_name)
+        candidates += [domain.domain.split(".")[0] for domain in other.domains.all()]
+        for candidate in candidates:
+            if candidate:
+                names.setdefault(candidate, owner)
+    return names
+
+
+def domain_warnings(*, domain: Domain) -> list[str]:
+    """What a platform admin should look at before approving `domain` (look-alikes)."""
+    return domain_lookalike_warnings(domain.domain, other_names=domain_protected_names(tenant=domain.tenant))
