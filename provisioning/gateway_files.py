@@ -266,7 +266,20 @@ class FilesGateway:
         LineAction.objects.filter(pk__in=[a.pk for a in operator]).update(batch_reference=name)
         for action in operator:
             action.batch_reference = name
-        content = order_file_content(operator)
+        # Read again with what the rows need, in one query (a bulk batch has thousands of actions).
+        loaded = (
+            LineAction.objects.filter(pk__in=[a.pk for a in operator])
+            .select_related(
+                "sim",
+                "line__sim",
+                "line__offer",
+                "order_line__sim",
+                "order_line__offer",
+                "fixed_number__offer",
+            )
+            .order_by("pk")
+        )
+        content = order_file_content(list(loaded))
         with self._open_client(self.tenant) as client:
             client.put(f"{ORDER_FOLDER}/{name}", content)
 

@@ -344,10 +344,10 @@ class _MobileSnapshot:
         )
         for row in rows:
             sim = sims.get(row["ICCID"])
-            line = (by_sim.get(sim.pk) if sim else None) or (
+            found = (by_sim.get(sim.pk) if sim else None) or (
                 by_msisdn.get(row["MSISDN"]) if row["MSISDN"] else None
             )
-            self.row(row, sim=sim, line=line, actions=actions)
+            self.row(row, sim=sim, line=found, actions=actions)
 
     def row(
         self, row: dict[str, Any], *, sim: Sim | None, line: MobileLine | None, actions: list[LineAction]
@@ -441,12 +441,15 @@ class _MobileSnapshot:
             )
 
 
+_FIXED_OPERATOR_STATUS: dict[str, str] = {
+    FixedNumberStatus.ACTIVE: "ACTIVE",
+    FixedNumberStatus.SUSPENDED: "SUSPENDED",
+    FixedNumberStatus.TERMINATED: "TERMINATED",
+}
+
+
 def _fixed_operator_status(number: FixedNumber) -> str:
-    return {
-        FixedNumberStatus.ACTIVE: "ACTIVE",
-        FixedNumberStatus.SUSPENDED: "SUSPENDED",
-        FixedNumberStatus.TERMINATED: "TERMINATED",
-    }.get(number.status, "AVAILABLE")
+    return _FIXED_OPERATOR_STATUS.get(number.status, "AVAILABLE")
 
 
 def _fixed_shows_expected(action: LineAction, row: dict[str, Any]) -> bool:
