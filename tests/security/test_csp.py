@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import PASSWORD, in_schema
 
@@ -60,6 +61,7 @@ def acme_pages(acme: Any) -> list[str]:
 
     with in_schema(acme):
         customer = customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "business", "company_name": "CSP CLIENT"},
             number="",
@@ -111,6 +113,7 @@ def test_log_in_error_and_portal_pages_send_the_policy(acme, make_user, client_f
     assert_strict_policy(forbidden)
     with in_schema(acme):
         customer = customer_create(
+            now=timezone.now(),
             by=None,
             data={"kind": "business", "company_name": "CSP PORTAL"},
             number="",
