@@ -253,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=15),
         "args": ["offers.tasks.fetch_wholesale_tables"],
     },
+    # Line actions the operator has not confirmed in time are flagged for the staff.
+    "unconfirmed-line-actions": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": crontab(minute=20),
+        "args": ["provisioning.tasks.flag_unconfirmed_actions"],
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from provisioning import api, api_lines
+from provisioning import api, api_lines, api_operator
 from provisioning.orders import api as order_api
 
 router = SimpleRouter()
@@ -17,6 +17,16 @@ urlpatterns = [
         "line-actions/bulk/",
         api_lines.LineActionBulkViewSet.as_view({"post": "create"}),
         name="api-line-actions-bulk",
+    ),
+    path(
+        "operator-disagreements/",
+        api_operator.OperatorDisagreementViewSet.as_view({"get": "list"}),
+        name="api-disagreement-list",
+    ),
+    path(
+        "operator-disagreements/<int:pk>/",
+        api_operator.OperatorDisagreementViewSet.as_view({"get": "retrieve"}),
+        name="api-disagreement-detail",
     ),
     *router.urls,
     path("orders/", order_api.OrderViewSet.as_view({"get": "list", "post": "create"}), name="api-order-list"),

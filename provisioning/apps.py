@@ -9,6 +9,7 @@ class ProvisioningConfig(AppConfig):
     verbose_name = _("Lines and SIM cards")
 
     def ready(self) -> None:
+        import provisioning.gateway_files  # noqa: F401  (registers the "files" operator link)
         from core.registry import NavItem, register_nav, register_search
         from customers.hooks import (
             register_archive_blocker,

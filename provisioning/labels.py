@@ -1,4 +1,4 @@
-"""Labels of the codes the provisioning app stores (audit actions); see `core.labels`."""
+"""Labels of the codes the provisioning app stores (audit actions, detail keys); see `core.labels`."""
 
 from django.utils.translation import pgettext_lazy
 
@@ -22,5 +22,13 @@ def register() -> None:
             "order.cancelled": pgettext_lazy("audit", "Line order cancelled"),
             "order.completed": pgettext_lazy("audit", "Line order completed"),
             "service_order.created": pgettext_lazy("audit", "Service ordered"),
+            "line_action.unconfirmed": pgettext_lazy("audit", "Line actions not confirmed in time"),
+            "operator_snapshot.imported": pgettext_lazy("audit", "Operator snapshot imported"),
+        },
+        change_keys={
+            "disagreements_new": pgettext_lazy("audit", "new disagreements"),
+            "disagreements_resolved": pgettext_lazy("audit", "disagreements resolved"),
+            "actions_confirmed": pgettext_lazy("audit", "actions confirmed"),
+            "timeout_hours": pgettext_lazy("audit", "confirmation timeout (hours)"),
         },
     )

@@ -4,12 +4,32 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from provisioning.models import ProvisioningSettings, Sim, SimState
+from provisioning.models import OperatorDisagreement, ProvisioningSettings, Sim, SimState
 
 
 def provisioning_settings_get() -> ProvisioningSettings:
     """The tenant's provisioning settings; the defaults (unsaved) until an admin changes them."""
     return ProvisioningSettings.objects.order_by("pk").first() or ProvisioningSettings()
+
+
+def disagreement_list(
+    *, state: str = "open", subject: str = "", search: str = ""
+) -> QuerySet[OperatorDisagreement]:
+    """The differences the operator's snapshots showed: open (the default), resolved or all (`""`),
+    by subject (sim, line, fixed) and by ICCID or number (a prefix)."""
+    rows = OperatorDisagreement.objects.select_related("line__customer", "sim", "fixed_number__customer")
+    if state == "open":
+        rows = rows.filter(resolved_at__isnull=True)
+    elif state == "resolved":
+        rows = rows.filter(resolved_at__isnull=False)
+    if subject:
+        rows = rows.filter(subject=subject)
+    text = search.strip().replace(" ", "").lstrip("+")
+    if text:
+        if text.startswith("0") and len(text) == 10:
+            text = "33" + text[1:]
+        rows = rows.filter(identifier__startswith=text)
+    return rows.order_by("-seen_at", "-id")
 
 
 def sim_list(*, search: str = "", state: str = "", order_ref: str = "", profile: str = "") -> QuerySet[Sim]:

@@ -1,4 +1,5 @@
-"""Worker tasks of the provisioning app: actions on many lines at once."""
+"""Worker tasks of the provisioning app: actions on many lines at once, and the periodic flag of
+actions the operator has not confirmed (run in each tenant's schema by the beat's dispatcher)."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from audit.context import AuditContext
 from jobs.models import Job
 from jobs.services import job_fail, job_finish, job_progress, job_start
 from provisioning.services.lines import line_actions_bulk, line_actions_bulk_job_create
+from provisioning.services.snapshots import line_actions_flag_unconfirmed
 
 
 @shared_task(name="provisioning.tasks.line_actions_bulk_run")
@@ -52,3 +54,9 @@ def line_actions_bulk_start(
     by_id = by.pk if by is not None else None
     transaction.on_commit(lambda: line_actions_bulk_run.delay(job.pk, ids, kind, by_id, now.isoformat()))
     return job
+
+
+@shared_task(name="provisioning.tasks.flag_unconfirmed_actions")
+def flag_unconfirmed_actions() -> int:
+    """Flag the actions the operator has not confirmed within the tenant's timeout."""
+    return len(line_actions_flag_unconfirmed(now=timezone.now(), by=None))

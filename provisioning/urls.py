@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from provisioning import views, views_lines
+from provisioning import views, views_lines, views_operator
 from provisioning.orders import views as order_views
 
 app_name = "provisioning"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("sims/", views.sim_list, name="sim_list"),
     path("sims/import/", views.sim_import, name="sim_import"),
     path("sims/<int:pk>/", views.sim_detail, name="sim_detail"),
+    path("disagreements/", views_operator.disagreement_list, name="disagreement_list"),
     path("rio-check/", views.rio_checker, name="rio_check"),
     path("settings/", views.settings_edit, name="settings"),
     path("orders/", order_views.order_list, name="order_list"),

@@ -144,6 +144,7 @@ class EmailKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice notification")
     PASSWORD_RESET = "password_reset", _("Password recovery")
     ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
+    OPERATOR_ALERT = "operator_alert", _("Operator rejections and disagreements")
 
 
 class TenantEmailTemplate(models.Model):

@@ -21,6 +21,7 @@ from provisioning import checks
 from provisioning.gateway import ActionOutcome, OperatorGateway, operator_gateway, outcome_handlers
 from provisioning.models import LineAction, LineActionStatus, ProvisioningSettings, Sim, SimProfile
 from provisioning.selectors import provisioning_settings_get
+from provisioning.services.alerts import operator_alert_send
 
 # --- settings -----------------------------------------------------------------------------------
 
@@ -315,4 +316,6 @@ def line_actions_poll(*, now: dt.datetime, gateway: OperatorGateway | None = Non
         action = line_action_outcome_record(outcome=outcome, now=now)
         if action is not None:
             recorded.append(action)
+    # One e-mail per poll to the technical contact for the actions the operator refused.
+    operator_alert_send(failed=[a for a in recorded if a.status == LineActionStatus.FAILED])
     return recorded

@@ -5,7 +5,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from tenants.models import Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
+from tenants.models import EmailKind, Tenant, TenantBranding, TenantEmailTemplate, TenantInvoiceSettings
 from tenants.settings.images import image_clean
 from tenants.settings.mail import EMAIL_SPECS
 from tenants.settings.selectors import DEFAULT_LATE_PAYMENT_TEXT, DEFAULT_PAYMENT_TEXTS
@@ -85,6 +85,8 @@ def seed_branding(tenant: Tenant) -> None:
         branding.banner, branding.banner_hash = banner.content, banner.digest
         branding.save()
     for kind, spec in EMAIL_SPECS.items():
+        if kind == EmailKind.OPERATOR_ALERT:  # to the tenant's own technical contact: the default serves
+            continue
         TenantEmailTemplate.objects.get_or_create(
             tenant=tenant, kind=kind, defaults={"subject": spec.default_subject, "body": spec.default_body}
         )

@@ -119,6 +119,31 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
         "Nous vous tiendrons informé de son avancement.\n\n"
         "Cordialement,\nL'équipe {{ company_name }}\n",
     ),
+    # To the tenant's technical contact (not a customer): what the operator refused or disagrees with.
+    EmailKind.OPERATOR_ALERT: EmailSpec(
+        EmailKind.OPERATOR_ALERT,
+        (
+            *_COMMON,
+            Placeholder("rejected_count", gettext_lazy("number of actions refused"), "1"),
+            Placeholder("disagreement_count", gettext_lazy("number of new disagreements"), "2"),
+            Placeholder(
+                "summary",
+                gettext_lazy("list of the refusals and disagreements"),
+                "- 33612345678 : restriction sortante refusée (ICCID inconnu)\n"
+                "- 8933012026100000004 : ISM actif, opérateur SUSPENDED",
+            ),
+            Placeholder(
+                "link", gettext_lazy("link to the disagreements page"), "https://acme.example/lines/"
+            ),
+        ),
+        "{{ company_name }} : {{ rejected_count }} refus et {{ disagreement_count }} écart(s) avec l'opérateur",
+        "Bonjour,\n\n"
+        "L'opérateur a refusé {{ rejected_count }} action(s) et {{ disagreement_count }} nouvel(s) écart(s) "
+        "ont été relevés entre l'ISM et l'opérateur :\n\n"
+        "{{ summary }}\n\n"
+        "Le détail est sur la page des écarts : {{ link }}\n\n"
+        "L'équipe {{ company_name }}\n",
+    ),
 }
 
 

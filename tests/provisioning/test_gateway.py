@@ -166,8 +166,10 @@ def test_the_tenant_settings_choose_the_backend_and_its_delay(acme):
         gateway = operator_gateway(settings)
         assert isinstance(gateway, SimulatorGateway) and gateway.delay == dt.timedelta(seconds=2)
         settings.gateway_backend = GatewayBackend.FILES
+        assert operator_gateway(settings).name == "files"  # registered by provisioning.gateway_files
+        settings.gateway_backend = "carrier-api"
         with pytest.raises(ApplicationError):
-            operator_gateway(settings)  # until the files backend registers itself
+            operator_gateway(settings)  # a backend nobody registered
 
 
 def test_a_failing_gateway_leaves_the_actions_requested(acme):
