@@ -11,9 +11,14 @@ from tests.conftest import PASSWORD, in_schema
 pytestmark = pytest.mark.browser
 
 
-def test_operator_onboards_a_tenant_whose_admin_then_logs_in(committed_db, page, site_url):
+def test_operator_onboards_a_tenant_whose_admin_then_logs_in(
+    committed_db, page, site_url, settings, live_server_port
+):
     from accounts.models import User
     from tenants.models import Tenant
+
+    # Links in e-mails carry the configured public port (never the request's), here the live server's.
+    settings.ISM_PUBLIC_PORT = str(live_server_port)
 
     platform = Tenant.objects.get(schema_name="public")
     suffix = uuid.uuid4().hex[:6]
