@@ -53,6 +53,30 @@
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
 
+  // The menu button of small screens (data-menu-toggle, aria-controls="sidebar"): opens and
+  // closes the navigation; Escape closes it and gives the focus back to the button.
+  document.addEventListener("click", function (event) {
+    const toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!toggle) {
+      return;
+    }
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    const target = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (target) {
+      target.classList.toggle("open", open);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    document.querySelectorAll('[data-menu-toggle][aria-expanded="true"]').forEach(function (toggle) {
+      toggle.click();
+      toggle.focus();
+    });
+  });
+
   // data-confirm="Question?" on a form or its submit button: asked before submitting.
   document.addEventListener("submit", function (event) {
     const form = event.target;
