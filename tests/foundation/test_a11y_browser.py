@@ -55,7 +55,9 @@ def test_the_main_pages_have_no_serious_accessibility_violation(page, site_url):
         for violation in page.evaluate(RUN_AXE):
             if violation["impact"] in FAILING_IMPACTS:
                 nodes = "\n    ".join(violation["nodes"])
-                problems.append(f"{name} ({page.url}): [{violation['impact']}] {violation['id']}: {violation['help']}\n    {nodes}")
+                problems.append(
+                    f"{name} ({page.url}): [{violation['impact']}] {violation['id']}: {violation['help']}\n    {nodes}"
+                )
         for reference in page.evaluate(MISSING_DESCRIPTIONS):
             problems.append(f"{name} ({page.url}): aria-describedby names a missing element: {reference}")
     assert checked >= 15

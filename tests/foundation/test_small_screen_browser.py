@@ -93,7 +93,9 @@ def main_pages(page: Any, site_url: Callable[..., str]) -> list[tuple[str, Calla
     def go(host: str, path: str) -> Callable[[], None]:
         return lambda: page.goto(site_url(host, path))
 
-    visits.append(("login", lambda: (page.context.clear_cookies(), page.goto(site_url("acme.localhost", "/login/")))))
+    visits.append(
+        ("login", lambda: (page.context.clear_cookies(), page.goto(site_url("acme.localhost", "/login/"))))
+    )
     visits.append(("staff-log-in", lambda: log_in(page, site_url("acme.localhost", "/login/"), staff)))
     for name, path in STAFF_PAGES:
         visits.append((name, go("acme.localhost", path.format(customer=customer_pk))))
@@ -109,7 +111,10 @@ def main_pages(page: Any, site_url: Callable[..., str]) -> list[tuple[str, Calla
     visits.append(
         (
             "platform-log-in",
-            lambda: (page.context.clear_cookies(), log_in(page, site_url("admin.localhost", "/login/"), operator)),
+            lambda: (
+                page.context.clear_cookies(),
+                log_in(page, site_url("admin.localhost", "/login/"), operator),
+            ),
         )
     )
     for name, path in PLATFORM_PAGES:
@@ -143,7 +148,9 @@ def test_no_main_page_scrolls_sideways_at_390_px_and_screenshots(page, site_url)
         visit()
         if name.endswith("log-in"):
             continue
-        assert page.url and "/login/" not in page.url or name == "login", f"{name}: not logged in ({page.url})"
+        assert page.url and "/login/" not in page.url or name == "login", (
+            f"{name}: not logged in ({page.url})"
+        )
         visited.append(name)
         page.set_viewport_size(PHONE)
         if overflow := _horizontal_overflow(page):
