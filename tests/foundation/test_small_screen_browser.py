@@ -30,6 +30,7 @@ STAFF_PAGES = [
     ("settings", "/settings/"),
     ("settings-branding", "/settings/branding/"),
     ("settings-emails", "/settings/emails/"),
+    ("settings-email-edit", "/settings/emails/account_opening/"),
     ("settings-invoicing", "/settings/invoicing/"),
     ("settings-team", "/settings/team/"),
     ("audit", "/audit/"),
