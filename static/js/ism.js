@@ -5,9 +5,9 @@
   "use strict";
 
   // data-brand-colours="--brand: #rrggbb; --brand-ink: #rrggbb;" (the tenant's colours, on <html>
-  // or on a preview; --brand-link is the primary darkened until readable on white): set as CSS
-  // custom properties. Only these three names and #rrggbb values.
-  const BRAND_DECLARATION = /^\s*(--brand|--brand-ink|--brand-link)\s*:\s*(#[0-9a-fA-F]{6})\s*$/;
+  // or on a preview): set as CSS custom properties. Only these two names and #rrggbb values.
+  // data-brand-link="#rrggbb" (the primary darkened until readable on white): --brand-link.
+  const BRAND_DECLARATION = /^\s*(--brand|--brand-ink)\s*:\s*(#[0-9a-fA-F]{6})\s*$/;
   function applyBrandColours(element) {
     const declarations = (element.getAttribute("data-brand-colours") || "").split(";");
     for (const declaration of declarations) {
@@ -15,6 +15,10 @@
       if (match) {
         element.style.setProperty(match[1], match[2]);
       }
+    }
+    const link = element.getAttribute("data-brand-link") || "";
+    if (/^#[0-9a-fA-F]{6}$/.test(link)) {
+      element.style.setProperty("--brand-link", link);
     }
   }
 
