@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test lint chromium lock clean-demo bench
+.PHONY: install demo test lint chromium npm lock clean-demo bench
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,17 @@ install: $(STAMP)
 demo: install
 	$(PY) scripts/demo.py
 
-## make test: install what the tests need (Python packages, Debian's Chromium) and run every test.
-test: install chromium
+## make test: install what the tests need (Python packages, Debian's Chromium, axe-core from npm)
+## and run every test.
+test: install chromium npm
 	$(PY) -m pytest
+
+# axe-core (the accessibility check of the browser tests), pinned in package-lock.json.
+npm: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

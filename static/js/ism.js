@@ -6,6 +6,7 @@
 
   // data-brand-colours="--brand: #rrggbb; --brand-ink: #rrggbb;" (the tenant's colours, on <html>
   // or on a preview): set as CSS custom properties. Only these two names and #rrggbb values.
+  // data-brand-link="#rrggbb" (the primary darkened until readable on white): --brand-link.
   const BRAND_DECLARATION = /^\s*(--brand|--brand-ink)\s*:\s*(#[0-9a-fA-F]{6})\s*$/;
   function applyBrandColours(element) {
     const declarations = (element.getAttribute("data-brand-colours") || "").split(";");
@@ -14,6 +15,10 @@
       if (match) {
         element.style.setProperty(match[1], match[2]);
       }
+    }
+    const link = element.getAttribute("data-brand-link") || "";
+    if (/^#[0-9a-fA-F]{6}$/.test(link)) {
+      element.style.setProperty("--brand-link", link);
     }
   }
 
@@ -52,6 +57,30 @@
       mutation.addedNodes.forEach(enhance);
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
+
+  // The menu button of small screens (data-menu-toggle, aria-controls="sidebar"): opens and
+  // closes the navigation; Escape closes it and gives the focus back to the button.
+  document.addEventListener("click", function (event) {
+    const toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!toggle) {
+      return;
+    }
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    const target = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (target) {
+      target.classList.toggle("open", open);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    document.querySelectorAll('[data-menu-toggle][aria-expanded="true"]').forEach(function (toggle) {
+      toggle.click();
+      toggle.focus();
+    });
+  });
 
   // data-confirm="Question?" on a form or its submit button: asked before submitting.
   document.addEventListener("submit", function (event) {

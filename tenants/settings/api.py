@@ -95,6 +95,7 @@ class BrandingWriteSerializer(serializers.Serializer):
     banner = serializers.FileField(required=False)
     remove_logo = serializers.BooleanField(required=False, default=False)
     remove_banner = serializers.BooleanField(required=False, default=False)
+    low_contrast_confirmed = serializers.BooleanField(required=False, default=False)
 
 
 class BrandingViewSet(viewsets.GenericViewSet):

@@ -48,6 +48,11 @@ class BrandingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown on the log-in page and on the dashboard."),
     )
+    low_contrast_confirmed = forms.BooleanField(
+        label=_("Keep these colours even though their contrast is below 4.5:1"),
+        required=False,
+        help_text=_("Only if the page refused the colours: text on the main colour will be hard to read."),
+    )
 
 
 class DomainForm(forms.Form):

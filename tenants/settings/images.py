@@ -7,6 +7,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -49,10 +50,25 @@ def image_clean(*, data: bytes, kind: str, field: str | None = None) -> CleanIma
             width, height = image.size
             if width * height > MAX_PIXELS * 4:
                 raise Image.DecompressionBombError("too many pixels")
-            if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+            if width > MAX_SIDE or height > MAX_SIDE:
                 raise ApplicationError(
                     _("The image is too large (%(w)s×%(h)s px); at most %(max)s px per side.")
                     % {"w": width, "h": height, "max": MAX_SIDE},
+                    field=field,
+                )
+            if width * height > MAX_PIXELS:
+                raise ApplicationError(
+                    _(
+                        "The image is too large (%(w)s×%(h)s px, %(mp)s megapixels); at most "
+                        "%(max_mp)s megapixels, e.g. %(example)s px."
+                    )
+                    % {
+                        "w": width,
+                        "h": height,
+                        "mp": number_format(width * height / 1_000_000, 1),
+                        "max_mp": MAX_PIXELS // 1_000_000,
+                        "example": "4000×3000",
+                    },
                     field=field,
                 )
             if image_format not in ACCEPTED_FORMATS:

@@ -6,12 +6,14 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import STAFF_ROLES, User
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
+from core.colors import MIN_TEXT_CONTRAST, contrast_ratio
 from core.errors import ApplicationError
 from core.identifiers import clean_bic, clean_iban, clean_ics
 from core.mail import mail_send
@@ -113,14 +115,29 @@ def branding_update(
     banner: bytes | None = None,
     remove_logo: bool = False,
     remove_banner: bool = False,
+    low_contrast_confirmed: bool = False,
     context: AuditContext | None = None,
 ) -> list[str]:
     """Save colours, welcome message and images (checked and re-encoded); returns the warnings
-    about images of a size other than the recommended one."""
+    about images of a size other than the recommended one.
+
+    A main colour whose text colour contrasts below 4.5:1 with it (every button and the active
+    menu would be hard to read) is refused unless `low_contrast_confirmed`."""
     colors = {
         "primary_color": color_clean(primary_color, field="primary_color"),
         "ink_color": color_clean(ink_color, field="ink_color"),
     }
+    ratio = contrast_ratio(colors["primary_color"], colors["ink_color"])
+    if ratio < MIN_TEXT_CONTRAST and not low_contrast_confirmed:
+        raise ApplicationError(
+            _(
+                "The text colour on the main colour contrasts at %(ratio)s:1; at least %(min)s:1 is "
+                "needed for buttons and the menu to be readable. Choose a darker main colour or "
+                "another text colour, or confirm that you keep these colours."
+            )
+            % {"ratio": number_format(ratio, 1), "min": number_format(MIN_TEXT_CONTRAST, 1)},
+            field="primary_color",
+        )
     welcome_message = (welcome_message or "").strip()
     if len(welcome_message) > WELCOME_MAX:
         raise ApplicationError(

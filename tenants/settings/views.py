@@ -93,6 +93,7 @@ def branding(request: HttpRequest) -> HttpResponse:
             banner=_upload(form, "banner"),
             remove_logo=data["remove_logo"],
             remove_banner=data["remove_banner"],
+            low_contrast_confirmed=data["low_contrast_confirmed"],
         )
         if warnings is not None:
             for warning in warnings:

@@ -93,6 +93,7 @@ def test_each_domain_serves_its_own_logo(acme, nova, acme_admin, nova_admin):
             primary_color="#ff0000",
             ink_color="#ffffff",
             welcome_message="",
+            low_contrast_confirmed=True,
             logo=png_bytes((95, 95), "#ff0000"),
         )
     acme_logo = Client(HTTP_HOST="acme.localhost").get("/settings/branding/logo.png")
