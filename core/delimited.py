@@ -556,7 +556,7 @@ def _reader(
         stream = io.BufferedReader(_Chained(head, stream))  # type: ignore[arg-type]
     for magic, kind in _BINARY_KINDS:
         if head.startswith(magic):
-            raise _file_fault(_("the file is %(kind)s, not a CSV or XLSX file") % {"kind": kind}, filename)
+            raise _file_fault(_("the file is %(kind)s, not a CSV or XLSX file") % {"kind": _(kind)}, filename)
     notes: list[str] = []
     lines: Generator[tuple[int, list[str]], None, None]
     if is_xlsx(head, filename):
