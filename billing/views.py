@@ -7,6 +7,7 @@ from accounts.permissions import staff_required
 from billing.specimen import invoice_specimen_context
 from core.choices import PaymentMode
 from core.documents import render_pdf
+from core.downloads import attachment_response
 
 
 @staff_required("settings.manage")
@@ -19,6 +20,4 @@ def invoice_preview(request: HttpRequest) -> HttpResponse:
     context = invoice_specimen_context(tenant=tenant, today=timezone.localdate(), payment_mode=mode)
     with translation.override("fr"):  # invoices are French documents, whatever the admin's language
         pdf = render_pdf("billing/invoice.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="specimen-facture.pdf"'
-    return response
+    return attachment_response(pdf, "specimen-facture.pdf", "application/pdf", inline=True)

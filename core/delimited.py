@@ -25,6 +25,7 @@ string cell), unless its column is declared numeric.
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
@@ -88,10 +89,30 @@ class ParsedRow:
     values: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class FeedLimits:
+    """What one file may hold: body rows, bytes once unpacked (XLSX) and the zip's packing ratio.
+
+    `None` is no limit. A zip member is read at most to its declared size (the zip module enforces
+    it), so checking the declared sizes before opening the workbook bounds the work.
+    """
+
+    max_rows: int | None = None
+    max_unpacked_bytes: int | None = None
+    max_zip_ratio: int | None = None
+
+
+NO_LIMITS = FeedLimits()
+
+
 @dataclass
 class ParseResult:
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # How the file was read when it differed from the profile (encoding, separator), for the user.
+    notes: list[str] = field(default_factory=list)
+    # Optional columns the header did not have: each row got the column's default.
+    absent_columns: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -201,6 +222,38 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _file_fault(reason: str, filename: str, line: int = 0) -> FeedFileError:
+    return FeedFileError([RowError(line, "", reason, file=filename)], file=filename)
+
+
+def _check_zip(stream: IO[bytes], filename: str, limits: FeedLimits) -> None:
+    """Refuse a workbook that unpacks past the limits (a zip bomb) or is no zip at all (truncated)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _file_fault(
+            _("the file is not a readable XLSX workbook (damaged or truncated)"), filename
+        ) from None
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if limits.max_unpacked_bytes is not None and unpacked > limits.max_unpacked_bytes:
+        raise _file_fault(
+            _("the workbook unpacks to %(size)s MB, more than the %(limit)s MB allowed")
+            % {"size": unpacked // 1_000_000, "limit": limits.max_unpacked_bytes // 1_000_000},
+            filename,
+        )
+    if limits.max_zip_ratio is not None and unpacked > 1_000_000 and unpacked > packed * limits.max_zip_ratio:
+        raise _file_fault(
+            _("the workbook is compressed %(ratio)s times, which no real rate file is: refused")
+            % {"ratio": unpacked // max(packed, 1)},
+            filename,
+        )
+    stream.seek(0)
+
+
 def _xlsx_lines(stream: IO[bytes], filename: str) -> Generator[tuple[int, list[str]], None, None]:
     """The rows of the first sheet, read in openpyxl's streaming (read-only) mode."""
     from openpyxl import load_workbook
@@ -219,41 +272,94 @@ def _xlsx_lines(stream: IO[bytes], filename: str) -> Generator[tuple[int, list[s
         workbook.close()
 
 
-def _text_lines(stream: IO[bytes], profile: FeedProfile, filename: str) -> Iterator[str]:
-    """Decoded lines with their endings, split as `newline=""` text would be (`\\n`, `\\r\\n`, `\\r`)."""
+def _text_lines(stream: IO[bytes], profile: FeedProfile, filename: str, notes: list[str]) -> Iterator[str]:
+    """Decoded lines with their endings, split as `newline=""` text would be (`\\n`, `\\r\\n`, `\\r`).
+
+    A UTF-8 profile falls back to Windows-1252 (what Excel writes by default) when a line is not
+    UTF-8 and no earlier line held a non-ASCII character; otherwise the faulty line is named.
+    A NUL byte refuses the file: it is binary, not text (PostgreSQL could not store it either).
+    """
     encoding = profile.encoding
-    offset = 0  # bytes decoded so far, after the BOM
+    may_fall_back = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+    line = 0
     first = True
     for raw in stream:  # binary lines end at b"\n", which no byte of a multi-byte character is
         if first:
             first = False
             if raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
+                may_fall_back = False  # the BOM declares UTF-8
         for part in raw.splitlines(keepends=True) if b"\r" in raw else (raw,):
+            line += 1
+            if b"\x00" in part:
+                raise _file_fault(
+                    _("line %(line)s holds a NUL byte: this is not a text file (save it as “CSV UTF-8”)")
+                    % {"line": line},
+                    filename,
+                    line,
+                )
             try:
                 text = part.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise FeedFileError(
-                    [
-                        RowError(
-                            0,
-                            "",
-                            _("the file is not valid %(encoding)s text (byte %(pos)s)")
-                            % {"encoding": encoding, "pos": offset + exc.start},
-                            file=filename,
+            except UnicodeDecodeError:
+                text = ""
+                if may_fall_back:
+                    with suppress(UnicodeDecodeError):
+                        text = part.decode("cp1252")
+                        encoding = "cp1252"
+                        notes.append(_("The file is not UTF-8: it was read as Windows-1252 (Excel's “CSV”)."))
+                if encoding != "cp1252" or not text:
+                    raise _file_fault(
+                        _(
+                            "line %(line)s is not valid %(encoding)s text: save the file as “CSV UTF-8” "
+                            "(in Excel: File > Save as > CSV UTF-8)"
                         )
-                    ]
-                ) from None
-            offset += len(part)
+                        % {"line": line, "encoding": profile.encoding.upper()},
+                        filename,
+                        line,
+                    ) from None
+            may_fall_back = may_fall_back and text.isascii()
             yield text
 
 
+SEPARATORS = (";", ",", "\t", "|")
+
+
+def _detect_separator(header: str, expected: str) -> str:
+    """The profile's separator when the header line holds it, else the candidate it holds most."""
+    if expected in header:
+        return expected
+    counts = {sep: header.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else expected
+
+
 def _csv_lines(
-    stream: IO[bytes], profile: FeedProfile, filename: str
+    stream: IO[bytes], profile: FeedProfile, filename: str, notes: list[str]
 ) -> Generator[tuple[int, list[str]], None, None]:
-    reader = csv.reader(_text_lines(stream, profile, filename), delimiter=profile.delimiter, quotechar='"')
-    for row in reader:
-        yield reader.line_num, row
+    text_lines = _text_lines(stream, profile, filename, notes)
+    leading: list[str] = []
+    for text in text_lines:
+        leading.append(text)
+        if text.strip():
+            break
+    delimiter = _detect_separator(leading[-1] if leading else "", profile.delimiter)
+    if delimiter != profile.delimiter:
+        shown = {"\t": _("tab")}.get(delimiter, delimiter)
+        notes.append(
+            _("The columns are separated by “%(found)s”, not “%(expected)s”: the file was read that way.")
+            % {"found": shown, "expected": profile.delimiter}
+        )
+    reader = csv.reader(itertools.chain(leading, text_lines), delimiter=delimiter, quotechar='"')
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error:
+        raise _file_fault(
+            _("line %(line)s: a cell is longer than %(limit)s characters (a quote left open?)")
+            % {"line": reader.line_num + 1, "limit": csv.field_size_limit()},
+            filename,
+            reader.line_num + 1,
+        ) from None
 
 
 def is_xlsx(data: bytes, filename: str = "") -> bool:
@@ -275,15 +381,22 @@ class FeedReader:
         columns: Sequence[Column],
         filename: str,
         validate_row: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None,
+        limits: FeedLimits = NO_LIMITS,
+        notes: list[str] | None = None,
     ):
         self.filename = filename
         self.columns = list(columns)
+        self.limits = limits
+        self.notes = notes if notes is not None else []
         self._validate_row = validate_row
         self._lines = (item for item in lines if any(c.strip() for c in item[1]))
         first = next(self._lines, None)
         if first is None:
             raise self._fault(0, "", _("the file is empty"))
         self.header_line, header = first
+        while header and not header[-1].strip():
+            header = header[:-1]
+        self.width = len(header)
         self.positions: dict[str, int] = {}
         for index, name in enumerate(header):
             key = name.strip().lstrip("\ufeff").upper()
@@ -301,6 +414,9 @@ class FeedReader:
                 file=filename,
             )
         self._wanted = [(c, self.positions.get(c.name.upper())) for c in columns]
+        self.absent_columns = [
+            c.name for c in columns if not c.required and c.name.upper() not in self.positions
+        ]
 
     def _fault(self, line: int, column: str, reason: str) -> FeedFileError:
         return FeedFileError([RowError(line, column, reason, file=self.filename)], file=self.filename)
@@ -315,6 +431,13 @@ class FeedReader:
         for following in self._lines:
             assert pending is not None
             count += 1
+            if self.limits.max_rows is not None and count > self.limits.max_rows:
+                raise self._fault(
+                    pending[0],
+                    "",
+                    _("the file has more than %(limit)s rows, the most one file may hold: split it")
+                    % {"limit": self.limits.max_rows},
+                )
             yield pending
             pending = following
         if pending is None:
@@ -336,6 +459,15 @@ class FeedReader:
         values: dict[str, Any] = {}
         errors: list[RowError] = []
         filename = self.filename
+        count = len(cells)
+        while count > self.width and not cells[count - 1].strip():
+            count -= 1
+        if count != self.width:
+            reason = _(
+                "the line has %(count)s cells but the header has %(width)s columns: "
+                "a cell or a separator is missing or one too many"
+            ) % {"count": count, "width": self.width}
+            return {c.name: None for c in self.columns}, [RowError(number, "", reason, file=filename)]
         for column, position in self._wanted:
             text = cells[position].strip() if position is not None and position < len(cells) else ""
             if not text:
@@ -387,13 +519,16 @@ def open_feed(
     filename: str = "",
     profile: FeedProfile = DEFAULT_PROFILE,
     validate_row: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None = None,
+    limits: FeedLimits = NO_LIMITS,
 ) -> _OpenFeed:
     """Open a feed (a path, a binary file object or bytes) for streaming: `with open_feed(...) as reader`.
 
     CSV in `profile`, or XLSX (by its name or its first bytes). Raises `FeedFileError` for an
     unusable file (encoding, header, trailer) when the fault is reached.
     """
-    return _OpenFeed(source, columns=columns, filename=filename, profile=profile, validate_row=validate_row)
+    return _OpenFeed(
+        source, columns=columns, filename=filename, profile=profile, validate_row=validate_row, limits=limits
+    )
 
 
 def _reader(
@@ -404,6 +539,7 @@ def _reader(
     filename: str,
     profile: FeedProfile,
     validate_row: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None,
+    limits: FeedLimits,
 ) -> FeedReader:
     stream: IO[bytes]
     if isinstance(source, bytes):
@@ -413,17 +549,36 @@ def _reader(
         stream = stack.enter_context(open(source, "rb"))  # noqa: SIM115 (closed by the stack)
     else:
         stream = source
-    head = stream.read(4)
+    head = stream.read(8)
     if stream.seekable():
         stream.seek(-len(head), io.SEEK_CUR)
     else:  # a pipe: put the first bytes back in front
         stream = io.BufferedReader(_Chained(head, stream))  # type: ignore[arg-type]
+    for magic, kind in _BINARY_KINDS:
+        if head.startswith(magic):
+            raise _file_fault(_("the file is %(kind)s, not a CSV or XLSX file") % {"kind": _(kind)}, filename)
+    notes: list[str] = []
+    lines: Generator[tuple[int, list[str]], None, None]
     if is_xlsx(head, filename):
+        if stream.seekable():
+            _check_zip(stream, filename, limits)
         lines = _xlsx_lines(stream, filename)
     else:
-        lines = _csv_lines(stream, profile, filename)
+        lines = _csv_lines(stream, profile, filename, notes)
     stack.callback(lines.close)
-    return FeedReader(lines, columns=columns, filename=filename, validate_row=validate_row)
+    return FeedReader(
+        lines, columns=columns, filename=filename, validate_row=validate_row, limits=limits, notes=notes
+    )
+
+
+# The first bytes of files people upload by mistake, named in the refusal.
+_BINARY_KINDS = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (XLS) workbook: save it as XLSX or CSV UTF-8"),
+)
 
 
 class _Chained(io.RawIOBase):
@@ -449,6 +604,7 @@ def read_feed(
     filename: str = "",
     profile: FeedProfile = DEFAULT_PROFILE,
     validate_row: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None = None,
+    limits: FeedLimits = NO_LIMITS,
 ) -> ParseResult:
     """Read a whole feed file into rows of typed values and per-cell errors.
 
@@ -457,13 +613,15 @@ def read_feed(
     """
     result = ParseResult()
     with open_feed(
-        data, columns=columns, filename=filename, profile=profile, validate_row=validate_row
+        data, columns=columns, filename=filename, profile=profile, validate_row=validate_row, limits=limits
     ) as reader:
+        result.absent_columns = list(reader.absent_columns)
         for row, errors in reader:
             if errors:
                 result.errors.extend(errors)
             else:
                 result.rows.append(row)
+        result.notes = list(reader.notes)
     return result
 
 
@@ -508,6 +666,17 @@ def _csv_text(text: str) -> str:
     return "'" + text if _is_formula_like(text) else text
 
 
+# Characters a sheet's name cannot hold (Excel and openpyxl refuse them).
+_SHEET_FORBIDDEN = frozenset("/\\:*?[]")
+
+
+def sheet_title(title: str) -> str:
+    """A valid sheet name for `title`: forbidden characters replaced, no edge `'`, 31 characters."""
+    cleaned = "".join("_" if c in _SHEET_FORBIDDEN or not c.isprintable() else c for c in title)
+    cleaned = cleaned.strip("'").strip()[:31].strip("'")
+    return cleaned or "Sheet1"
+
+
 def write_xlsx(
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -525,7 +694,7 @@ def write_xlsx(
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     numeric_at = {i for i, name in enumerate(header) if name in numeric}
     _append_inert(sheet, list(header))
     for row in rows:

@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
 from audit.selectors import audit_event_list
+from core.downloads import attachment_response
 from core.errors import call_service
 from core.text import name_normalise
 from customers import hooks, selectors, services
@@ -259,9 +260,7 @@ def mandate_iban_reveal(request: HttpRequest, pk: int, mandate_id: int) -> HttpR
 
 def _pdf_response(request: HttpRequest, mandate: Mandate, *, reveal_iban: bool = False) -> HttpResponse:
     pdf = mandate_pdf(mandate=mandate, creditor=getattr(request, "tenant", None), reveal_iban=reveal_iban)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="mandat-{mandate.rum}.pdf"'
-    return response
+    return attachment_response(pdf, f"mandat-{mandate.rum}.pdf", "application/pdf", inline=True)
 
 
 @staff_required("customers.write")

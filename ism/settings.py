@@ -342,3 +342,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Rate-table uploads (issue #9, docs/rating.md "Uploading a rate table"): what one file may hold.
+RATE_TABLE_MAX_ROWS = env.int("ISM_RATE_TABLE_MAX_ROWS", default=200_000)
+FEED_MAX_UNPACKED_BYTES = env.int("ISM_FEED_MAX_UNPACKED_BYTES", default=200 * 1000 * 1000)
+FEED_MAX_ZIP_RATIO = env.int("ISM_FEED_MAX_ZIP_RATIO", default=100)
+# At most this many faults are listed on the refusal (all of them in its CSV download).
+UPLOAD_ERRORS_SHOWN = 1000

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import HasCapability
 from audit.context import AuditContext
+from core.downloads import attachment_response
 from offers import selectors, services
 from offers.models import Allowance, Offer, Option, Product, Rate, RateTable, Terminal
 
@@ -304,7 +305,10 @@ class RateTableViewSet(
             today=timezone.localdate(),
             context=AuditContext.from_request(request),
         )
-        return Response({"rows": result.row_count, "file": result.filename}, status=201)
+        return Response(
+            {"rows": result.row_count, "file": result.filename, "notes": getattr(result, "notes", [])},
+            status=201,
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"])],
@@ -316,9 +320,7 @@ class RateTableViewSet(
         content, name, content_type = selectors.rate_table_export(
             table=self.get_object(), file_format="xlsx" if file_format == "xlsx" else "csv"
         )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return attachment_response(content, name, content_type)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -4,11 +4,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from offers.models import RateEventType, RateUnit
 from offers.parsing import (
     Column,
+    FeedLimits,
     FeedProfile,
     ParseResult,
     RowError,
@@ -76,6 +78,32 @@ def _validate(values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield "PREFIX", _("data rows have an empty prefix")
 
 
+def rate_limits() -> FeedLimits:
+    """What one rate file may hold (settings RATE_TABLE_MAX_ROWS, FEED_MAX_UNPACKED_BYTES, FEED_MAX_ZIP_RATIO)."""
+    return FeedLimits(
+        max_rows=settings.RATE_TABLE_MAX_ROWS,
+        max_unpacked_bytes=settings.FEED_MAX_UNPACKED_BYTES,
+        max_zip_ratio=settings.FEED_MAX_ZIP_RATIO,
+    )
+
+
+def absent_columns_note(names: list[str]) -> str:
+    """Which optional columns the file did not have, and the default each row got instead."""
+    if not names:
+        return ""
+    defaults = {
+        "ORIGIN_ZONE": "HOME",
+        "FIRST_INCREMENT": _("60 for voice and data, else 1"),
+        "NEXT_INCREMENT": _("60 for voice and data, else 1"),
+        "CONNECTION_FEE": "0",
+        "VALID_FROM": _("the upload date"),
+    }
+    shown = ", ".join(f"{name} ({defaults.get(name, '-')})" for name in names)
+    return _("Columns absent from the file, their default given to every row: %(columns)s.") % {
+        "columns": shown
+    }
+
+
 def read_rate_file(
     data: bytes, *, filename: str, today: dt.date, profile: FeedProfile | None = None
 ) -> ParseResult:
@@ -85,6 +113,7 @@ def read_rate_file(
         columns=rate_columns(),
         filename=filename,
         validate_row=_validate,
+        limits=rate_limits(),
         **({"profile": profile} if profile else {}),
     )
     seen: dict[tuple[Any, ...], int] = {}

@@ -547,3 +547,16 @@ def allowance_zones_known() -> tuple[frozenset[str], frozenset[str]]:
         | {z.upper() for z in rates.values_list("origin_zone", flat=True).distinct() if z}
     )
     return destinations, origins
+
+
+def rate_errors_csv_get(*, token: str) -> bytes | None:
+    """The CSV list of a refused upload's faults kept under `token` (None when unknown)."""
+    from django.core.files.storage import default_storage
+
+    if not (len(token) == 32 and all(c in "0123456789abcdef" for c in token)):
+        return None
+    path = f"rate_tables/refusals/{token}.csv"
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as handle:
+        return bytes(handle.read())

@@ -4,11 +4,14 @@ Nothing that may be in use is deleted: it is archived. Every write is audited.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -33,8 +36,8 @@ from offers.models import (
     Terminal,
     TerminationRule,
 )
-from offers.parsing import FeedFileError
-from offers.rate_format import read_rate_file
+from offers.parsing import FeedFileError, RowError, write_csv
+from offers.rate_format import absent_columns_note, read_rate_file
 from offers.rating import UNIT_OF_KIND
 from offers.selectors import allowance_zones_known
 
@@ -620,6 +623,23 @@ def _rate_fields(values: dict[str, Any]) -> dict[str, Any]:
 RATE_FILE_MAX_BYTES = 20 * 1024 * 1024
 
 
+def rate_errors_csv(*, errors: list[RowError]) -> bytes:
+    """The whole list of a refused file's faults, as a CSV file (the page shows the first ones)."""
+    return write_csv(
+        [_("Line"), _("Column"), _("Reason")], ((e.line or "", e.column, e.reason) for e in errors)
+    )
+
+
+RATE_ERRORS_DIR = "rate_tables/refusals"
+
+
+def rate_errors_archive(*, errors: list[RowError]) -> str:
+    """Keep a refused file's whole list of faults as CSV in the tenant's storage; its token."""
+    token = uuid.uuid4().hex
+    default_storage.save(f"{RATE_ERRORS_DIR}/{token}.csv", ContentFile(rate_errors_csv(errors=errors)))
+    return token
+
+
 def rate_file_read(*, upload: Any) -> bytes:
     """An uploaded rate file's content; a file over RATE_FILE_MAX_BYTES is refused unread."""
     if upload.size is not None and upload.size > RATE_FILE_MAX_BYTES:
@@ -663,10 +683,20 @@ def rate_table_import(
         if not errors and not result.rows:
             raise ApplicationError(_("The file has no rate row."), field="file", extra={"errors": []})
     if errors:
+        shown = settings.UPLOAD_ERRORS_SHOWN
+        message = _("The file was refused: %(count)s error(s); nothing was applied.") % {"count": len(errors)}
+        if len(errors) > shown:
+            message += " " + _("The first %(shown)s are listed; download the whole list as CSV.") % {
+                "shown": shown
+            }
         raise ApplicationError(
-            _("The file was refused: %(count)s error(s); nothing was applied.") % {"count": len(errors)},
+            message,
             field="file",
-            extra={"errors": [e.as_dict() for e in errors]},
+            extra={
+                "errors": [e.as_dict() for e in errors[:shown]],
+                "error_count": len(errors),
+                "errors_token": rate_errors_archive(errors=errors),
+            },
         )
     existing = {
         (r.prefix, r.event_type, r.origin_zone, r.valid_from): r
@@ -700,6 +730,8 @@ def rate_table_import(
         table=table, filename=filename[:255], uploaded_by=by if by is not None and by.pk else None
     )
     upload.row_count = len(result.rows)
+    # Not stored: what the pages and the API tell the uploader about how the file was read.
+    upload.notes = [*result.notes, *filter(None, [absent_columns_note(result.absent_columns)])]  # type: ignore[attr-defined]
     upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
     upload.save()
     table.save(update_fields=["updated_at"])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rate-tables/<int:pk>/", views.table_detail, name="table_detail"),
     path("rate-tables/<int:pk>/edit/", views.table_edit, name="table_edit"),
     path("rate-tables/<int:pk>/upload/", views.table_upload, name="table_upload"),
+    path("rate-tables/<int:pk>/upload-errors/<str:token>.csv", views.upload_errors, name="upload_errors"),
     path("rate-tables/<int:pk>/export.<str:file_format>", views.table_export, name="table_export"),
     path("rate-tables/<int:pk>/uploads/<int:upload_pk>/", views.upload_download, name="upload_download"),
     path("rate-tables/<int:pk>/copy/", views.table_copy, name="table_copy"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
+from core.downloads import attachment_response
 from core.errors import ApplicationError, call_service
 from offers import selectors, services
 from offers.forms import (
@@ -421,6 +422,8 @@ def table_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 "table": table,
                 "message": exc.message,
                 "errors": exc.extra.get("errors", []),
+                "error_count": exc.extra.get("error_count", 0),
+                "errors_token": exc.extra.get("errors_token", ""),
                 "filename": upload.name,
                 "tabs": KINDS.values(),
             },
@@ -430,7 +433,19 @@ def table_upload(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("%(count)s rows applied from %(file)s.") % {"count": result.row_count, "file": result.filename},
     )
+    for note in getattr(result, "notes", []):
+        messages.warning(request, note)
     return redirect("offers:table_detail", pk=pk)
+
+
+@staff_required("catalogue.write")
+def upload_errors(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The whole list of a refused upload's faults, as CSV."""
+    table = get_object_or_404(RateTable, pk=pk)
+    content = selectors.rate_errors_csv_get(token=token)
+    if content is None:
+        raise Http404
+    return attachment_response(content, f"{table.code}-errors.csv", "text/csv; charset=utf-8")
 
 
 @staff_required("catalogue.view")
@@ -439,9 +454,7 @@ def table_export(request: HttpRequest, pk: int, file_format: str) -> HttpRespons
     if file_format not in ("csv", "xlsx"):
         raise Http404
     content, name, content_type = selectors.rate_table_export(table=table, file_format=file_format)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment_response(content, name, content_type)
 
 
 @staff_required("catalogue.view")
@@ -449,10 +462,7 @@ def upload_download(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespon
     """The archived original of an uploaded rate file (from this tenant's own storage)."""
     upload = get_object_or_404(RateTableUpload, pk=upload_pk, table_id=pk)
     with upload.file.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/octet-stream")
-    name = upload.filename.rsplit("/", 1)[-1].replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return attachment_response(handle.read(), upload.filename, "application/octet-stream")
 
 
 @staff_required("catalogue.write")

@@ -44,9 +44,12 @@ def test_cp1252_when_the_profile_says_so_and_encoding_faults_name_the_file_and_b
     data = "NAME;AMOUNT\r\nThé;1\r\n".encode("cp1252")
     result = read_feed(data, columns=COLUMNS, profile=FeedProfile(encoding="cp1252"))
     assert [r.values["NAME"] for r in result.rows] == ["Thé"]
+    # Issue #10: a UTF-8 profile now falls back to cp1252 (Excel's default) and names a faulty line.
+    assert [r.values["NAME"] for r in read_feed(data, columns=COLUMNS, filename="x.csv").rows] == ["Thé"]
+    mixed = "NAME;AMOUNT\r\nThé;1\r\n".encode() + "Thé;2\r\n".encode("cp1252")
     with pytest.raises(FeedFileError) as caught:
-        read_feed(data, columns=COLUMNS, filename="x.csv")
-    assert caught.value.file == "x.csv" and str(caught.value).endswith(" 15)")
+        read_feed(mixed, columns=COLUMNS, filename="x.csv")
+    assert caught.value.file == "x.csv" and caught.value.errors[0].line == 3
 
 
 def test_a_truncated_file_is_refused_once_its_trailer_is_reached():
