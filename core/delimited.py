@@ -691,24 +691,28 @@ def write_xlsx(
     """
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = sheet_title(title)
+    # Write-only mode streams the rows (an export of a large table stays linear in time and memory).
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title(title))
     numeric_at = {i for i, name in enumerate(header) if name in numeric}
-    _append_inert(sheet, list(header))
+    sheet.append(_inert_cells(sheet, list(header)))
     for row in rows:
-        _append_inert(sheet, _xlsx_row(row, numeric_at))
+        sheet.append(_inert_cells(sheet, _xlsx_row(row, numeric_at)))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _append_inert(sheet: Any, values: list[Any]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
+def _inert_cells(sheet: Any, values: list[Any]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
             cell.data_type = "s"  # inert text, even when it starts with "="
+        cells.append(cell)
+    return cells
 
 
 def _xlsx_row(row: Sequence[Any], numeric_at: set[int]) -> list[Any]:
