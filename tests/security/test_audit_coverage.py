@@ -20,6 +20,8 @@ NOT_AUDITED = {
     "jobs.job_fail": "jobs are their own record",
     "jobs.heartbeat_record": "worker liveness, not an action",
     "offers.rate_file_read": "reads an upload, changes nothing",
+    "offers.rate_errors_csv": "formats a refused file's faults, changes nothing",
+    "offers.rate_errors_archive": "keeps a refused file's fault list for its download (the refusal is what the user sees)",
     "tenants.platform_ensure": "creates the platform row at install",
     "tenants.domain_validate": "a check, changes nothing",
     "tenants.tenant_identity_clean": "a check, changes nothing",
