@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import HasCapability
 from audit.context import AuditContext
@@ -156,13 +155,13 @@ class RioCheckResultSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class RioCheckView(APIView):
+class RioCheckViewSet(viewsets.ViewSet):
     """Whether a RIO belongs to a number (06…, 07…, +33…): valid, or the reason it is not."""
 
     permission_classes = [HasCapability("lines.view")]
 
     @extend_schema(request=RioCheckInputSerializer, responses=RioCheckResultSerializer)
-    def post(self, request: Request) -> Response:
+    def create(self, request: Request) -> Response:
         data = RioCheckInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = rio_check(data.validated_data["number"], data.validated_data["rio"])

@@ -12,7 +12,7 @@ router.register("lines", api_lines.LineViewSet, basename="api-line")
 router.register("fixed-numbers", api_lines.FixedNumberViewSet, basename="api-fixed-number")
 
 urlpatterns = [
-    path("rio-check/", api.RioCheckView.as_view(), name="api-rio-check"),
+    path("rio-check/", api.RioCheckViewSet.as_view({"post": "create"}), name="api-rio-check"),
     path(
         "line-actions/bulk/",
         api_lines.LineActionBulkViewSet.as_view({"post": "create"}),
