@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
-from core.forms import amount_formfield
+from core.forms import ServiceChecks, amount_formfield
 from core.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
 from tenants.models import (
     DocumentKind,
@@ -18,7 +18,7 @@ from tenants.models import (
     TenantKind,
     TenantStatus,
 )
-from tenants.platform.services import IDENTITY_FIELDS
+from tenants.platform.services import IDENTITY_FIELDS, tenant_create_check, tenant_identity_clean
 
 # Identifiers are typed with spaces; the services normalise and check them.
 _LOOSE = {
@@ -38,8 +38,11 @@ _PLACEHOLDERS = {
 }
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(ServiceChecks, forms.Form):
     """A tenant's company identity, contacts and SEPA creditor details."""
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        tenant_identity_clean({name: data[name] for name in IDENTITY_FIELDS if name in data})
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -138,6 +141,15 @@ class TenantCreateForm(IdentityForm):
     admin_email = forms.EmailField(label=_("first admin's e-mail"))
     admin_first_name = forms.CharField(label=_("first admin's first name"), max_length=150, required=False)
     admin_last_name = forms.CharField(label=_("first admin's last name"), max_length=150, required=False)
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        tenant_create_check(
+            **{name: data[name] for name in IDENTITY_FIELDS if name in data and name != "name"},
+            **{
+                name: data.get(name)
+                for name in ("name", "schema_name", "kind", "operator_code", "domain", "admin_email")
+            },
+        )
 
     GROUPS = [
         (_("Tenant"), ["kind", "name", "schema_name", "operator_code", "domain"]),
