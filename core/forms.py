@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from core.money import format_amount, parse_amount
@@ -51,11 +52,56 @@ class AmountField(forms.DecimalField):
         return forms.Field.widget_attrs(self, widget)
 
 
+class CountInput(forms.TextInput):
+    """A text input for a whole number (a quantity, months, days): `1 000` typed the French way,
+    shown back with its thousands separated."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_amount(Decimal(value), places=0, currency="")
+        return super().format_value(value)
+
+
+class CountField(forms.IntegerField):
+    """A whole number typed the French way (`1 000`, `1000`, `12,0`), checked like an
+    IntegerField (bounds); `12,50` is refused in words."""
+
+    widget = CountInput
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        try:
+            number = parse_amount(str(value))
+        except ApplicationError:
+            raise forms.ValidationError(
+                _("%(value)s is not a whole number: type it like 1 000."),
+                code="invalid",
+                params={"value": value},
+            ) from None
+        if number != number.to_integral_value():
+            raise forms.ValidationError(
+                _("%(value)s is not a whole number: type it like 1 000."),
+                code="invalid",
+                params={"value": value},
+            )
+        return int(number)
+
+
 def amount_formfield(model_field: models.Field, **kwargs: Any) -> forms.Field:
     """`formfield_callback` of ModelForms (and `fields_for_model`): decimal model fields become
-    `AmountField`s; the others keep their usual form field."""
+    `AmountField`s, integer ones `CountField`s; the others keep their usual form field."""
     if isinstance(model_field, models.DecimalField):
         kwargs.setdefault("form_class", AmountField)
+    elif isinstance(model_field, models.IntegerField) and not isinstance(
+        model_field, (models.AutoField, models.BigAutoField, models.SmallAutoField)
+    ):
+        kwargs.setdefault("form_class", CountField)
     return model_field.formfield(**kwargs)  # type: ignore[return-value]  # None: not editable
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import AmountField, ServiceChecks, amount_formfield
+from core.forms import AmountField, CountField, ServiceChecks, amount_formfield
 from core.labels import event_type_label
 from offers.models import (
     Allowance,
@@ -99,6 +99,7 @@ class TerminalForm(CatalogueItemChecks, forms.ModelForm):
 
 class AllowanceForm(ServiceChecks, forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # a quantity typed 1 000
         model = Allowance
         fields = ["event_type", "zones", "origin_zones", "quantity", "unit", "unlimited"]
 
@@ -170,7 +171,7 @@ class SimulatorForm(forms.Form):
     table = forms.ModelChoiceField(label=_("Rate table"), queryset=RateTable.objects.none(), required=False)
     event_type = forms.ChoiceField(label=_("Event type"), choices=EVENT_TYPE_CHOICES, initial="VOICE_MO")
     called = forms.CharField(label=_("Number called"), required=False, max_length=20)
-    duration_s = forms.IntegerField(label=_("Duration (seconds)"), required=False, min_value=0)
+    duration_s = CountField(label=_("Duration (seconds)"), required=False, min_value=0)
     volume_mb = AmountField(label=_("Volume (MB)"), required=False, min_value=0, decimal_places=3)
     country = forms.CharField(label=_("Roaming country (ISO code)"), required=False, max_length=2)
     on = forms.DateField(label=_("Date"), required=False, widget=DATE)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
-from core.forms import ServiceChecks, amount_formfield
+from core.forms import CountField, ServiceChecks, amount_formfield
 from core.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
 from tenants.models import (
     DocumentKind,
@@ -234,7 +234,7 @@ class WriteOnlyTextarea(forms.Textarea):
 class FeedAccessForm(forms.Form):
     protocol = forms.ChoiceField(label=_("protocol"), choices=FeedProtocol.choices)
     host = forms.CharField(label=_("host"), max_length=253, required=False)
-    port = forms.IntegerField(
+    port = CountField(
         label=_("port"), required=False, help_text=_("Empty: 21 for FTP and FTPS, 22 for SFTP.")
     )
     username = forms.CharField(label=_("login"), max_length=150, required=False)
