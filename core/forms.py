@@ -154,7 +154,8 @@ def all_valid(*items: forms.BaseForm | forms.BaseFormSet | None) -> bool:
         if not valid and isinstance(item, forms.BaseForm):
             continue  # a failed form has run its checks already
         for form in item.forms if isinstance(item, forms.BaseFormSet) else [item]:
-            filled = form.has_changed() and not form.cleaned_data.get("DELETE")
+            cleaned = getattr(form, "cleaned_data", None)  # absent: never validated (bad management form)
+            filled = cleaned is not None and form.has_changed() and not cleaned.get("DELETE")
             if isinstance(form, ServiceChecks) and not cast(forms.BaseForm, form).errors and filled:
                 form.run_service_check()
     return False
