@@ -50,9 +50,11 @@ def readable_on(color: str, background: str = WHITE, minimum: float = MIN_TEXT_C
 
 # The back office's page background (static/css/ism.css --bg): links sit on it and on white cards.
 PAGE_BACKGROUND = "#f5f6fa"
+# The darkest background links sit on: table headers (ism.css `.table th`), whose sort links are links.
+TABLE_HEAD_BACKGROUND = "#f0f2f8"
 
 
 def link_shade(color: str) -> str:
-    """The colour of links for a tenant's primary colour: readable (4.5:1) on white and on the
-    page background."""
-    return readable_on(color, PAGE_BACKGROUND)
+    """The colour of links for a tenant's primary colour: readable (4.5:1) on white, on the page
+    background and on table headers (the darkest of the three, so readable on all)."""
+    return readable_on(color, TABLE_HEAD_BACKGROUND)

@@ -3,10 +3,11 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import AmountField
+from core.forms import AmountField, ServiceChecks
 from core.money import format_amount, quantize_price, vat_amount
 from customers.models import (
     BalancePolicy,
@@ -17,12 +18,12 @@ from customers.models import (
     PaymentMethod,
     PaymentMode,
 )
-from customers.services import CUSTOMER_FIELDS
+from customers.services import CUSTOMER_FIELDS, charge_check, customer_check, mandate_check, payment_check
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(ServiceChecks, forms.ModelForm):
     """The customer record with its billing and login contacts (and, at creation, the number,
     the login, the SEPA mandate and "send the logins by e-mail")."""
 
@@ -69,8 +70,13 @@ class CustomerForm(forms.ModelForm):
             self.add_error("iban", _("SEPA direct debit needs the customer's IBAN and BIC (the mandate)."))
         return data
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
+    def service_check(self, data: dict[str, Any]) -> None:
+        kwargs = self.service_kwargs(data)
+        kwargs["data"] = {name: data[name] for name in CUSTOMER_FIELDS if name in data}
+        customer_check(customer=None if self.creating else self.instance, now=timezone.now(), **kwargs)
+
+    def service_kwargs(self, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = self.cleaned_data if data is None else data
         kwargs: dict[str, Any] = {
             "data": {name: data.get(name) for name in CUSTOMER_FIELDS},
             "billing_contact": {k: data.get(f"billing_{k}") or "" for k in ("name", "email", "phone")},
@@ -108,18 +114,33 @@ class CustomerFilterForm(forms.Form):
     )
 
 
-class MandateForm(forms.Form):
+class MandateForm(ServiceChecks, forms.Form):
     iban = forms.CharField(label=_("IBAN"))
     bic = forms.CharField(label=_("BIC"))
     account_holder = forms.CharField(label=_("Account holder"), required=False)
     signed_on = forms.DateField(label=_("Signature date"), required=False, widget=DATE)
 
+    def service_check(self, data: dict[str, Any]) -> None:
+        mandate_check(
+            iban=data.get("iban") or "",
+            bic=data.get("bic") or "",
+            signed_on=data.get("signed_on"),
+            now=timezone.now(),
+        )
 
-class PaymentForm(forms.Form):
+
+class MandateSignedForm(forms.Form):
+    signed_on = forms.DateField(label=_("Signature date"), widget=DATE)
+
+
+class PaymentForm(ServiceChecks, forms.Form):
     amount = AmountField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2)
     entry_date = forms.DateField(label=_("Date"), widget=DATE)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     description = forms.CharField(label=_("Description"), required=False)
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        payment_check(amount=data.get("amount"), method=data.get("method"))
 
     def summary(self) -> list[tuple[Any, str]]:
         """What the confirmation step shows: the amount as understood, formatted."""
@@ -132,11 +153,18 @@ class PaymentForm(forms.Form):
         ]
 
 
-class ChargeForm(forms.Form):
+class ChargeForm(ServiceChecks, forms.Form):
     amount_ht = AmountField(label=_("Amount excl. VAT"), max_digits=12, decimal_places=2)
     vat_rate = AmountField(label=_("VAT rate (%)"), max_digits=5, decimal_places=2, initial=20)
     entry_date = forms.DateField(label=_("Date"), widget=DATE)
     description = forms.CharField(label=_("Description"))
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        charge_check(
+            amount_ht=data.get("amount_ht"),
+            vat_rate=data.get("vat_rate"),
+            description=data.get("description"),
+        )
 
     def summary(self) -> list[tuple[Any, str]]:
         """What the confirmation step shows: the amounts as understood, formatted."""

@@ -147,7 +147,7 @@ def _clean_fields(values: dict[str, Any], problems: Problems | None = None) -> d
     for name in CUSTOMER_FIELDS:
         if isinstance(values.get(name), str):
             values[name] = values[name].strip()
-    if values["kind"] == CustomerKind.BUSINESS:
+    if values.get("kind") == CustomerKind.BUSINESS:
         if not values.get("company_name"):
             problems.add(_("A business customer needs its company name."), field="company_name")
         else:
@@ -159,7 +159,7 @@ def _clean_fields(values: dict[str, Any], problems: Problems | None = None) -> d
         if values.get("vat_number"):
             with problems.check():
                 values["vat_number"] = clean_vat_number(values["vat_number"])
-    else:
+    elif values.get("kind") is not None:  # None: the kind itself failed (a form), nothing to check
         if not values.get("last_name"):
             problems.add(_("A consumer customer needs a last name."), field="last_name")
         values["siren"] = values["vat_number"] = ""
@@ -207,15 +207,14 @@ def _clean_contact(data: dict[str, Any] | None, *, role: str) -> dict[str, str] 
     return contact
 
 
-def _login_email_check_unique(*, customer: Customer, role: str, email: str) -> None:
+def _login_email_check_unique(*, customer: Customer | None, role: str, email: str) -> None:
     """A login contact's e-mail address is unique within the tenant (the ISM manual's record rules)."""
     if role != ContactRole.LOGIN or not email:
         return
-    if (
-        Contact.objects.filter(role=ContactRole.LOGIN, email__iexact=email)
-        .exclude(customer=customer)
-        .exists()
-    ):
+    others = Contact.objects.filter(role=ContactRole.LOGIN, email__iexact=email)
+    if customer is not None:
+        others = others.exclude(customer=customer)
+    if others.exists():
         raise ApplicationError(
             _("The e-mail address %(email)s is already the login contact of another customer.")
             % {"email": email},
@@ -233,6 +232,91 @@ def _contact_upsert(*, customer: Customer, role: str, data: dict[str, str] | Non
     contact.phone_digits = phone_digits(contact.phone)
     contact.save()
     return contact
+
+
+def _customer_problems(
+    *,
+    values: dict[str, Any],
+    now: datetime,
+    customer: Customer | None = None,
+    number: str = "",
+    login: str = "",
+    billing_contact: dict[str, Any] | None = None,
+    login_contact: dict[str, Any] | None = None,
+    mandate: dict[str, Any] | None = None,
+    send_logins: bool = False,
+) -> tuple[Problems, dict[str, Any]]:
+    """Every rule of a customer record checked, without writing: the broken ones and the
+    normalised values (`values`, `billing`, `login_data`, `number`, `login`)."""
+    problems = Problems()
+    values = _clean_fields(values, problems)
+    billing = login_data = None
+    with problems.check():
+        billing = _clean_contact(billing_contact, role=ContactRole.BILLING)
+    with problems.check():
+        login_data = _clean_contact(login_contact, role=ContactRole.LOGIN)
+    if login_data and not problems.has("login_email"):
+        with problems.check():
+            _login_email_check_unique(customer=customer, role=ContactRole.LOGIN, email=login_data["email"])
+    if send_logins and not login_data and not problems.has("login_email"):
+        problems.add(
+            _("To send the logins by e-mail, give the login contact's e-mail address."), field="login_email"
+        )
+    number = number.strip()
+    if number:
+        with problems.check():
+            number = _clean_number(number)
+    login = (login or "").strip() or number
+    if login and login_is_taken(login=login):
+        problems.add(_("The login %(login)s is already taken.") % {"login": login}, field="login")
+    if mandate:
+        with problems.check():
+            mandate_check(
+                iban=mandate.get("iban") or "",
+                bic=mandate.get("bic") or "",
+                signed_on=mandate.get("signed_on"),
+                now=now,
+            )
+    cleaned = {
+        "values": values,
+        "billing": billing,
+        "login_data": login_data,
+        "number": number,
+        "login": login,
+    }
+    return problems, cleaned
+
+
+def customer_check(
+    *,
+    data: dict[str, Any],
+    now: datetime,
+    customer: Customer | None = None,
+    number: str = "",
+    login: str = "",
+    billing_contact: dict[str, Any] | None = None,
+    login_contact: dict[str, Any] | None = None,
+    mandate: dict[str, Any] | None = None,
+    send_logins: bool = False,
+) -> None:
+    """The rules of a new or changed customer record, checked without writing; every broken one
+    raised at once. `data` may lack fields (a form's that failed their own validation): the
+    rules that need them are skipped."""
+    values = {name: data[name] for name in CUSTOMER_FIELDS if name in data}
+    if customer is None:
+        values.setdefault("kind", CustomerKind.BUSINESS)
+    problems, _cleaned = _customer_problems(
+        values=values,
+        now=now,
+        customer=customer,
+        number=number,
+        login=login,
+        billing_contact=billing_contact,
+        login_contact=login_contact,
+        mandate=mandate,
+        send_logins=send_logins,
+    )
+    problems.raise_if_any()
 
 
 @transaction.atomic
@@ -254,33 +338,19 @@ def customer_create(
     values = {name: data[name] for name in CUSTOMER_FIELDS if name in data}
     values.setdefault("kind", CustomerKind.BUSINESS)
     # Every broken rule is reported at once: a form shows them all after one submit.
-    problems = Problems()
-    values = _clean_fields(values, problems)
-    billing = login_data = None
-    with problems.check():
-        billing = _clean_contact(billing_contact, role=ContactRole.BILLING)
-    with problems.check():
-        login_data = _clean_contact(login_contact, role=ContactRole.LOGIN)
-    if send_logins and not login_data and not problems.has("login_email"):
-        problems.add(
-            _("To send the logins by e-mail, give the login contact's e-mail address."), field="login_email"
-        )
-    number = number.strip()
-    if number:
-        with problems.check():
-            number = _clean_number(number)
-    login = (login or "").strip() or number
-    if login and login_is_taken(login=login):
-        problems.add(_("The login %(login)s is already taken.") % {"login": login}, field="login")
-    if mandate:
-        with problems.check():
-            _mandate_check(
-                iban=mandate.get("iban") or "",
-                bic=mandate.get("bic") or "",
-                signed_on=mandate.get("signed_on"),
-                now=now,
-            )
+    problems, cleaned = _customer_problems(
+        values=values,
+        now=now,
+        number=number,
+        login=login,
+        billing_contact=billing_contact,
+        login_contact=login_contact,
+        mandate=mandate,
+        send_logins=send_logins,
+    )
     problems.raise_if_any()
+    values, billing, login_data = cleaned["values"], cleaned["billing"], cleaned["login_data"]
+    number, login = cleaned["number"], cleaned["login"]
     number = number or customer_number_next()
     customer = Customer(number=number, **values)
     customer.login = login or number
@@ -328,7 +398,15 @@ def customer_update(
         raise ApplicationError(_("This customer is archived: it cannot be changed."))
     before = _snapshot(customer)
     values = {**before, **{name: data[name] for name in CUSTOMER_FIELDS if name in data}}
-    values = _clean_fields(values)
+    problems, checked = _customer_problems(
+        values=values,
+        now=now,
+        customer=customer,
+        billing_contact=billing_contact,
+        login_contact=login_contact,
+    )
+    problems.raise_if_any()
+    values = checked["values"]
     for name, value in values.items():
         setattr(customer, name, value)
     customer.save()
@@ -554,7 +632,7 @@ def _rum_for(customer: Customer) -> str:
             return rum
 
 
-def _mandate_check(*, iban: str, bic: str, signed_on: date | None, now: datetime) -> tuple[str, str]:
+def mandate_check(*, iban: str, bic: str, signed_on: date | None, now: datetime) -> tuple[str, str]:
     """A mandate's bank details and date checked together (every broken rule at once); returns
     the normalised IBAN and BIC."""
     problems = Problems()
@@ -591,7 +669,7 @@ def mandate_create(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ApplicationError(_("This customer is archived: it cannot be changed."))
-    iban, bic = _mandate_check(iban=iban, bic=bic, signed_on=signed_on, now=now)
+    iban, bic = mandate_check(iban=iban, bic=bic, signed_on=signed_on, now=now)
     previous = Mandate.objects.filter(customer=customer, status=MandateStatus.ACTIVE).first()
     if previous is not None:
         previous.status = MandateStatus.REPLACED
@@ -734,6 +812,45 @@ def ledger_entry_add(
     return entry
 
 
+def payment_check(*, amount: Any = None, method: str | None = None) -> Decimal:
+    """A payment's rules (a positive amount, a known method), every broken one raised at once;
+    returns the amount rounded. `None`: not known yet (a form's field that failed), not checked."""
+    problems = Problems()
+    value = ZERO
+    if amount is not None:
+        with problems.check():
+            value = quantize_price(_decimal(amount, field="amount"))
+            if value <= ZERO:
+                raise ApplicationError(_("A payment must be a positive amount."), field="amount")
+    if method is not None and method not in PaymentMethod.values:
+        problems.add(_("Unknown value %(value)s.") % {"value": method}, field="method")
+    problems.raise_if_any()
+    return value
+
+
+def charge_check(
+    *, amount_ht: Any = None, vat_rate: Any = None, description: str | None = None
+) -> tuple[Decimal, Decimal]:
+    """A charge's rules (a positive amount, a VAT rate from 0 to 100 %, what it is for), every
+    broken one raised at once; returns the amount rounded and the rate. `None`: not known yet."""
+    problems = Problems()
+    base = rate = ZERO
+    if amount_ht is not None:
+        with problems.check():
+            base = quantize_price(_decimal(amount_ht, field="amount_ht"))
+            if base <= ZERO:
+                raise ApplicationError(_("A charge must be a positive amount."), field="amount_ht")
+    if vat_rate is not None:
+        with problems.check():
+            rate = _decimal(vat_rate, field="vat_rate")
+            if rate < ZERO or rate > Decimal("100"):
+                raise ApplicationError(_("The VAT rate must be between 0 and 100 %."), field="vat_rate")
+    if description is not None and not description.strip():
+        problems.add(_("Say what the charge is for."), field="description")
+    problems.raise_if_any()
+    return base, rate
+
+
 def payment_record(
     *,
     customer: Customer,
@@ -746,15 +863,7 @@ def payment_record(
     context: AuditContext | None = None,
 ) -> LedgerEntry:
     """A payment received (amount TTC, positive): it raises the balance."""
-    problems = Problems()
-    value = ZERO
-    with problems.check():
-        value = quantize_price(_decimal(amount, field="amount"))
-        if value <= ZERO:
-            raise ApplicationError(_("A payment must be a positive amount."), field="amount")
-    if method not in PaymentMethod.values:
-        problems.add(_("Unknown value %(value)s.") % {"value": method}, field="method")
-    problems.raise_if_any()
+    value = payment_check(amount=amount, method=method)
     return ledger_entry_add(
         customer=customer,
         by=by,
@@ -780,19 +889,7 @@ def charge_record(
     context: AuditContext | None = None,
 ) -> LedgerEntry:
     """A manual charge (amount excl. VAT and VAT rate): the balance drops by its amount incl. VAT."""
-    problems = Problems()
-    base = rate = ZERO
-    with problems.check():
-        base = quantize_price(_decimal(amount_ht, field="amount_ht"))
-        if base <= ZERO:
-            raise ApplicationError(_("A charge must be a positive amount."), field="amount_ht")
-    with problems.check():
-        rate = _decimal(vat_rate, field="vat_rate")
-        if rate < ZERO or rate > Decimal("100"):
-            raise ApplicationError(_("The VAT rate must be between 0 and 100 %."), field="vat_rate")
-    if not description.strip():
-        problems.add(_("Say what the charge is for."), field="description")
-    problems.raise_if_any()
+    base, rate = charge_check(amount_ht=amount_ht, vat_rate=vat_rate, description=description)
     vat = vat_amount(base, rate)
     return ledger_entry_add(
         customer=customer,

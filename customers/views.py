@@ -27,6 +27,7 @@ from customers.forms import (
     CustomerFilterForm,
     CustomerForm,
     MandateForm,
+    MandateSignedForm,
     PaymentForm,
     ReverseForm,
 )
@@ -283,7 +284,7 @@ def mandate_revoke(request: HttpRequest, pk: int, mandate_id: int) -> HttpRespon
 def mandate_signed(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
     customer = selectors.customer_get(pk=pk)
     mandate = get_object_or_404(Mandate, pk=mandate_id, customer=customer)
-    form = MandateForm(request.POST)
+    form = MandateSignedForm(request.POST)
     form.is_valid()
     signed_on = form.cleaned_data.get("signed_on")
     if signed_on is None:
@@ -310,6 +311,8 @@ def _ledger_entry_post(
     if step == "edit":
         again = type(form)(prefix=form.prefix, initial={name: form[name].value() for name in form.fields})
         return _detail_page(request, customer, "balance", **{f"{kind}_form": again})  # type: ignore[arg-type]
+    if form.is_valid() and step == "review":
+        form.run_service_check()  # a refused amount is said now, not after "Confirmer"
     if form.is_valid():
         if step == "review":
             return render(

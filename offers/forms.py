@@ -1,11 +1,13 @@
 """Forms of the catalogue pages (validation of input only; the rules are in services)."""
 
+from typing import Any
+
 from django import forms
 from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import AmountField, amount_formfield
+from core.forms import AmountField, CountField, ServiceChecks, amount_formfield
 from core.labels import event_type_label
 from offers.models import (
     Allowance,
@@ -18,11 +20,22 @@ from offers.models import (
     Terminal,
 )
 from offers.rating import ROW_KIND
+from offers.services import allowance_check, catalogue_item_check, rate_check, rate_table_check
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OfferForm(forms.ModelForm):
+class CatalogueItemChecks(ServiceChecks):
+    """The catalogue's rules (`offers.services.catalogue_item_check`) on the item the form built,
+    run even when a field failed: one submit shows every error."""
+
+    instance: Any
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        catalogue_item_check(self.instance)
+
+
+class OfferForm(CatalogueItemChecks, forms.ModelForm):
     class Meta:
         formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Offer
@@ -52,21 +65,21 @@ class OfferForm(forms.ModelForm):
         self.fields["options"].queryset = Option.objects.filter(Q(archived=False) | attached).distinct()  # type: ignore[attr-defined]
 
 
-class OptionForm(forms.ModelForm):
+class OptionForm(CatalogueItemChecks, forms.ModelForm):
     class Meta:
         formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Option
         fields = ["code", "label", "price", "vat_rate", "data_speed"]
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(CatalogueItemChecks, forms.ModelForm):
     class Meta:
         formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Product
         fields = ["code", "label", "kind", "recurring", "price", "vat_rate"]
 
 
-class TerminalForm(forms.ModelForm):
+class TerminalForm(CatalogueItemChecks, forms.ModelForm):
     class Meta:
         formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Terminal
@@ -84,24 +97,31 @@ class TerminalForm(forms.ModelForm):
         labels = {"price": _("cash price excl. VAT")}
 
 
-class AllowanceForm(forms.ModelForm):
+class AllowanceForm(ServiceChecks, forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # a quantity typed 1 000
         model = Allowance
         fields = ["event_type", "zones", "origin_zones", "quantity", "unit", "unlimited"]
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        allowance_check(data)
 
 
 # Rows are added in the page by static/js/formsets.js, which clones the formset's empty form.
 AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=1, can_delete=True)
 
 
-class RateTableForm(forms.ModelForm):
+class RateTableForm(ServiceChecks, forms.ModelForm):
     class Meta:
         formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = RateTable
         fields = ["code", "label", "kind", "base_table", "markup_fixed", "markup_percent"]
 
+    def service_check(self, data: dict[str, Any]) -> None:
+        rate_table_check(self.instance)
 
-class RateForm(forms.ModelForm):
+
+class RateForm(ServiceChecks, forms.ModelForm):
     class Meta:
         formfield_callback = amount_formfield  # prices and rates typed 12,50
         model = Rate
@@ -119,6 +139,9 @@ class RateForm(forms.ModelForm):
             "valid_from",
         ]
         widgets = {"valid_from": DATE}
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        rate_check(self.instance)
 
 
 class UploadForm(forms.Form):
@@ -148,7 +171,7 @@ class SimulatorForm(forms.Form):
     table = forms.ModelChoiceField(label=_("Rate table"), queryset=RateTable.objects.none(), required=False)
     event_type = forms.ChoiceField(label=_("Event type"), choices=EVENT_TYPE_CHOICES, initial="VOICE_MO")
     called = forms.CharField(label=_("Number called"), required=False, max_length=20)
-    duration_s = forms.IntegerField(label=_("Duration (seconds)"), required=False, min_value=0)
+    duration_s = CountField(label=_("Duration (seconds)"), required=False, min_value=0)
     volume_mb = AmountField(label=_("Volume (MB)"), required=False, min_value=0, decimal_places=3)
     country = forms.CharField(label=_("Roaming country (ISO code)"), required=False, max_length=2)
     on = forms.DateField(label=_("Date"), required=False, widget=DATE)

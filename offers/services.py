@@ -53,8 +53,8 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def _check_item_rules(item: models.Model) -> None:
-    """Every catalogue rule the item breaks, reported at once."""
+def catalogue_item_check(item: models.Model) -> None:
+    """Every catalogue rule the item (offer, option, product, terminal) breaks, reported at once."""
     problems = Problems()
     if isinstance(item, Offer):
         if not item.commitment_choices:
@@ -81,7 +81,7 @@ def _check_item_rules(item: models.Model) -> None:
 
 
 def _item_save(item: models.Model) -> None:
-    _check_item_rules(item)
+    catalogue_item_check(item)
     item.full_clean()
     item.save()
 
@@ -460,6 +460,19 @@ def catalogue_item_delete(*, item: Item, by: User, context: AuditContext | None 
     item.delete()
 
 
+def allowance_check(
+    data: Mapping[str, Any], known: tuple[frozenset[str], frozenset[str]] | None = None
+) -> None:
+    """One allowance row's rules (unit of its event type, unlimited or a quantity, known zones),
+    every broken one raised at once; `known`: `allowance_zones_known()`, read when not given."""
+    problems = Problems()
+    with problems.check():
+        _check_allowance(data)
+    with problems.check():
+        _check_allowance_zones(data, known if known is not None else allowance_zones_known())
+    problems.raise_if_any()
+
+
 def _check_allowance(data: Mapping[str, Any]) -> None:
     kind = data.get("event_type")
     if kind not in UNIT_OF_KIND:
@@ -530,32 +543,38 @@ def allowances_replace(
 
 
 # --- Rate tables -----------------------------------------------------------------------------
-def _check_table(table: RateTable) -> None:
+def rate_table_check(table: RateTable) -> None:
+    """A rate table's rules (a markup table derives from another, no cycle, bounded markup),
+    every broken one raised at once. A table that is not a markup loses its markup fields."""
     if table.kind != RateTableKind.MARKUP:
         table.base_table = None
         table.markup_fixed = Decimal(0)
         table.markup_percent = Decimal(0)
         return
+    problems = Problems()
     if table.base_table_id is not None:
         if table.pk is not None and table.base_table_id == table.pk:
-            raise ApplicationError(_("A table cannot derive from itself."), field="base_table")
-        base = table.base_table
-        while base is not None:
-            if table.pk is not None and base.pk == table.pk:
-                raise ApplicationError(_("These tables would derive from each other."), field="base_table")
-            base = base.base_table
-    if table.markup_percent < -100:
-        raise ApplicationError(_("A markup cannot be below -100 %."), field="markup_percent")
-    if table.markup_fixed < 0:
+            problems.add(_("A table cannot derive from itself."), field="base_table")
+        else:
+            base = table.base_table
+            while base is not None:
+                if table.pk is not None and base.pk == table.pk:
+                    problems.add(_("These tables would derive from each other."), field="base_table")
+                    break
+                base = base.base_table
+    if table.markup_percent is not None and table.markup_percent < -100:
+        problems.add(_("A markup cannot be below -100 %."), field="markup_percent")
+    if table.markup_fixed is not None and table.markup_fixed < 0:
         # (price + fixed) could fall below zero, and a price cannot be negative.
-        raise ApplicationError(_("The fixed part of a markup cannot be negative."), field="markup_fixed")
+        problems.add(_("The fixed part of a markup cannot be negative."), field="markup_fixed")
+    problems.raise_if_any()
 
 
 @transaction.atomic
 def rate_table_create(*, data: dict[str, Any], by: User, context: AuditContext | None = None) -> RateTable:
     """Create a rate table (retail, wholesale, or markup of another table or of the wholesale cost)."""
     table = RateTable(**data)
-    _check_table(table)
+    rate_table_check(table)
     table.full_clean()
     table.save()
     audit_record(
@@ -576,7 +595,7 @@ def rate_table_update(
     before = _snapshot(table)
     for name, value in data.items():
         setattr(table, name, value)
-    _check_table(table)
+    rate_table_check(table)
     table.full_clean()
     table.save()
     audit_record(
@@ -745,22 +764,29 @@ def rate_table_import(
     return upload
 
 
-def _check_rate(rate: Rate) -> None:
-    if UNIT_OF_KIND.get(rate.event_type) != rate.unit:
-        raise ApplicationError(
-            _("%(kind)s is priced per %(unit)s.")
-            % {"kind": rate.event_type, "unit": UNIT_OF_KIND[rate.event_type]},
+def rate_check(rate: Rate) -> None:
+    """A rate row's rules (unit of its event type, prefix, prices, one row per prefix, event type,
+    origin zone and date in a table), every broken one raised at once."""
+    problems = Problems()
+    unit = UNIT_OF_KIND.get(rate.event_type)
+    if unit is not None and unit != rate.unit:
+        problems.add(
+            _("%(kind)s is priced per %(unit)s.") % {"kind": rate.event_type, "unit": unit},
             field="unit",
         )
     if rate.event_type == "DATA" and rate.prefix:
-        raise ApplicationError(_("Data rows have an empty prefix."), field="prefix")
-    if rate.prefix and not rate.prefix.isdigit():
-        raise ApplicationError(_("A prefix has digits only (international form, no +)."), field="prefix")
-    if rate.price < 0 or rate.connection_fee < 0:
-        raise ApplicationError(_("A price cannot be negative."), field="price")
+        problems.add(_("Data rows have an empty prefix."), field="prefix")
+    elif rate.prefix and not rate.prefix.isdigit():
+        problems.add(_("A prefix has digits only (international form, no +)."), field="prefix")
+    if (rate.price is not None and rate.price < 0) or (
+        rate.connection_fee is not None and rate.connection_fee < 0
+    ):
+        problems.add(_("A price cannot be negative."), field="price")
     if (
-        Rate.objects.filter(
-            table=rate.table,
+        rate.table_id is not None
+        and not problems.has("prefix")
+        and Rate.objects.filter(
+            table_id=rate.table_id,
             prefix=rate.prefix,
             event_type=rate.event_type,
             origin_zone=rate.origin_zone,
@@ -769,10 +795,11 @@ def _check_rate(rate: Rate) -> None:
         .exclude(pk=rate.pk)
         .exists()
     ):
-        raise ApplicationError(
+        problems.add(
             _("This table already has a row for this prefix, event type, origin zone and date."),
             field="prefix",
         )
+    problems.raise_if_any()
 
 
 @transaction.atomic
@@ -792,7 +819,7 @@ def rate_save(
         setattr(rate, name, value)
     rate.origin_zone = (rate.origin_zone or "HOME").upper()
     rate.zone = rate.zone.upper()
-    _check_rate(rate)
+    rate_check(rate)
     rate.save()
     table.save(update_fields=["updated_at"])
     audit_record(

@@ -21,6 +21,7 @@ from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
 from core.downloads import attachment_response
 from core.errors import ApplicationError, call_service
+from core.forms import all_valid
 from offers import selectors, services
 from offers.forms import (
     AllowanceFormSet,
@@ -257,7 +258,7 @@ def item_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
         if spec.allowances
         else None
     )
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    if request.method == "POST" and all_valid(form, formset):
         create, update, item_arg = WRITES[kind]
         fields = dict(form.cleaned_data)
         if formset is not None:
@@ -507,6 +508,7 @@ def rate_edit(request: HttpRequest, pk: int, rate_pk: int | None = None) -> Http
         instance=rate,
         initial={"valid_from": timezone.localdate(), "origin_zone": "HOME"},
     )
+    form.instance.table = table  # its rules (one row per prefix and date) are the table's
     if request.method == "POST" and form.is_valid():
         fresh = Rate.objects.get(pk=rate.pk) if rate else None  # the bound form already changed `rate`
         saved = call_service(

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import amount_formfield
 from provisioning.models import ProvisioningSettings, SimState
 
 
@@ -25,6 +26,7 @@ class SimImportForm(forms.Form):
 
 class ProvisioningSettingsForm(forms.ModelForm):
     class Meta:
+        formfield_callback = amount_formfield  # counts typed 1 000
         model = ProvisioningSettings
         fields = [
             "low_stock_threshold",

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, User
-from core.forms import AmountField
+from core.forms import AmountField, CountField
 from offers.models import BillingTiming, RateTable, Terminal
 from provisioning.models import DiscountKind, OrderLine, OrderLineType, OrderStatus, TerminalPurchase
 from provisioning.orders import selectors
@@ -77,7 +77,7 @@ class OrderLineForm(forms.Form):
     )
     discount_kind = forms.ChoiceField(label=_("Discount"), required=False, choices=DiscountKind.choices)
     discount_value = _money(_("Discount value"))
-    discount_months = forms.IntegerField(
+    discount_months = CountField(
         label=_("Discount for (months)"), required=False, min_value=1, help_text=_("Empty: for good.")
     )
     billing_start = forms.DateField(label=_("Billing starts on"), required=False, widget=_DATE)
@@ -187,7 +187,7 @@ OrderLineFormSet = forms.formset_factory(
 
 class ServiceOrderForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Service"), queryset=selectors.service_products())
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    quantity = CountField(label=_("Quantity"), min_value=1, initial=1)
     unit_price = _money(_("Unit price excl. VAT"))
     start_date = forms.DateField(label=_("Start date"), widget=_DATE)
     end_date = forms.DateField(label=_("End date (recurring service)"), required=False, widget=_DATE)

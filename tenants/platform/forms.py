@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
-from core.forms import amount_formfield
+from core.forms import CountField, ServiceChecks, amount_formfield
 from core.identifiers import clean_bic, clean_iban, clean_ics, clean_siren, clean_siret, clean_vat_number
 from tenants.models import (
     DocumentKind,
@@ -18,7 +18,7 @@ from tenants.models import (
     TenantKind,
     TenantStatus,
 )
-from tenants.platform.services import IDENTITY_FIELDS
+from tenants.platform.services import IDENTITY_FIELDS, tenant_create_check, tenant_identity_clean
 
 # Identifiers are typed with spaces; the services normalise and check them.
 _LOOSE = {
@@ -38,8 +38,11 @@ _PLACEHOLDERS = {
 }
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(ServiceChecks, forms.Form):
     """A tenant's company identity, contacts and SEPA creditor details."""
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        tenant_identity_clean({name: data[name] for name in IDENTITY_FIELDS if name in data})
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -139,6 +142,15 @@ class TenantCreateForm(IdentityForm):
     admin_first_name = forms.CharField(label=_("first admin's first name"), max_length=150, required=False)
     admin_last_name = forms.CharField(label=_("first admin's last name"), max_length=150, required=False)
 
+    def service_check(self, data: dict[str, Any]) -> None:
+        tenant_create_check(
+            **{name: data[name] for name in IDENTITY_FIELDS if name in data and name != "name"},
+            **{
+                name: data.get(name)
+                for name in ("name", "schema_name", "kind", "operator_code", "domain", "admin_email")
+            },
+        )
+
     GROUPS = [
         (_("Tenant"), ["kind", "name", "schema_name", "operator_code", "domain"]),
         (_("First admin"), ["admin_email", "admin_first_name", "admin_last_name"]),
@@ -222,7 +234,7 @@ class WriteOnlyTextarea(forms.Textarea):
 class FeedAccessForm(forms.Form):
     protocol = forms.ChoiceField(label=_("protocol"), choices=FeedProtocol.choices)
     host = forms.CharField(label=_("host"), max_length=253, required=False)
-    port = forms.IntegerField(
+    port = CountField(
         label=_("port"), required=False, help_text=_("Empty: 21 for FTP and FTPS, 22 for SFTP.")
     )
     username = forms.CharField(label=_("login"), max_length=150, required=False)

@@ -109,8 +109,11 @@ _EMAIL_FIELDS = {
 }
 
 
-def tenant_identity_clean(values: dict[str, Any]) -> dict[str, Any]:
-    """Normalise a tenant's identity; every identifier given is checked, check digits included."""
+def tenant_identity_clean(values: dict[str, Any], problems: Problems | None = None) -> dict[str, Any]:
+    """Normalise a tenant's identity; every identifier given is checked, check digits included.
+    Every broken rule is collected in `problems` (raised at the end when the caller gives none)."""
+    own = problems is None
+    problems = problems if problems is not None else Problems()
     unknown = set(values) - set(IDENTITY_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -118,53 +121,71 @@ def tenant_identity_clean(values: dict[str, Any]) -> dict[str, Any]:
     for key, value in values.items():
         cleaned[key] = value.strip() if isinstance(value, str) else value
     if "name" in cleaned and not cleaned["name"]:
-        raise ApplicationError(_("The name is required."), field="name")
-    if cleaned.get("siret"):
-        cleaned["siret"] = clean_siret(cleaned["siret"], field="siret")
-    if cleaned.get("siren"):
-        cleaned["siren"] = clean_siren(cleaned["siren"], field="siren")
-    elif cleaned.get("siret"):
+        problems.add(_("The name is required."), field="name")
+    for key, clean in (
+        ("siret", clean_siret),
+        ("siren", clean_siren),
+        ("vat_number", clean_vat_number),
+        ("sepa_creditor_id", clean_ics),
+        ("creditor_iban", clean_iban),
+        ("creditor_bic", clean_bic),
+    ):
+        if cleaned.get(key):
+            with problems.check():
+                cleaned[key] = clean(cleaned[key], field=key)
+    if not cleaned.get("siren") and cleaned.get("siret") and not problems.has("siret"):
         cleaned["siren"] = cleaned["siret"][:9]
-    if cleaned.get("siret") and cleaned.get("siren") and not cleaned["siret"].startswith(cleaned["siren"]):
-        raise ApplicationError(
+    if (
+        cleaned.get("siret")
+        and cleaned.get("siren")
+        and not problems.has("siret")
+        and not problems.has("siren")
+        and not cleaned["siret"].startswith(cleaned["siren"])
+    ):
+        problems.add(
             _("The SIRET %(siret)s does not belong to the SIREN %(siren)s (its first 9 digits differ).")
             % {"siret": cleaned["siret"], "siren": cleaned["siren"]},
             field="siret",
         )
-    if cleaned.get("vat_number"):
-        cleaned["vat_number"] = clean_vat_number(cleaned["vat_number"], field="vat_number")
-        siren = cleaned.get("siren")
-        if siren and cleaned["vat_number"].startswith("FR") and cleaned["vat_number"][4:] != siren:
-            raise ApplicationError(
-                _("The VAT number %(vat)s is not the one of the SIREN %(siren)s.")
-                % {"vat": cleaned["vat_number"], "siren": siren},
-                field="vat_number",
-            )
-    if cleaned.get("sepa_creditor_id"):
-        cleaned["sepa_creditor_id"] = clean_ics(cleaned["sepa_creditor_id"], field="sepa_creditor_id")
-    if cleaned.get("creditor_iban"):
-        cleaned["creditor_iban"] = clean_iban(cleaned["creditor_iban"], field="creditor_iban")
-    if cleaned.get("creditor_bic"):
-        cleaned["creditor_bic"] = clean_bic(cleaned["creditor_bic"], field="creditor_bic")
+    siren = cleaned.get("siren")
+    if (
+        cleaned.get("vat_number")
+        and siren
+        and not problems.has("vat_number")
+        and not problems.has("siren")
+        and cleaned["vat_number"].startswith("FR")
+        and cleaned["vat_number"][4:] != siren
+    ):
+        problems.add(
+            _("The VAT number %(vat)s is not the one of the SIREN %(siren)s.")
+            % {"vat": cleaned["vat_number"], "siren": siren},
+            field="vat_number",
+        )
     if (
         cleaned.get("creditor_iban")
         and cleaned.get("creditor_bic")
+        and not problems.has("creditor_iban")
+        and not problems.has("creditor_bic")
         and not bic_matches_iban(iban=cleaned["creditor_iban"], bic=cleaned["creditor_bic"])
     ):
-        raise ApplicationError(
+        problems.add(
             _("The BIC %(bic)s is not of the IBAN's country (%(country)s).")
             % {"bic": cleaned["creditor_bic"], "country": cleaned["creditor_iban"][:2]},
             field="creditor_bic",
         )
     for key, label in _EMAIL_FIELDS.items():
         if cleaned.get(key):
-            _check_email(cleaned[key], field=key, label=str(label))
+            with problems.check():
+                _check_email(cleaned[key], field=key, label=str(label))
     if "country" in cleaned:
         cleaned["country"] = (cleaned["country"] or "FR").upper()
         if not re.fullmatch(r"[A-Z]{2}", cleaned["country"]):
-            raise ApplicationError(_("The country is a two-letter code, e.g. FR."), field="country")
+            problems.add(_("The country is a two-letter code, e.g. FR."), field="country")
     if "share_capital" in cleaned:
-        cleaned["share_capital"] = _clean_capital(cleaned["share_capital"])
+        with problems.check():
+            cleaned["share_capital"] = _clean_capital(cleaned["share_capital"])
+    if own:
+        problems.raise_if_any()
     return cleaned
 
 
@@ -192,6 +213,89 @@ def _check_email(value: str, *, field: str, label: str) -> None:
         ) from None
 
 
+def _tenant_create_problems(
+    *,
+    name: str | None,
+    schema_name: str | None,
+    kind: str | None,
+    operator_code: str | None,
+    domain: str | None,
+    admin_email: str | None,
+    fields: dict[str, Any],
+) -> tuple[Problems, dict[str, Any]]:
+    """Every rule of a new tenant checked, without writing; `None`: not known (a form's field
+    that failed), its rules skipped. Returns the broken rules and the normalised values."""
+    problems = Problems()
+    if schema_name is not None:
+        schema_name = schema_name.strip().lower()
+        if (
+            not SCHEMA_RE.match(schema_name)
+            or schema_name in RESERVED_SCHEMAS
+            or schema_name.startswith("pg_")
+        ):
+            problems.add(
+                _(
+                    "The technical name must be 2 to 41 lower-case letters, digits or underscores, starting with a letter."
+                ),
+                field="schema_name",
+            )
+        elif Tenant.objects.filter(schema_name=schema_name).exists():
+            problems.add(
+                _("The technical name %(name)s is taken.") % {"name": schema_name}, field="schema_name"
+            )
+    if kind is not None and kind not in TenantKind.values:
+        problems.add(_("Choose integrator or VNO."), field="kind")
+    if operator_code is not None:
+        operator_code = operator_code.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9]{2,20}", operator_code):
+            problems.add(_("The operator code is 2 to 20 capital letters or digits."), field="operator_code")
+        elif Tenant.objects.filter(operator_code=operator_code).exists():
+            problems.add(
+                _("The operator code %(code)s is already used.") % {"code": operator_code},
+                field="operator_code",
+            )
+    identity = tenant_identity_clean({"name": name, **fields} if name is not None else fields, problems)
+    admin_email = (admin_email or "").strip()
+    if admin_email:
+        with problems.check():
+            _check_email(admin_email, field="admin_email", label=str(_("first admin's e-mail")))
+    if domain is not None:
+        with problems.check():
+            domain = domain_validate(domain)
+    cleaned = {
+        "schema_name": schema_name,
+        "operator_code": operator_code,
+        "identity": identity,
+        "admin_email": admin_email,
+        "domain": domain,
+    }
+    return problems, cleaned
+
+
+def tenant_create_check(
+    *,
+    name: str | None,
+    schema_name: str | None,
+    kind: str | None,
+    operator_code: str | None,
+    domain: str | None,
+    admin_email: str | None = "",
+    **fields: Any,
+) -> None:
+    """The rules of a new tenant, checked without writing; every broken one raised at once.
+    A `None` value is not known yet (its field failed in a form): the rules on it are skipped."""
+    problems, _cleaned = _tenant_create_problems(
+        name=name,
+        schema_name=schema_name,
+        kind=kind,
+        operator_code=operator_code,
+        domain=domain,
+        admin_email=admin_email,
+        fields=fields,
+    )
+    problems.raise_if_any()
+
+
 def tenant_create(
     *,
     name: str,
@@ -213,36 +317,18 @@ def tenant_create(
     domain, its onboarding checklist (due dates counted from `today`), and its first admin, who is
     e-mailed an invitation. `by` None: the platform itself (the demo seeder)."""
     # Every broken rule is reported at once: the form shows them all after one submit.
-    problems = Problems()
-    schema_name = schema_name.strip().lower()
-    if not SCHEMA_RE.match(schema_name) or schema_name in RESERVED_SCHEMAS or schema_name.startswith("pg_"):
-        problems.add(
-            _(
-                "The technical name must be 2 to 41 lower-case letters, digits or underscores, starting with a letter."
-            ),
-            field="schema_name",
-        )
-    elif Tenant.objects.filter(schema_name=schema_name).exists():
-        problems.add(_("The technical name %(name)s is taken.") % {"name": schema_name}, field="schema_name")
-    if kind not in TenantKind.values:
-        problems.add(_("Choose integrator or VNO."), field="kind")
-    operator_code = operator_code.strip().upper()
-    if not re.fullmatch(r"[A-Z0-9]{2,20}", operator_code):
-        problems.add(_("The operator code is 2 to 20 capital letters or digits."), field="operator_code")
-    elif Tenant.objects.filter(operator_code=operator_code).exists():
-        problems.add(
-            _("The operator code %(code)s is already used.") % {"code": operator_code}, field="operator_code"
-        )
-    identity: dict[str, Any] = {}
-    with problems.check():
-        identity = tenant_identity_clean({"name": name, **fields})
-    admin_email = admin_email.strip()
-    if admin_email:
-        with problems.check():
-            _check_email(admin_email, field="admin_email", label=str(_("first admin's e-mail")))
-    with problems.check():
-        domain = domain_validate(domain)
+    problems, cleaned = _tenant_create_problems(
+        name=name,
+        schema_name=schema_name,
+        kind=kind,
+        operator_code=operator_code,
+        domain=domain,
+        admin_email=admin_email,
+        fields=fields,
+    )
     problems.raise_if_any()
+    schema_name, operator_code, domain = cleaned["schema_name"], cleaned["operator_code"], cleaned["domain"]
+    identity, admin_email = cleaned["identity"], cleaned["admin_email"]
     # The schema is created and migrated by Tenant.save(); DDL in PostgreSQL is transactional,
     # so a failure leaves neither a half-made schema nor a row.
     with transaction.atomic():

@@ -12,7 +12,9 @@ from tenants.settings.selectors import DEFAULT_LATE_PAYMENT_TEXT, DEFAULT_PAYMEN
 
 DEMO_LOOKS = {
     "acme": {
-        "primary": "#e4572e",
+        # #e4572e at first: white on it, and it as link text, fell below 4.5:1 (WCAG AA); this is
+        # its shade readable on the table headers (core.colors.link_shade).
+        "primary": "#bd4826",
         "ink": "#ffffff",
         "initials": "AT",
         "tagline": "Acme Télécom — la téléphonie des pros",
@@ -30,6 +32,9 @@ DEMO_LOOKS = {
         "footer": "Service client : 05 56 00 45 67 — factures@nova.example — nova.example",
     },
 }
+
+# The demo colours that were replaced, each by its tenant's colour above.
+RETIRED_DEMO_PRIMARIES = {"acme": "#e4572e"}
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -78,6 +83,9 @@ def seed_branding(tenant: Tenant) -> None:
             "welcome_message": look["welcome"],
         },
     )
+    if not created and branding.primary_color == RETIRED_DEMO_PRIMARIES.get(tenant.schema_name):
+        branding.primary_color = look["primary"]  # a demo seeded before the fix gets the readable shade
+        branding.save(update_fields=["primary_color"])
     if created:
         logo = image_clean(data=demo_logo(initials=look["initials"], color=look["primary"]), kind="logo")
         banner = image_clean(data=demo_banner(text=look["tagline"], color=look["primary"]), kind="banner")

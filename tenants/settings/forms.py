@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from core.forms import CountField
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in (Role.ADMIN, Role.SALES, Role.SUPPORT, Role.ACCOUNTANT)]
 
@@ -119,7 +120,7 @@ class InviteForm(forms.Form):
 
 
 class ApiAccessForm(forms.Form):
-    api_token_days = forms.IntegerField(
+    api_token_days = CountField(
         label=_("API tokens expire after (days)"),
         min_value=1,
         max_value=3650,

@@ -2,7 +2,14 @@
 
 import pytest
 
-from core.colors import MIN_TEXT_CONTRAST, PAGE_BACKGROUND, contrast_ratio, link_shade, readable_on
+from core.colors import (
+    MIN_TEXT_CONTRAST,
+    PAGE_BACKGROUND,
+    TABLE_HEAD_BACKGROUND,
+    contrast_ratio,
+    link_shade,
+    readable_on,
+)
 
 
 def test_contrast_ratio_matches_the_wcag_reference_values():
@@ -21,10 +28,11 @@ def test_a_readable_colour_is_kept_and_a_pale_one_is_darkened_until_readable():
 
 
 @pytest.mark.parametrize("primary", ["#ffd700", "#e4572e", "#ff0000", "#00ffff", "#ffffff", "#1f4fd1"])
-def test_links_are_readable_on_white_and_on_the_page_background(primary):
+def test_links_are_readable_on_white_on_the_page_background_and_on_table_headers(primary):
     shade = link_shade(primary)
     assert contrast_ratio(shade, "#ffffff") >= MIN_TEXT_CONTRAST
     assert contrast_ratio(shade, PAGE_BACKGROUND) >= MIN_TEXT_CONTRAST
+    assert contrast_ratio(shade, TABLE_HEAD_BACKGROUND) >= MIN_TEXT_CONTRAST  # sort links
 
 
 def test_something_other_than_rrggbb_is_an_error():

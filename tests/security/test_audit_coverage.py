@@ -30,6 +30,15 @@ NOT_AUDITED = {
     "tenants.feed_settings_for": "decrypts for a connection, changes nothing",
     "tenants.color_clean": "a check, changes nothing",
     "tenants.email_template_preview": "renders a draft, saves nothing",
+    "customers.charge_check": "a check step (a form runs it when a field failed), changes nothing",
+    "customers.customer_check": "a check step (a form runs it when a field failed), changes nothing",
+    "customers.mandate_check": "a check step (a form runs it when a field failed), changes nothing",
+    "customers.payment_check": "a check step (a form runs it when a field failed), changes nothing",
+    "offers.allowance_check": "a check step (a form runs it when a field failed), changes nothing",
+    "offers.catalogue_item_check": "a check step (a form runs it when a field failed), changes nothing",
+    "offers.rate_check": "a check step (a form runs it when a field failed), changes nothing",
+    "offers.rate_table_check": "a check step (a form runs it when a field failed), changes nothing",
+    "tenants.tenant_create_check": "a check step (a form runs it when a field failed), changes nothing",
 }
 
 
