@@ -32,7 +32,7 @@ from core.identifiers import (
     format_iban,
     mask_iban,
 )
-from core.money import ZERO, quantize_price, vat_amount
+from core.money import ZERO, format_amount, quantize_price, vat_amount
 from core.tenancy import in_public_schema
 from core.text import name_check
 from customers import hooks
@@ -588,8 +588,8 @@ def _unpaid_balance_blocker(customer: Customer) -> list[str]:
     balance = customer_balance(customer=customer)
     if balance < ZERO:
         return [
-            _("Its balance is %(amount)s € unpaid: record the payment (or a reversing entry) first.")
-            % {"amount": quantize_price(-balance)}
+            _("Its balance is %(amount)s unpaid: record the payment (or a reversing entry) first.")
+            % {"amount": format_amount(quantize_price(-balance), places=2)}
         ]
     return []
 

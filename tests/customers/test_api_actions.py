@@ -21,7 +21,7 @@ def test_deleting_over_the_api_is_refused_with_the_reasons_then_archives(
     api = api_for(acme, make_user(acme, "sales"))
     refused = api.delete(f"/api/v1/customers/{customer.pk}/")
     assert refused.status_code == 400
-    assert "12.00" in refused.json()["detail"] and len(refused.json()["reasons"]) == 1
+    assert "12,00 €" in refused.json()["detail"] and len(refused.json()["reasons"]) == 1
     assert api.get(f"/api/v1/customers/{customer.pk}/").json()["status"] == "active"
     with in_schema(acme):
         ledger_entry_reverse(now=timezone.now(), entry=charge, by=None, reason="Erreur")

@@ -145,7 +145,7 @@ def test_deletion_is_refused_with_the_reasons_then_the_customer_is_archived_not_
             charge_record(now=timezone.now(), customer=customer, by=None, amount_ht="10", description="Frais")
             with pytest.raises(ApplicationError) as exc:
                 customer_archive(now=timezone.now(), customer=customer, by=None)
-            assert "2 lignes actives" in exc.value.message and "12.00" in exc.value.message
+            assert "2 lignes actives" in exc.value.message and "12,00" in exc.value.message
             assert len(exc.value.extra["reasons"]) == 2
             payment_record(now=timezone.now(), customer=customer, by=None, amount="12")
             with pytest.raises(ApplicationError) as exc:

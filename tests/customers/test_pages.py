@@ -115,7 +115,7 @@ def test_the_page_says_what_to_end_before_deleting(acme, make_user, make_custome
         charge_record(now=timezone.now(), customer=customer, by=None, amount_ht="10", description="Frais")
     client = client_for(acme, make_user(acme, "admin"))
     body = client.get(f"/customers/{customer.pk}/delete/").content.decode()
-    assert "12.00" in body and 'data-testid="blockers"' in body
+    assert "12,00" in body and 'data-testid="blockers"' in body
     response = client.post(
         f"/customers/{customer.pk}/delete/",
         HTTP_REFERER=f"http://acme.localhost/customers/{customer.pk}/delete/",
