@@ -50,8 +50,8 @@ from provisioning.models import (
     SimState,
 )
 from provisioning.selectors import provisioning_settings_get
-from provisioning.services import line_action_outcome_record
 from provisioning.services.alerts import operator_alert_send
+from provisioning.services.lines import line_action_outcome_record
 
 PARIS = ZoneInfo("Europe/Paris")
 CHUNK = 1000

@@ -22,7 +22,7 @@ def _action(kind, *, sim=None, **parameters):
 
 def _send_and_poll(actions, *, delay=5, after=10):
     from provisioning.gateway import SimulatorGateway
-    from provisioning.services import line_actions_poll, line_actions_submit
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
 
     gateway = SimulatorGateway(delay_seconds=delay)
     line_actions_submit(actions=actions, now=NOW, gateway=gateway)
@@ -32,7 +32,7 @@ def _send_and_poll(actions, *, delay=5, after=10):
 def test_an_activation_is_confirmed_after_the_delay_only(acme, load_sample_sims):
     from provisioning.gateway import SimulatorGateway
     from provisioning.models import LineActionKind, LineActionStatus, Sim
-    from provisioning.services import line_actions_poll, line_actions_submit
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
 
     load_sample_sims(acme)
     with in_schema(acme):
@@ -53,7 +53,7 @@ def test_an_activation_is_confirmed_after_the_delay_only(acme, load_sample_sims)
 def test_an_action_is_sent_once(acme, load_sample_sims):
     from provisioning.gateway import SimulatorGateway
     from provisioning.models import LineActionKind
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     load_sample_sims(acme)
     with in_schema(acme):
@@ -174,7 +174,7 @@ def test_the_tenant_settings_choose_the_backend_and_its_delay(acme):
 
 def test_a_failing_gateway_leaves_the_actions_requested(acme):
     from provisioning.models import LineActionKind, LineActionStatus
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     class Down:
         name = "down"
