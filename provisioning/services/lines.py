@@ -16,6 +16,7 @@ balance policy, a bulk job):
 """
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -49,6 +50,8 @@ from provisioning.models import (
 )
 from provisioning.selectors import provisioning_settings_get
 from provisioning.services.alerts import operator_alert_send
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 BULK_KINDS = (
@@ -169,7 +172,12 @@ def line_actions_poll(*, now: dt.datetime, gateway: OperatorGateway | None = Non
         ]
     )
     if left:
-        line_actions_submit(actions=left, now=now, gateway=gateway)
+        try:
+            line_actions_submit(actions=left, now=now, gateway=gateway)
+        except ApplicationError as exc:  # the link is still down: they stay requested, retried next time
+            logger.warning(
+                "operator link: %s requested action(s) not handed over: %s", len(left), exc.message
+            )
     recorded = []
     for outcome in gateway.poll(now=now):
         action = line_action_outcome_record(outcome=outcome, now=now)
