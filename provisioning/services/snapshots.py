@@ -35,7 +35,7 @@ from core.delimited import Column, FeedFileError, choice_reader, open_feed, text
 from core.errors import ApplicationError
 from provisioning import checks
 from provisioning.gateway import ActionOutcome
-from provisioning.gateway_files import action_iccid, action_offer_code
+from provisioning.gateway.files import action_iccid, action_offer_code
 from provisioning.models import (
     DisagreementSubject,
     FixedNumber,

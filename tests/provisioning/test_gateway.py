@@ -166,7 +166,7 @@ def test_the_tenant_settings_choose_the_backend_and_its_delay(acme):
         gateway = operator_gateway(settings)
         assert isinstance(gateway, SimulatorGateway) and gateway.delay == dt.timedelta(seconds=2)
         settings.gateway_backend = GatewayBackend.FILES
-        assert operator_gateway(settings).name == "files"  # registered by provisioning.gateway_files
+        assert operator_gateway(settings).name == "files"  # registered by provisioning.gateway.files
         settings.gateway_backend = "carrier-api"
         with pytest.raises(ApplicationError):
             operator_gateway(settings)  # a backend nobody registered

@@ -39,7 +39,7 @@ def _feed(tenant, server):
 
 
 def _gateway():
-    from provisioning.gateway_files import FilesGateway
+    from provisioning.gateway.files import FilesGateway
 
     return FilesGateway()
 
@@ -94,7 +94,7 @@ def test_a_batch_is_one_order_file_then_confirmed_by_an_account_status_snapshot(
 
 
 def test_a_retried_batch_rewrites_the_same_file(acme, load_sample_sims, local_folder):  # noqa: F811
-    from provisioning.gateway_files import order_batch_prepare
+    from provisioning.gateway.files import order_batch_prepare
     from provisioning.models import LineActionStatus
     from provisioning.services.lines import line_actions_submit
 
@@ -154,7 +154,7 @@ def test_the_tenant_settings_choose_the_files_backend_and_platform_only_actions_
     local_folder,  # noqa: F811
 ):
     from provisioning.gateway import operator_gateway
-    from provisioning.gateway_files import FilesGateway
+    from provisioning.gateway.files import FilesGateway
     from provisioning.models import ProvisioningSettings
     from provisioning.services.lines import line_actions_poll, line_actions_submit
 

@@ -11,7 +11,7 @@ An `OperatorGateway` has two verbs:
 Backends are registered by name (`gateway_backend_register`); the tenant's provisioning settings
 choose one. This module holds the `simulator` (demo and tests); the `files` backend (order files
 in the feed's `Commandes/`, confirmed by AccountStatus / Account_VGA snapshots) registers itself
-under the name `"files"` from its own module.
+under the name `"files"` from `provisioning.gateway.files`.
 """
 
 import datetime as dt
