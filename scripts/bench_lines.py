@@ -60,7 +60,7 @@ def main() -> int:
 
     print("migrating the shared schema…", flush=True)
     call_command("migrate_schemas", "--shared", verbosity=0)
-    from tenants.models import Domain, Tenant, TenantStatus
+    from tenants.models import Domain, DomainStatus, Tenant, TenantStatus
 
     tenant = Tenant.objects.filter(schema_name="bench").first()
     if tenant is None:
@@ -69,7 +69,10 @@ def main() -> int:
         tenant.save()
     else:
         call_command("migrate_schemas", "--schema=bench", verbosity=0)
-    Domain.objects.get_or_create(domain=HOST, defaults={"tenant": tenant, "is_primary": True})
+    # (a domain serves once approved: the bench's is, from the start)
+    Domain.objects.update_or_create(
+        domain=HOST, defaults={"tenant": tenant, "is_primary": True, "status": DomainStatus.ACTIVE}
+    )
     connection.set_tenant(tenant)  # type: ignore[attr-defined]
 
     from accounts.models import User
