@@ -84,9 +84,12 @@ def change_key_label(key: str, object_type: str = "") -> str:
     model = _model(object_type) if object_type else None
     if model is not None:
         try:
-            return capfirst(str(model._meta.get_field(key).verbose_name))  # type: ignore[union-attr]
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
-            pass
+            field = None
+        # a reverse relation (an order's `lines`) has no verbose name: the key's words then
+        if getattr(field, "verbose_name", None):
+            return capfirst(str(field.verbose_name))  # type: ignore[union-attr]
     return _words(key)
 
 

@@ -253,6 +253,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=15),
         "args": ["offers.tasks.fetch_wholesale_tables"],
     },
+    # The operator link's answers (the simulator's verdicts; actions a failing link left requested
+    # are handed over again). The files backend's confirmations come with the AccountStatus feed.
+    "operator-outcomes": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 30.0,
+        "args": ["provisioning.tasks.poll_operator"],
+    },
     # Line actions the operator has not confirmed in time are flagged for the staff.
     "unconfirmed-line-actions": {
         "task": "tenants.tasks.dispatch_to_tenants",

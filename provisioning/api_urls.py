@@ -3,29 +3,29 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from provisioning import api, api_lines, api_operator
+from provisioning import api
 from provisioning.orders import api as order_api
 
 router = SimpleRouter()
 router.register("sims", api.SimViewSet, basename="api-sim")
-router.register("lines", api_lines.LineViewSet, basename="api-line")
-router.register("fixed-numbers", api_lines.FixedNumberViewSet, basename="api-fixed-number")
+router.register("lines", api.LineViewSet, basename="api-line")
+router.register("fixed-numbers", api.FixedNumberViewSet, basename="api-fixed-number")
 
 urlpatterns = [
     path("rio-check/", api.RioCheckViewSet.as_view({"post": "create"}), name="api-rio-check"),
     path(
         "line-actions/bulk/",
-        api_lines.LineActionBulkViewSet.as_view({"post": "create"}),
+        api.LineActionBulkViewSet.as_view({"post": "create"}),
         name="api-line-actions-bulk",
     ),
     path(
         "operator-disagreements/",
-        api_operator.OperatorDisagreementViewSet.as_view({"get": "list"}),
+        api.OperatorDisagreementViewSet.as_view({"get": "list"}),
         name="api-disagreement-list",
     ),
     path(
         "operator-disagreements/<int:pk>/",
-        api_operator.OperatorDisagreementViewSet.as_view({"get": "retrieve"}),
+        api.OperatorDisagreementViewSet.as_view({"get": "retrieve"}),
         name="api-disagreement-detail",
     ),
     *router.urls,

@@ -9,7 +9,7 @@ class ProvisioningConfig(AppConfig):
     verbose_name = _("Lines and SIM cards")
 
     def ready(self) -> None:
-        import provisioning.gateway_files  # noqa: F401  (registers the "files" operator link)
+        import provisioning.gateway.files  # noqa: F401  (registers the "files" operator link)
         from core.registry import NavItem, register_nav, register_search
         from customers.hooks import (
             register_archive_blocker,
@@ -18,18 +18,13 @@ class ProvisioningConfig(AppConfig):
             register_customer_tab,
         )
         from offers.hooks import register_usage_check
-        from provisioning import labels, labels_lines
-        from provisioning.gateway import operator_gateway, outcome_handler_register
+        from provisioning import labels
+        from provisioning.gateway import outcome_handler_register
         from provisioning.orders.services import line_action_outcome_applied
         from provisioning.search import customers_by_msisdn, search_lines, search_sims
-        from provisioning.selectors import provisioning_settings_get
-        from provisioning.selectors_lines import catalogue_item_line_usage, customer_archive_line_blockers
-        from provisioning.services.lines import (
-            line_action_apply,
-            line_gateway_register,
-            lines_balance_policy_apply,
-        )
-        from provisioning.views_lines import customer_lines_tab, customer_orders_tab
+        from provisioning.selectors import catalogue_item_line_usage, customer_archive_line_blockers
+        from provisioning.services.lines import line_action_apply, lines_balance_policy_handler
+        from provisioning.views import customer_lines_tab, customer_orders_tab
 
         register_nav(
             NavItem("lines", _("Lines"), "provisioning:line_list", order=20, capability="lines.view")
@@ -53,14 +48,12 @@ class ProvisioningConfig(AppConfig):
         register_search(search_sims)
         register_customer_search(customers_by_msisdn)
         register_archive_blocker(customer_archive_line_blockers)
-        register_balance_policy_handler(lines_balance_policy_apply)
+        register_balance_policy_handler(lines_balance_policy_handler)
         register_customer_tab("lines", customer_lines_tab)
         register_customer_tab("orders", customer_orders_tab)
         register_usage_check(catalogue_item_line_usage)
         labels.register()
-        labels_lines.register()
-        # The operator link: actions on lines go through the tenant's gateway (simulator or files);
-        # each recorded outcome is applied to the line (orders: activation; lines: every other kind).
-        line_gateway_register(lambda: operator_gateway(provisioning_settings_get()))
+        # Each outcome the operator gives (services.lines.line_action_outcome_record) is applied:
+        # an order's activation or port-in by the orders, every other kind to its line.
         outcome_handler_register(line_action_outcome_applied)
         outcome_handler_register(line_action_apply)

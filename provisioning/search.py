@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import user_can
 from core.registry import SearchHit
 from provisioning.models import MobileLine
-from provisioning.selectors import sim_list
-from provisioning.selectors_lines import line_list, msisdn_search_q
+from provisioning.selectors import line_list, msisdn_search_q, sim_list
 
 MIN_DIGITS = 4
 

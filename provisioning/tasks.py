@@ -1,5 +1,6 @@
-"""Worker tasks of the provisioning app: actions on many lines at once, and the periodic flag of
-actions the operator has not confirmed (run in each tenant's schema by the beat's dispatcher)."""
+"""Worker tasks of the provisioning app: actions on many lines at once, and the periodic work of
+the operator link (run in each tenant's schema by the beat's dispatcher): polling the gateway for
+its answers, and flagging the actions the operator has not confirmed in time."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from accounts.models import User
 from audit.context import AuditContext
 from jobs.models import Job
 from jobs.services import job_fail, job_finish, job_progress, job_start
-from provisioning.services.lines import line_actions_bulk, line_actions_bulk_job_create
+from provisioning.services.lines import line_actions_bulk, line_actions_bulk_job_create, line_actions_poll
 from provisioning.services.snapshots import line_actions_flag_unconfirmed
 
 
@@ -60,3 +61,9 @@ def line_actions_bulk_start(
 def flag_unconfirmed_actions() -> int:
     """Flag the actions the operator has not confirmed within the tenant's timeout."""
     return len(line_actions_flag_unconfirmed(now=timezone.now(), by=None))
+
+
+@shared_task(name="provisioning.tasks.poll_operator")
+def poll_operator() -> int:
+    """Record the operator's answers to the sent actions (and hand over those left requested)."""
+    return len(line_actions_poll(now=timezone.now()))

@@ -2,23 +2,23 @@
 
 from django.urls import path
 
-from provisioning import views, views_lines, views_operator
+from provisioning import views
 from provisioning.orders import views as order_views
 
 app_name = "provisioning"
 urlpatterns = [
-    path("", views_lines.line_list, name="line_list"),
-    path("<int:pk>/", views_lines.line_detail, name="line_detail"),
-    path("<int:pk>/actions/<str:kind>/", views_lines.line_action, name="line_action"),
-    path("bulk/", views_lines.line_bulk, name="line_bulk"),
-    path("fixed/", views_lines.fixed_list, name="fixed_list"),
-    path("fixed/new/", views_lines.fixed_create, name="fixed_create"),
-    path("fixed/<int:pk>/", views_lines.fixed_detail, name="fixed_detail"),
-    path("fixed/<int:pk>/<str:verb>/", views_lines.fixed_assign, name="fixed_assign"),
+    path("", views.line_list, name="line_list"),
+    path("<int:pk>/", views.line_detail, name="line_detail"),
+    path("<int:pk>/actions/<str:kind>/", views.line_action, name="line_action"),
+    path("bulk/", views.line_bulk, name="line_bulk"),
+    path("fixed/", views.fixed_list, name="fixed_list"),
+    path("fixed/new/", views.fixed_create, name="fixed_create"),
+    path("fixed/<int:pk>/", views.fixed_detail, name="fixed_detail"),
+    path("fixed/<int:pk>/<str:verb>/", views.fixed_assign, name="fixed_assign"),
     path("sims/", views.sim_list, name="sim_list"),
     path("sims/import/", views.sim_import, name="sim_import"),
     path("sims/<int:pk>/", views.sim_detail, name="sim_detail"),
-    path("disagreements/", views_operator.disagreement_list, name="disagreement_list"),
+    path("disagreements/", views.disagreement_list, name="disagreement_list"),
     path("rio-check/", views.rio_checker, name="rio_check"),
     path("settings/", views.settings_edit, name="settings"),
     path("orders/", order_views.order_list, name="order_list"),

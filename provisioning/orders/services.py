@@ -50,7 +50,7 @@ from provisioning.models import (
 from provisioning.orders.selectors import offer_data_speeds, order_lines_all_active
 from provisioning.rio import national_mobile_number, rio_check, rio_normalise
 from provisioning.selectors import provisioning_settings_get
-from provisioning.services import line_actions_submit
+from provisioning.services.lines import line_actions_submit
 from tenants.models import EmailKind
 from tenants.settings.mail import email_send
 

@@ -1,9 +1,14 @@
-"""Writes of the provisioning app: SIM stock imports, PIN/PUK reveal, provisioning settings, and
-the course of line actions at the operator (sent, then confirmed or failed)."""
+"""Writes of the provisioning app: SIM stock imports, PIN/PUK reveal and provisioning settings.
+
+The other writes live in the package's modules: `lines` (actions on lines, one or in bulk, and
+their course at the operator: submit, outcome, poll), `fixed` (fixed numbers), `snapshots` (the
+operator's AccountStatus / Account_VGA files), `alerts` (the technical contact's e-mail); line
+and service orders are in `provisioning.orders`."""
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,10 +23,8 @@ from core.crypto import decrypt_secret, encrypt_secret
 from core.errors import ApplicationError
 from offers.parsing import Column, FeedFileError, RowError, read_feed, text_reader
 from provisioning import checks
-from provisioning.gateway import ActionOutcome, OperatorGateway, operator_gateway, outcome_handlers
-from provisioning.models import LineAction, LineActionStatus, ProvisioningSettings, Sim, SimProfile
+from provisioning.models import ProvisioningSettings, Sim, SimProfile
 from provisioning.selectors import provisioning_settings_get
-from provisioning.services.alerts import operator_alert_send
 
 # --- settings -----------------------------------------------------------------------------------
 
@@ -233,89 +236,8 @@ def sim_codes_reveal(*, sim: Sim, by: User, context: AuditContext | None = None)
     return codes
 
 
-# --- line actions at the operator ---------------------------------------------------------------
-
-
-def line_actions_submit(
-    *,
-    actions: Sequence[LineAction],
-    now: dt.datetime,
-    by: User | None = None,
-    gateway: OperatorGateway | None = None,
-    context: AuditContext | None = None,
-) -> list[LineAction]:
-    """Hand the still-requested ones of `actions` to the operator and mark them sent.
-
-    The actions are taken with a lock (skipping those another worker holds), so an action is sent
-    once; when the gateway fails, the transaction rolls back and they stay requested.
-    """
-    gateway = gateway or operator_gateway(provisioning_settings_get())
-    ids = [a.pk for a in actions]
-    with transaction.atomic():
-        taken = list(
-            LineAction.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=LineActionStatus.REQUESTED)
-            .order_by("pk")
-        )
-        if not taken:
-            return []
-        gateway.submit(taken, now=now)
-        LineAction.objects.filter(pk__in=[a.pk for a in taken]).update(
-            status=LineActionStatus.SENT, sent_at=now
-        )
-        for action in taken:
-            action.status, action.sent_at = LineActionStatus.SENT, now
-        audit_record(
-            actor=by,
-            action="line_action.sent",
-            object_type="provisioning.lineaction",
-            object_repr=taken[0].batch_reference or str(taken[0]),
-            changes={"gateway": gateway.name, "count": len(taken), "ids": [a.pk for a in taken][:1000]},
-            context=context,
-        )
-    return taken
-
-
-def line_action_outcome_record(*, outcome: ActionOutcome, now: dt.datetime) -> LineAction | None:
-    """Record the operator's answer on a sent action (confirmed, or failed with its reason).
-
-    Only a sent action takes an outcome: a second answer for the same action changes nothing.
-    """
-    with transaction.atomic():
-        action = (
-            LineAction.objects.select_for_update()
-            .filter(pk=outcome.action_id, status=LineActionStatus.SENT)
-            .first()
-        )
-        if action is None:
-            return None
-        if outcome.confirmed:
-            action.status, action.confirmed_at = LineActionStatus.CONFIRMED, outcome.at
-        else:
-            action.status, action.failed_at = LineActionStatus.FAILED, outcome.at
-            action.failure_reason = outcome.reason
-        action.save(update_fields=["status", "confirmed_at", "failed_at", "failure_reason"])
-        audit_record(
-            actor=None,
-            action="line_action.confirmed" if outcome.confirmed else "line_action.failed",
-            obj=action,
-            changes={"kind": action.kind, "reason": outcome.reason}
-            if outcome.reason
-            else {"kind": action.kind},
-        )
-        for handler in outcome_handlers():
-            handler(action, now)
-    return action
-
-
-def line_actions_poll(*, now: dt.datetime, gateway: OperatorGateway | None = None) -> list[LineAction]:
-    """Ask the operator for the outcomes of sent actions and record them."""
-    gateway = gateway or operator_gateway(provisioning_settings_get())
-    recorded = []
-    for outcome in gateway.poll(now=now):
-        action = line_action_outcome_record(outcome=outcome, now=now)
-        if action is not None:
-            recorded.append(action)
-    # One e-mail per poll to the technical contact for the actions the operator refused.
-    operator_alert_send(failed=[a for a in recorded if a.status == LineActionStatus.FAILED])
-    return recorded
+def sim_listing_import(*, path: Path, feed_import: Any, by: User | None, now: dt.datetime) -> dict[str, int]:
+    """A `Cartes SIM` listing fetched from the operator feed (handed over by cdr_import's feed
+    handlers, `cdr_import.hooks`): the same all-or-nothing import as an upload."""
+    result = sim_import(data=path.read_bytes(), filename=feed_import.original_name, by=by, now=now)
+    return {"rows": result.count, "imported": result.count, "rejected": 0}

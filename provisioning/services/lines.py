@@ -1,18 +1,29 @@
-"""Actions on mobile lines (one or in bulk): each is a `LineAction`, requested → sent → confirmed |
-failed, handed to the operator gateway; the line changes only when the operator confirms.
+"""Actions on mobile lines (one or in bulk) and their course at the operator.
 
-The gateway is resolved through `line_gateway_register` (the operator link registers its factory);
-until one is registered, actions are handed to a gateway that accepts them and answers later, when
-`line_action_outcome_record` is called with the operator's answer.
+Each action is a `LineAction`, requested → sent → confirmed | failed (reason). This module is the
+one path every action takes, whoever asked for it (a page, the API, a line order, the strict
+balance policy, a bulk job):
+
+- `line_actions_submit` hands the still-requested actions to the tenant's operator gateway
+  (`provisioning.gateway.operator_gateway`: the simulator or the order files) and marks them sent;
+- `line_action_outcome_record` records the operator's answer on a sent action, once, and runs the
+  outcome handlers registered with `provisioning.gateway.outcome_handler_register` (the line
+  changes here, in `line_action_apply`; an order's line is activated by the orders' handler);
+- `line_actions_poll` asks the gateway for its answers (the simulator's verdicts, the platform-only
+  actions of the files backend) and e-mails the refusals to the tenant's technical contact; the
+  files backend's confirmations come from the operator's snapshots (`services.snapshots`), through
+  the same `line_action_outcome_record`.
 """
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +36,8 @@ from customers.models import Customer
 from jobs.services import job_create
 from offers.models import Offer
 from offers.termination import early_termination_fee
+from provisioning.checks import msisdn_international
+from provisioning.gateway import ActionOutcome, OperatorGateway, operator_gateway, outcome_handlers
 from provisioning.models import (
     InternationalProfile,
     LineAction,
@@ -35,6 +48,10 @@ from provisioning.models import (
     Sim,
     SimState,
 )
+from provisioning.selectors import provisioning_settings_get
+from provisioning.services.alerts import operator_alert_send
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 BULK_KINDS = (
@@ -46,53 +63,131 @@ BULK_KINDS = (
 )
 LIVE = (LineStatus.ACTIVE, LineStatus.SUSPENDED)
 OPEN = (LineActionStatus.REQUESTED, LineActionStatus.SENT)
-# The audit code of each kind of action on one line (labelled in provisioning/labels_lines.py).
+# The audit code of each kind of action on one line (labelled in provisioning/labels.py).
 AUDIT_ACTIONS: dict[str, str] = {kind: "line." + kind for kind in LineActionKind.values}
 
 
-# --- the gateway seam ---------------------------------------------------------------------------
+def tenant_gateway() -> OperatorGateway:
+    """The operator gateway the tenant's provisioning settings choose."""
+    return operator_gateway(provisioning_settings_get())
 
 
-class LineGateway(Protocol):
-    name: str
-
-    def submit(self, actions: Sequence[LineAction], *, now: dt.datetime) -> None: ...
+# --- the course of an action at the operator ----------------------------------------------------
 
 
-class AcceptingGateway:
-    """Takes the actions; the operator's answers come later through `line_action_outcome_record`."""
+def line_actions_submit(
+    *,
+    actions: Sequence[LineAction],
+    now: dt.datetime,
+    by: User | None = None,
+    gateway: OperatorGateway | None = None,
+    context: AuditContext | None = None,
+) -> list[LineAction]:
+    """Hand the still-requested ones of `actions` to the operator and mark them sent.
 
-    name = "accepting"
+    The actions are taken with a lock (skipping those another worker holds), so an action is sent
+    once; when the gateway fails, the transaction rolls back and they stay requested (the next
+    `line_actions_poll` hands them over again). Returns the actions taken.
+    """
+    ids = [a.pk for a in actions]
+    if not ids:
+        return []
+    gateway = gateway or tenant_gateway()
+    with transaction.atomic():
+        taken = list(
+            LineAction.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=LineActionStatus.REQUESTED)
+            .order_by("pk")
+        )
+        if not taken:
+            return []
+        gateway.submit(taken, now=now)
+        LineAction.objects.filter(pk__in=[a.pk for a in taken]).update(
+            status=LineActionStatus.SENT, sent_at=now
+        )
+        for action in taken:
+            action.status, action.sent_at = LineActionStatus.SENT, now
+        audit_record(
+            actor=by,
+            action="line_action.sent",
+            object_type="provisioning.lineaction",
+            object_repr=taken[0].batch_reference or str(taken[0]),
+            changes={"gateway": gateway.name, "count": len(taken), "ids": [a.pk for a in taken][:1000]},
+            context=context,
+        )
+    # The caller's objects follow (a page shows the action it just requested as sent).
+    sent = {a.pk: a for a in taken}
+    for action in actions:
+        if action.pk in sent:
+            action.status, action.sent_at = LineActionStatus.SENT, now
+            action.batch_reference = sent[action.pk].batch_reference
+    return taken
 
-    def submit(self, actions: Sequence[LineAction], *, now: dt.datetime) -> None:
-        return None
+
+def line_action_outcome_record(*, outcome: ActionOutcome, now: dt.datetime) -> LineAction | None:
+    """Record the operator's answer on a sent action (confirmed, or failed with its reason) and run
+    the outcome handlers (which apply it). Only a sent action takes an outcome: a second answer for
+    the same action changes nothing and returns None."""
+    with transaction.atomic():
+        action = (
+            LineAction.objects.select_for_update(of=("self",))
+            .select_related("line", "fixed_number")
+            .filter(pk=outcome.action_id, status=LineActionStatus.SENT)
+            .first()
+        )
+        if action is None:
+            return None
+        if outcome.confirmed:
+            action.status, action.confirmed_at = LineActionStatus.CONFIRMED, outcome.at
+        else:
+            action.status, action.failed_at = LineActionStatus.FAILED, outcome.at
+            action.failure_reason = outcome.reason
+        action.save(update_fields=["status", "confirmed_at", "failed_at", "failure_reason"])
+        changes: dict[str, Any] = {"kind": action.kind}
+        if action.line is not None:
+            changes["line"] = action.line.msisdn
+        elif action.fixed_number is not None:
+            changes["number"] = action.fixed_number.number
+        if outcome.reason:
+            changes["reason"] = outcome.reason
+        audit_record(
+            actor=None,
+            action="line_action.confirmed" if outcome.confirmed else "line_action.failed",
+            obj=action,
+            changes=changes,
+        )
+        for handler in outcome_handlers():
+            handler(action, now)
+    return action
 
 
-_gateway_factories: list[Callable[[], LineGateway]] = []
-
-
-def line_gateway_register(factory: Callable[[], LineGateway]) -> None:
-    """The operator link registers here how to build the tenant's gateway (the last one wins)."""
-    _gateway_factories.append(factory)
-
-
-def _gateway() -> LineGateway:
-    return _gateway_factories[-1]() if _gateway_factories else AcceptingGateway()
+def line_actions_poll(*, now: dt.datetime, gateway: OperatorGateway | None = None) -> list[LineAction]:
+    """Hand over again the actions a failing gateway left requested, then ask the operator for the
+    outcomes of the sent ones and record them; the refusals go in one e-mail to the technical
+    contact. Returns the actions whose outcome was recorded."""
+    gateway = gateway or tenant_gateway()
+    left = list(
+        LineAction.objects.filter(status=LineActionStatus.REQUESTED, requested_at__lte=now).order_by("pk")[
+            :BATCH_SIZE
+        ]
+    )
+    if left:
+        try:
+            line_actions_submit(actions=left, now=now, gateway=gateway)
+        except ApplicationError as exc:  # the link is still down: they stay requested, retried next time
+            logger.warning(
+                "operator link: %s requested action(s) not handed over: %s", len(left), exc.message
+            )
+    recorded = []
+    for outcome in gateway.poll(now=now):
+        action = line_action_outcome_record(outcome=outcome, now=now)
+        if action is not None:
+            recorded.append(action)
+    operator_alert_send(failed=[a for a in recorded if a.status == LineActionStatus.FAILED])
+    return recorded
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def msisdn_international(value: str) -> str:
-    """A French number in international form without `+` (06… / +336… / 00336… → 336…)."""
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())
-    if (value or "").strip().startswith("+"):
-        return digits
-    if digits.startswith("00"):
-        return digits[2:]
-    if digits.startswith("0") and len(digits) == 10:
-        return "33" + digits[1:]
-    return digits
 
 
 def _check_live(line: MobileLine) -> None:
@@ -106,29 +201,6 @@ def _check_live(line: MobileLine) -> None:
             _("The line %(msisdn)s is being terminated: no other action is possible.")
             % {"msisdn": line.msisdn}
         )
-
-
-def line_actions_submit(
-    *, actions: Sequence[LineAction], now: dt.datetime, gateway: LineGateway | None = None
-) -> int:
-    """Hand the still-requested `actions` to the operator and mark them sent (in one update)."""
-    ids = [a.pk for a in actions if a.status == LineActionStatus.REQUESTED]
-    if not ids:
-        return 0
-    with transaction.atomic():
-        taken = list(
-            LineAction.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=LineActionStatus.REQUESTED)
-            .order_by("pk")
-        )
-        (gateway or _gateway()).submit(taken, now=now)
-        count = LineAction.objects.filter(pk__in=[a.pk for a in taken]).update(
-            status=LineActionStatus.SENT, sent_at=now
-        )
-    for action in actions:
-        if action.pk in ids:
-            action.status, action.sent_at = LineActionStatus.SENT, now
-    return count
 
 
 def line_action_request(
@@ -427,34 +499,6 @@ def line_action_apply(action: LineAction, now: dt.datetime) -> None:
         Sim.objects.filter(pk=line.sim_id).update(state=sim_state, state_changed_at=now)
 
 
-def line_action_outcome_record(
-    *, action: LineAction, confirmed: bool, now: dt.datetime, reason: str = ""
-) -> LineAction | None:
-    """Record the operator's answer on a sent action and apply it; a second answer changes nothing."""
-    with transaction.atomic():
-        taken = (
-            LineAction.objects.select_for_update(of=("self",))
-            .select_related("line")
-            .filter(pk=action.pk, status=LineActionStatus.SENT)
-            .first()
-        )
-        if taken is None:
-            return None
-        if confirmed:
-            taken.status, taken.confirmed_at = LineActionStatus.CONFIRMED, now
-        else:
-            taken.status, taken.failed_at, taken.failure_reason = LineActionStatus.FAILED, now, reason
-        taken.save(update_fields=["status", "confirmed_at", "failed_at", "failure_reason"])
-        audit_record(
-            actor=None,
-            action="line_action.confirmed" if confirmed else "line_action.failed",
-            obj=taken.line or taken,
-            changes={"kind": taken.kind, "action": taken.pk, **({"reason": reason} if reason else {})},
-        )
-        line_action_apply(taken, now)
-    return taken
-
-
 # --- many lines ---------------------------------------------------------------------------------
 
 
@@ -488,12 +532,19 @@ def line_actions_bulk(
     reference = f"BULK-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     ids = sorted(set(line_ids))
     done = 0
-    gateway = _gateway()
+    count = 0
+    gateway = tenant_gateway()
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         rows = list(
             _bulk_lines(chunk, kind)
-            .exclude(actions__kind=LineActionKind.TERMINATE, actions__status__in=OPEN)
+            .exclude(
+                Exists(
+                    LineAction.objects.filter(
+                        line_id=OuterRef("pk"), kind=LineActionKind.TERMINATE, status__in=OPEN
+                    )
+                )
+            )
             .values_list("pk", "sim_id")
         )
         with transaction.atomic():
@@ -526,12 +577,13 @@ def line_actions_bulk(
                 object_repr=reference,
                 changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
             )
-            line_actions_submit(actions=actions, now=now, gateway=gateway)
+            line_actions_submit(actions=actions, now=now, by=by, gateway=gateway)
+        count += len(actions)
         done += len(chunk)
         if progress is not None:
             progress(done, len(ids))
-    total = LineAction.objects.filter(batch_reference=reference).count()
-    return reference, total
+    # (the files backend renames each batch after its order file: count what was created)
+    return reference, count
 
 
 # --- the strict balance policy ------------------------------------------------------------------
@@ -539,36 +591,58 @@ def line_actions_bulk(
 BALANCE = "balance"
 
 
-def lines_balance_policy_apply(customer: Any, action: str) -> None:
-    """A strict customer's balance crossed zero: bar the outgoing calls of its active lines
-    ("suspend"), or lift the barrings the policy put ("reactivate")."""
-    now = timezone.now()
-    today = timezone.localdate(now)
-    if action == "suspend":
-        ids = list(
-            MobileLine.objects.filter(
-                customer_id=customer.pk, status=LineStatus.ACTIVE, barred_outgoing=False
-            ).values_list("pk", flat=True)
-        )
+BARRING_KINDS = (
+    LineActionKind.BAR_INCOMING,
+    LineActionKind.BAR_OUTGOING,
+    LineActionKind.BAR_ALL,
+    LineActionKind.SUSPEND,
+    LineActionKind.REACTIVATE,
+)
+
+
+def lines_balance_policy_apply(*, customer_id: int, suspend: bool, now: dt.datetime) -> tuple[str, int]:
+    """The strict balance policy on a customer's lines: when its balance falls to zero or below
+    (`suspend`), the outgoing calls of its active lines are barred; when it is back above, the
+    lines whose last barring is the policy's are reactivated (a barring a staff member put since,
+    for another reason, stays). Through the bulk line actions; returns (batch, count)."""
+    if suspend:
         kind = LineActionKind.BAR_OUTGOING
-    elif action == "reactivate":
-        ids = list(
-            MobileLine.objects.filter(
-                customer_id=customer.pk,
-                status__in=LIVE,
-                actions__kind=LineActionKind.BAR_OUTGOING,
-                actions__parameters__reason=BALANCE,
-            )
-            .distinct()
-            .values_list("pk", flat=True)
+        lines = MobileLine.objects.filter(
+            customer_id=customer_id, status=LineStatus.ACTIVE, barred_outgoing=False
         )
-        kind = LineActionKind.REACTIVATE
     else:
-        return
-    if ids:
-        line_actions_bulk(
-            line_ids=ids, kind=kind, by=None, now=now, today=today, parameters={"reason": BALANCE}
+        kind = LineActionKind.REACTIVATE
+        last = (
+            LineAction.objects.filter(line_id=OuterRef("pk"), kind__in=BARRING_KINDS)
+            .exclude(status=LineActionStatus.FAILED)
+            .order_by("-requested_at", "-pk")
         )
+        lines = (
+            MobileLine.objects.filter(customer_id=customer_id, status__in=LIVE)
+            .annotate(
+                last_kind=Subquery(last.values("kind")[:1]),
+                last_reason=Subquery(last.values("parameters__reason")[:1]),
+            )
+            .filter(last_kind=LineActionKind.BAR_OUTGOING, last_reason=BALANCE)
+        )
+    ids = list(lines.values_list("pk", flat=True))
+    if not ids:
+        return "", 0
+    return line_actions_bulk(
+        line_ids=ids,
+        kind=kind,
+        by=None,
+        now=now,
+        today=timezone.localdate(now),
+        parameters={"reason": BALANCE},
+    )
+
+
+def lines_balance_policy_handler(customer: Any, action: str) -> None:
+    """The customers' balance policy hook (`customers.hooks`, called after the commit that made a
+    strict customer's balance cross zero): "suspend" or "reactivate" its lines now."""
+    if action in ("suspend", "reactivate"):
+        lines_balance_policy_apply(customer_id=customer.pk, suspend=action == "suspend", now=timezone.now())
 
 
 def line_actions_bulk_job_create(

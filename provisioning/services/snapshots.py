@@ -35,7 +35,7 @@ from core.delimited import Column, FeedFileError, choice_reader, open_feed, text
 from core.errors import ApplicationError
 from provisioning import checks
 from provisioning.gateway import ActionOutcome
-from provisioning.gateway_files import action_iccid, action_offer_code
+from provisioning.gateway.files import action_iccid, action_offer_code
 from provisioning.models import (
     DisagreementSubject,
     FixedNumber,
@@ -50,8 +50,8 @@ from provisioning.models import (
     SimState,
 )
 from provisioning.selectors import provisioning_settings_get
-from provisioning.services import line_action_outcome_record
 from provisioning.services.alerts import operator_alert_send
+from provisioning.services.lines import line_action_outcome_record
 
 PARIS = ZoneInfo("Europe/Paris")
 CHUNK = 1000

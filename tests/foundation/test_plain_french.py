@@ -73,6 +73,12 @@ def test_labels_are_french_and_english():
     assert labels.action_label("thing.never_seen") == "Thing · never seen"
 
 
+def test_a_detail_named_like_a_reverse_relation_is_shown_in_words():
+    # an order's audit details count its `lines`, also the name of the order's reverse relation
+    with translation.override("en"):
+        assert labels.change_key_label("lines", "provisioning.order") == "Lines"
+
+
 def test_simulator_offers_event_types_in_words(acme, make_user, client_for):
     body = client_for(acme, make_user(acme, "admin")).get("/catalogue/simulator/").content.decode()
     assert ">Appels sortants<" in body and ">VOICE_MO<" not in body and ">VOICE_FWD<" not in body

@@ -64,10 +64,12 @@ def acme_line(acme: Any) -> Callable[..., Any]:
 
 def confirm_all(now: dt.datetime = NOW) -> list[Any]:
     """The operator confirms every sent action (in the current schema)."""
+    from provisioning.gateway import ActionOutcome
     from provisioning.models import LineAction, LineActionStatus
     from provisioning.services.lines import line_action_outcome_record
 
+    sent = LineAction.objects.filter(status=LineActionStatus.SENT).order_by("pk")
     return [
-        line_action_outcome_record(action=action, confirmed=True, now=now)
-        for action in LineAction.objects.filter(status=LineActionStatus.SENT).order_by("pk")
+        line_action_outcome_record(outcome=ActionOutcome(pk, confirmed=True, at=now), now=now)
+        for pk in sent.values_list("pk", flat=True)
     ]

@@ -22,7 +22,7 @@ def _action(kind, *, sim=None, **parameters):
 
 def _send_and_poll(actions, *, delay=5, after=10):
     from provisioning.gateway import SimulatorGateway
-    from provisioning.services import line_actions_poll, line_actions_submit
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
 
     gateway = SimulatorGateway(delay_seconds=delay)
     line_actions_submit(actions=actions, now=NOW, gateway=gateway)
@@ -32,7 +32,7 @@ def _send_and_poll(actions, *, delay=5, after=10):
 def test_an_activation_is_confirmed_after_the_delay_only(acme, load_sample_sims):
     from provisioning.gateway import SimulatorGateway
     from provisioning.models import LineActionKind, LineActionStatus, Sim
-    from provisioning.services import line_actions_poll, line_actions_submit
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
 
     load_sample_sims(acme)
     with in_schema(acme):
@@ -53,7 +53,7 @@ def test_an_activation_is_confirmed_after_the_delay_only(acme, load_sample_sims)
 def test_an_action_is_sent_once(acme, load_sample_sims):
     from provisioning.gateway import SimulatorGateway
     from provisioning.models import LineActionKind
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     load_sample_sims(acme)
     with in_schema(acme):
@@ -166,7 +166,7 @@ def test_the_tenant_settings_choose_the_backend_and_its_delay(acme):
         gateway = operator_gateway(settings)
         assert isinstance(gateway, SimulatorGateway) and gateway.delay == dt.timedelta(seconds=2)
         settings.gateway_backend = GatewayBackend.FILES
-        assert operator_gateway(settings).name == "files"  # registered by provisioning.gateway_files
+        assert operator_gateway(settings).name == "files"  # registered by provisioning.gateway.files
         settings.gateway_backend = "carrier-api"
         with pytest.raises(ApplicationError):
             operator_gateway(settings)  # a backend nobody registered
@@ -174,7 +174,7 @@ def test_the_tenant_settings_choose_the_backend_and_its_delay(acme):
 
 def test_a_failing_gateway_leaves_the_actions_requested(acme):
     from provisioning.models import LineActionKind, LineActionStatus
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     class Down:
         name = "down"
@@ -191,3 +191,70 @@ def test_a_failing_gateway_leaves_the_actions_requested(acme):
             line_actions_submit(actions=[action], now=NOW, gateway=Down())
         action.refresh_from_db()
         assert action.status == LineActionStatus.REQUESTED and action.sent_at is None
+
+
+def test_the_poll_hands_over_what_a_failing_gateway_left_requested(acme, load_sample_sims):
+    from provisioning.gateway import SimulatorGateway
+    from provisioning.models import LineActionKind, LineActionStatus, Sim
+    from provisioning.services.lines import line_actions_poll
+
+    load_sample_sims(acme)
+    with in_schema(acme):
+        action = _action(LineActionKind.ACTIVATE, sim=Sim.objects.get(iccid=SIM))  # left requested
+        gateway = SimulatorGateway(delay_seconds=5)
+        assert line_actions_poll(now=NOW, gateway=gateway) == []
+        action.refresh_from_db()
+        assert action.status == LineActionStatus.SENT and action.sent_at == NOW
+        assert line_actions_poll(now=NOW + dt.timedelta(seconds=5), gateway=gateway) == [action]
+
+
+def test_the_poll_still_records_outcomes_while_the_link_refuses_new_requests(acme, load_sample_sims):
+    from core.errors import ApplicationError
+    from provisioning.gateway import ActionOutcome
+    from provisioning.models import LineActionKind, LineActionStatus
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
+
+    class HalfDown:
+        name = "half-down"
+
+        def __init__(self):
+            self.down = False
+
+        def submit(self, actions, *, now):
+            if self.down:
+                raise ApplicationError("The FTP server refused: 530")
+
+        def poll(self, *, now):
+            return [ActionOutcome(sent.pk, confirmed=True, at=now)]
+
+    with in_schema(acme):
+        gateway = HalfDown()
+        sent = _action(LineActionKind.BAR_ALL)
+        line_actions_submit(actions=[sent], now=NOW, gateway=gateway)
+        gateway.down = True
+        waiting = _action(LineActionKind.BAR_OUTGOING)
+        assert line_actions_poll(now=NOW, gateway=gateway) == [sent]
+        waiting.refresh_from_db()
+        assert waiting.status == LineActionStatus.REQUESTED
+
+
+def test_the_beat_polls_the_operator_link_in_every_tenant():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["operator-outcomes"]
+    assert entry["task"] == "tenants.tasks.dispatch_to_tenants"
+    assert entry["args"] == ["provisioning.tasks.poll_operator"]
+
+
+def test_the_poll_task_uses_the_tenant_gateway(acme, load_sample_sims):
+    from provisioning.models import LineActionKind, LineActionStatus, ProvisioningSettings, Sim
+    from provisioning.tasks import poll_operator
+
+    load_sample_sims(acme)
+    with in_schema(acme):
+        ProvisioningSettings.objects.create(simulator_delay_seconds=0)
+        action = _action(LineActionKind.ACTIVATE, sim=Sim.objects.get(iccid=SIM))
+        assert poll_operator() == 1  # handed over, then judged at once (no delay)
+        assert poll_operator() == 0
+        action.refresh_from_db()
+        assert action.status == LineActionStatus.CONFIRMED

@@ -39,7 +39,7 @@ def _feed(tenant, server):
 
 
 def _gateway():
-    from provisioning.gateway_files import FilesGateway
+    from provisioning.gateway.files import FilesGateway
 
     return FilesGateway()
 
@@ -53,7 +53,7 @@ def test_a_batch_is_one_order_file_then_confirmed_by_an_account_status_snapshot(
     request, fixture, acme, load_sample_sims
 ):
     from provisioning.models import LineActionStatus
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
     from provisioning.services.snapshots import snapshot_import
 
     server = request.getfixturevalue(fixture)
@@ -94,9 +94,9 @@ def test_a_batch_is_one_order_file_then_confirmed_by_an_account_status_snapshot(
 
 
 def test_a_retried_batch_rewrites_the_same_file(acme, load_sample_sims, local_folder):  # noqa: F811
-    from provisioning.gateway_files import order_batch_prepare
+    from provisioning.gateway.files import order_batch_prepare
     from provisioning.models import LineActionStatus
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     class Crashing:
         """Writes the file, then the process dies before the actions are recorded as sent."""
@@ -124,7 +124,7 @@ def test_a_retried_batch_rewrites_the_same_file(acme, load_sample_sims, local_fo
 
 
 def test_two_batches_in_the_same_second_get_two_files(acme, load_sample_sims, local_folder):  # noqa: F811
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     _feed(acme, local_folder)
     load_sample_sims(acme)
@@ -137,7 +137,7 @@ def test_two_batches_in_the_same_second_get_two_files(acme, load_sample_sims, lo
 
 def test_without_feed_access_the_actions_stay_requested(acme, load_sample_sims):
     from core.errors import ApplicationError
-    from provisioning.services import line_actions_submit
+    from provisioning.services.lines import line_actions_submit
 
     load_sample_sims(acme)
     with in_schema(acme):
@@ -154,9 +154,9 @@ def test_the_tenant_settings_choose_the_files_backend_and_platform_only_actions_
     local_folder,  # noqa: F811
 ):
     from provisioning.gateway import operator_gateway
-    from provisioning.gateway_files import FilesGateway
+    from provisioning.gateway.files import FilesGateway
     from provisioning.models import ProvisioningSettings
-    from provisioning.services import line_actions_poll, line_actions_submit
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
 
     _feed(acme, local_folder)
     load_sample_sims(acme)
@@ -174,7 +174,7 @@ def test_refusals_are_emailed_once_per_batch(
 ):
     from provisioning.gateway import SimulatorGateway
     from provisioning.models import Sim
-    from provisioning.services import line_actions_poll, line_actions_submit
+    from provisioning.services.lines import line_actions_poll, line_actions_submit
     from tenants.models import Tenant
 
     load_sample_sims(acme)

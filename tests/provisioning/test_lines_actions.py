@@ -73,20 +73,22 @@ def test_international_profile_and_barrings(acme, acme_line):
 
 
 def test_a_refused_action_keeps_the_line_and_says_why(acme, acme_line):
+    from provisioning.gateway import ActionOutcome
     from provisioning.models import LineAction
 
     line = acme_line()
     with in_schema(acme):
         action = _services().line_bar(line=line, kind="bar_outgoing", by=None, now=NOW)
         _services().line_action_outcome_record(
-            action=action, confirmed=False, reason="Unknown MSISDN", now=NOW
+            outcome=ActionOutcome(action.pk, confirmed=False, at=NOW, reason="Unknown MSISDN"), now=NOW
         )
         line.refresh_from_db()
         action = LineAction.objects.get(pk=action.pk)
         assert action.status == "failed" and action.failure_reason == "Unknown MSISDN"
         assert not line.barred_outgoing
         # a second answer changes nothing
-        assert _services().line_action_outcome_record(action=action, confirmed=True, now=NOW) is None
+        again = ActionOutcome(action.pk, confirmed=True, at=NOW)
+        assert _services().line_action_outcome_record(outcome=again, now=NOW) is None
 
 
 def test_termination_shows_and_checks_the_early_termination_fee(acme, acme_line):
@@ -173,6 +175,8 @@ def test_sim_swap_takes_a_new_sim_from_the_stock(acme, acme_line):
 
 
 def test_a_refused_sim_swap_gives_the_sim_back(acme, acme_line):
+    from provisioning.gateway import ActionOutcome
+
     line = acme_line()
     with in_schema(acme):
         new_sim = make_sim("89330000000000000098")
@@ -184,7 +188,9 @@ def test_a_refused_sim_swap_gives_the_sim_back(acme, acme_line):
             by=None,
             now=NOW,
         )
-        _services().line_action_outcome_record(action=action, confirmed=False, reason="no", now=NOW)
+        _services().line_action_outcome_record(
+            outcome=ActionOutcome(action.pk, confirmed=False, at=NOW, reason="no"), now=NOW
+        )
         new_sim.refresh_from_db()
         assert new_sim.state == "available"
 

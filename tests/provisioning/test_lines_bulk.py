@@ -103,6 +103,35 @@ def test_a_strict_customer_is_barred_then_reactivated(acme, django_capture_on_co
         assert [(line.barred_outgoing, line.status) for line in live.all()] == [(False, "active")] * 2
 
 
+def test_the_balance_policy_reactivates_only_the_lines_it_barred(acme):
+    import datetime as dt
+
+    from provisioning.models import LineAction, MobileLine
+    from provisioning.services.lines import line_bar, lines_balance_policy_apply
+
+    with in_schema(acme):
+        customer = make_customer("STRICT2", balance_policy="strict", balance_mode="prepaid")
+        offer = make_offer()
+        make_line("33700000011", customer, offer)
+        make_line("33700000012", customer, offer)
+        _ref, count = lines_balance_policy_apply(customer_id=customer.pk, suspend=True, now=NOW)
+        assert count == 2
+        confirm_all()
+        # a staff member bars the second line for another reason (a stolen phone) since
+        stolen = MobileLine.objects.get(msisdn="33700000012")
+        later = NOW + dt.timedelta(hours=1)
+        line_bar(line=stolen, kind="bar_all", by=None, now=later, reason="vol")
+        confirm_all(later)
+        _ref, count = lines_balance_policy_apply(
+            customer_id=customer.pk, suspend=False, now=later + dt.timedelta(hours=1)
+        )
+        assert count == 1
+        reactivation = LineAction.objects.get(kind="reactivate")
+        assert reactivation.line.msisdn == "33700000011" and reactivation.parameters == {"reason": "balance"}
+        # the policy's barring is being lifted: a second call asks nothing more
+        assert lines_balance_policy_apply(customer_id=customer.pk, suspend=False, now=later)[1] == 0
+
+
 @pytest.mark.worker
 def test_a_bulk_barring_of_500_lines_runs_on_a_real_worker(committed_db):
     import redis

@@ -95,7 +95,7 @@ def validate(order, now=NOW, by=None):
 
 def poll(after=0, delay=0):
     from provisioning.gateway import SimulatorGateway
-    from provisioning.services import line_actions_poll
+    from provisioning.services.lines import line_actions_poll
 
     return line_actions_poll(
         now=NOW + dt.timedelta(seconds=after), gateway=SimulatorGateway(delay_seconds=delay)

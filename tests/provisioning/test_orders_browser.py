@@ -24,7 +24,7 @@ def test_sales_orders_a_ported_and_a_new_line_and_sees_them_active(committed_db,
     from provisioning.gateway import SimulatorGateway
     from provisioning.models import LineStatus, Order, OrderStatus, Sim, SimState
     from provisioning.orders.services import PARIS
-    from provisioning.services import line_actions_poll
+    from provisioning.services.lines import line_actions_poll
     from tenants.models import Tenant
 
     acme = Tenant.objects.get(schema_name="acme")

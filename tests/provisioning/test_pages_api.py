@@ -220,3 +220,28 @@ def test_header_search_finds_a_sim_by_iccid_or_msisdn(acme, make_user, load_samp
 def test_sim_stock_is_in_the_navigation(acme, make_user, client_for):
     page = client_for(acme, make_user(acme, "sales")).get("/lines/rio-check/")
     assert 'href="/lines/sims/"' in page.content.decode()
+
+
+def test_the_provisioning_api_is_in_the_openapi_schema(acme, make_user, client_for):
+    client = client_for(acme, make_user(acme, "admin"))
+    paths = set(client.get("/api/v1/schema/?format=json").json()["paths"])
+    assert {
+        "/api/v1/orders/",
+        "/api/v1/orders/{id}/validate/",
+        "/api/v1/lines/",
+        "/api/v1/lines/{id}/",
+        "/api/v1/lines/{id}/actions/",
+        "/api/v1/lines/{id}/history/",
+        "/api/v1/line-actions/bulk/",
+        "/api/v1/sims/",
+        "/api/v1/sims/{id}/",
+        "/api/v1/sims/{id}/codes/",
+        "/api/v1/sims/import/",
+        "/api/v1/sims/stock/",
+        "/api/v1/fixed-numbers/",
+        "/api/v1/fixed-numbers/{id}/assign/",
+        "/api/v1/fixed-numbers/{id}/move/",
+        "/api/v1/fixed-numbers/{id}/unassign/",
+        "/api/v1/rio-check/",
+        "/api/v1/operator-disagreements/",
+    } <= paths

@@ -164,3 +164,21 @@ def test_porting_window_bounds_must_be_in_order(acme):
 
     with in_schema(acme), pytest.raises(ApplicationError):
         provisioning_settings_update(data={"porting_min_days": 30, "porting_max_days": 10}, by=None)
+
+
+def test_a_sim_listing_from_the_feed_goes_through_the_same_import(acme):
+    from types import SimpleNamespace
+
+    from cdr_import.hooks import feed_handler_for
+    from provisioning.models import Sim
+    from tests.provisioning.conftest import SAMPLE_SIMS
+
+    handler = feed_handler_for("sim")
+    assert handler is not None  # registered by cdr_import from provisioning.services
+    fetched = SimpleNamespace(original_name=SAMPLE_SIMS.name)
+    with in_schema(acme):
+        counts = handler(path=SAMPLE_SIMS, feed_import=fetched, by=None, now=NOW)
+        assert counts == {"rows": 12, "imported": 12, "rejected": 0} and Sim.objects.count() == 12
+        with pytest.raises(ApplicationError, match="rien n.a été importé"):
+            handler(path=SAMPLE_SIMS, feed_import=fetched, by=None, now=NOW)
+        assert Sim.objects.count() == 12

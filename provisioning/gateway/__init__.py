@@ -5,13 +5,13 @@ An `OperatorGateway` has two verbs:
 - `submit(actions, now=...)` hands a batch of actions (already taken for sending) to the operator;
   it raises when they cannot be handed over, and the caller then leaves them `requested`;
 - `poll(now=...)` returns the `ActionOutcome`s the operator gave since the last poll (confirmed,
-  or failed with a reason). Recording them on the actions is `services.line_actions_poll`'s job,
+  or failed with a reason). Recording them on the actions is `services.lines.line_actions_poll`'s job,
   so every backend is judged the same way.
 
 Backends are registered by name (`gateway_backend_register`); the tenant's provisioning settings
 choose one. This module holds the `simulator` (demo and tests); the `files` backend (order files
 in the feed's `Commandes/`, confirmed by AccountStatus / Account_VGA snapshots) registers itself
-under the name `"files"` from its own module.
+under the name `"files"` from `provisioning.gateway.files`.
 """
 
 import datetime as dt
@@ -141,7 +141,7 @@ _outcome_handlers: list[OutcomeHandler] = []
 
 
 def outcome_handler_register(handler: OutcomeHandler) -> None:
-    """Call `handler(action, now)` after each outcome recorded by `services.line_actions_poll`
+    """Call `handler(action, now)` after each outcome recorded by `services.lines.line_action_outcome_record`
     (e.g. to apply a confirmed action to its line, or to warn the tenant of a refusal). Handlers
     run in the recording transaction."""
     if handler not in _outcome_handlers:
