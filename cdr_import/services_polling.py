@@ -16,7 +16,7 @@
 import datetime as dt
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,13 +84,14 @@ def feed_folder_paths(key: str, *, kind: str) -> list[str]:
         return ["RatedCDRs/MOBILE", "RatedCDRs/VGA"] if vno else ["RatedCDRs"]
     if key == FeedFolderKey.BILLED:
         return ["BilledCDRs/MOBILE", "BilledCDRs/VGA"] if vno else ["BilledCDRs"]
-    return {
+    paths: dict[str, list[str]] = {
         FeedFolderKey.ACCOUNT_STATUS: ["AccountStatus"],
         FeedFolderKey.ACCOUNT_VGA: ["Account_VGA"],
         FeedFolderKey.SIM: ["Cartes SIM"],
         FeedFolderKey.RATE_TABLE: ["Tables tarifaires"],
         FeedFolderKey.OPERATOR_INVOICE: ["Factures/Intégrateur"],
-    }[key]
+    }
+    return paths[key]
 
 
 def feed_folders_ensure(*, kind: str) -> list[FeedFolder]:
@@ -117,7 +118,11 @@ def feed_folders_ensure(*, kind: str) -> list[FeedFolder]:
 def _slot_start(folder: FeedFolder, local: dt.datetime) -> dt.datetime:
     """The start of the rhythm's slot `local` falls in (daily: the day's first hour)."""
     every = max(1, folder.every_hours)
-    hour = folder.from_hour if every >= 24 else folder.from_hour + (local.hour - folder.from_hour) // every * every
+    hour = (
+        folder.from_hour
+        if every >= 24
+        else folder.from_hour + (local.hour - folder.from_hour) // every * every
+    )
     return local.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
@@ -159,8 +164,7 @@ def _claim(row: FeedFile, *, now: dt.datetime, token: str) -> bool:
     taken = (
         FeedFile.objects.filter(pk=row.pk)
         .filter(
-            Q(status=FeedFileStatus.SEEN)
-            | Q(status=FeedFileStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM)
+            Q(status=FeedFileStatus.SEEN) | Q(status=FeedFileStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM)
         )
         .update(status=FeedFileStatus.CLAIMED, claimed_at=now, claim_token=token)
     )
@@ -290,7 +294,9 @@ def feed_folder_poll(
                         flow=tenant.operator_code,
                         result=result,
                         after_listing=after_listing,
-                        on_import=lambda done, c: _report_if_asked(done, client=c, settings=settings, now=now),
+                        on_import=lambda done, c: _report_if_asked(
+                            done, client=c, settings=settings, now=now
+                        ),
                     )
         except FeedAccessError as exc:
             result.ok, result.error = False, exc.message
@@ -399,10 +405,22 @@ REPORT_HEADER = (
 def import_report_csv(feed_import: Import) -> bytes:
     """The report of an import: a SUMMARY row (counts, status, reason), then one row per fault."""
     imp = feed_import
-    rows: list[Iterable[Any]] = [
+    rows: list[Sequence[Any]] = [
         [
-            "SUMMARY", imp.original_name, imp.pk, imp.status, imp.rows, imp.imported, imp.known,
-            imp.corrected, imp.rejected, imp.unrated, imp.unknown_line, "", "", imp.reason,
+            "SUMMARY",
+            imp.original_name,
+            imp.pk,
+            imp.status,
+            imp.rows,
+            imp.imported,
+            imp.known,
+            imp.corrected,
+            imp.rejected,
+            imp.unrated,
+            imp.unknown_line,
+            "",
+            "",
+            imp.reason,
         ]  # fmt: skip
     ]
     rows += [

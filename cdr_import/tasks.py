@@ -14,7 +14,12 @@ from accounts.models import User
 from cdr_import.models import FeedFolder, Import
 from cdr_import.selectors import feed_import_settings_get, feed_tenant
 from cdr_import.services_deposits import import_reprocess, import_run
-from cdr_import.services_polling import feed_folder_poll, feed_folders_due, feed_folders_ensure, import_report_put
+from cdr_import.services_polling import (
+    feed_folder_poll,
+    feed_folders_due,
+    feed_folders_ensure,
+    import_report_put,
+)
 from tenants.models import FeedAccess
 
 
