@@ -189,7 +189,11 @@ def test_a_transfer_dropped_mid_fetch_is_retried_with_back_off_and_nothing_is_lo
         claim = FeedFile.objects.get()
         assert (claim.status, claim.attempts) == (FeedFileStatus.SEEN, 1)
         folder.refresh_from_db()
-        assert (folder.failures, folder.last_error_at, folder.retry_at) == (1, at, at + dt.timedelta(minutes=5))
+        assert (folder.failures, folder.last_error_at, folder.retry_at) == (
+            1,
+            at,
+            at + dt.timedelta(minutes=5),
+        )
         assert not feed_folder_is_due(folder, now=at + dt.timedelta(minutes=4))
         assert feed_folder_is_due(folder, now=at + dt.timedelta(minutes=5))
         retried = poll(acme_lines, folder, at + dt.timedelta(minutes=5))
@@ -230,9 +234,11 @@ def test_two_pollers_at_once_take_a_file_once(acme_lines, sftp_feed):
             acme_lines,
             folder,
             at,
-            after_listing=lambda: other.append(poll(acme_lines, FeedFolder.objects.get(pk=folder.pk), at))
-            if not other
-            else None,
+            after_listing=lambda: (
+                other.append(poll(acme_lines, FeedFolder.objects.get(pk=folder.pk), at))
+                if not other
+                else None
+            ),
         )
         taken = [len(r.imports) for r in (first, *other)]
         assert sorted(taken) == [0, 1]

@@ -30,6 +30,15 @@ NOT_AUDITED = {
     "tenants.feed_settings_for": "decrypts for a connection, changes nothing",
     "tenants.color_clean": "a check, changes nothing",
     "tenants.email_template_preview": "renders a draft, saves nothing",
+    "cdr_import.feed_type_detect": "reads a file name, changes nothing",
+    "cdr_import.import_run": "runs a deposit through import_file (audited)",
+    "cdr_import.import_reprocess_refusal": "a check, changes nothing",
+    "cdr_import.feed_folder_paths": "a layout of the feed, changes nothing",
+    "cdr_import.feed_folders_ensure": "creates the folders' rows with their default rhythm (setup)",
+    "cdr_import.feed_folder_is_due": "a check, changes nothing",
+    "cdr_import.feed_folders_due": "a read",
+    "cdr_import.import_report_csv": "formats an import's report, changes nothing",
+    "cdr_import.report_name": "names a report, changes nothing",
 }
 
 
