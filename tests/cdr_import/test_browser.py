@@ -36,9 +36,7 @@ def test_two_files_dropped_on_the_deposit_console_reach_done(committed_db, page,
         user.set_password(PASSWORD)
         user.save()
     names = [f"RatedCDRs_MOBILE_ACME_2026100{n}120000.csv" for n in (1, 2)]
-    files = [
-        {"name": name, "text": _rated(f"BROWSER-{suffix}-{n}", 3 + n)} for n, name in enumerate(names)
-    ]
+    files = [{"name": name, "text": _rated(f"BROWSER-{suffix}-{n}", 3 + n)} for n, name in enumerate(names)]
     try:
         page.goto(site_url("acme.localhost", "/imports/deposit/"))
         page.fill("input[name=username]", username)

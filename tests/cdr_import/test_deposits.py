@@ -66,7 +66,10 @@ def test_the_plain_form_deposits_several_files_with_one_feed_type(acme_lines, st
     page = staff.get(response["Location"])
     assert page.status_code == 200
     with in_schema(acme_lines):
-        assert sorted(Import.objects.values_list("feed_type", "status")) == [("rated", "done"), ("sim", "done")]
+        assert sorted(Import.objects.values_list("feed_type", "status")) == [
+            ("rated", "done"),
+            ("sim", "done"),
+        ]
         assert set(Import.objects.values_list("customer__number", flat=True)) == {"C-FEED-1"}
 
 
@@ -182,7 +185,9 @@ def test_the_api_lists_the_feed_folders_and_fetches_one_now(acme_lines, admin, a
 
 def test_the_api_schema_describes_the_import_routes(acme, admin, api_for):
     schema = api_for(acme, admin).get("/api/v1/schema/", HTTP_ACCEPT="application/json")
-    paths = json.loads(schema.content)["paths"] if schema["Content-Type"].startswith("application/json") else {}
+    paths = (
+        json.loads(schema.content)["paths"] if schema["Content-Type"].startswith("application/json") else {}
+    )
     text = schema.content.decode()
     for route in ("/api/v1/imports/", "/api/v1/imports/{id}/reprocess/", "/api/v1/feed-folders/{key}/fetch/"):
         assert route in paths or route in text
@@ -200,10 +205,19 @@ def test_nova_never_reaches_acmes_imports(acme_lines, nova, admin, make_user, cl
     nova_admin = make_user(nova, "admin")
     nova_staff, nova_api = client_for(nova, nova_admin), api_for(nova, nova_admin)
     pk = acme_import.pk
-    for url in (f"/imports/{pk}/", f"/imports/{pk}/file/", f"/imports/{pk}/rejected.csv", f"/imports/{pk}/progress/"):
+    for url in (
+        f"/imports/{pk}/",
+        f"/imports/{pk}/file/",
+        f"/imports/{pk}/rejected.csv",
+        f"/imports/{pk}/progress/",
+    ):
         assert nova_staff.get(url).status_code == 404, url
     assert nova_staff.post(f"/imports/{pk}/reprocess/").status_code in (302, 404)
-    for url in (f"/api/v1/imports/{pk}/", f"/api/v1/imports/{pk}/file/", f"/api/v1/imports/{pk}/rejected-rows/"):
+    for url in (
+        f"/api/v1/imports/{pk}/",
+        f"/api/v1/imports/{pk}/file/",
+        f"/api/v1/imports/{pk}/rejected-rows/",
+    ):
         assert nova_api.get(url).status_code == 404, url
     assert nova_api.get(f"/api/v1/imports/{pk}/rejected-rows.csv").status_code == 404
     assert nova_api.post(f"/api/v1/imports/{pk}/reprocess/").status_code == 404
