@@ -49,7 +49,7 @@ def test_a_dropped_file_is_received_then_read_on_the_worker(acme_lines, staff):
         done = Import.objects.get(pk=body["id"])
         assert (done.source, done.flow, done.created_by.role) == ("upload", "ACME", "admin")
         assert Cdr.objects.count() == 126
-        assert AuditEvent.objects.filter(action="feed_import.deposited").count() == 1
+        assert AuditEvent.objects.filter(action="feed_import.deposited", object_id=str(done.pk)).count() == 1
 
 
 def test_the_plain_form_deposits_several_files_with_one_feed_type(acme_lines, staff):
