@@ -5,7 +5,8 @@ listings) are registered by `register_lower_handlers` (from this app's `ready()`
 its service exists; an app above (billing: operator invoices) registers its own from its
 `ready()`. A type with no handler is rejected with "not handled yet". A handler receives the
 archived file's path and the import and returns its counts (`rows`, `imported`, `rejected`);
-it raises `ApplicationError` to reject the file.
+it raises `ApplicationError` to reject the file (the faults in its `extra["errors"]` are kept as
+the import's rejected rows); faulty rows of a file otherwise imported it keeps itself.
 """
 
 import datetime as dt
@@ -36,18 +37,51 @@ def _rate_table_handler(*, path: Path, feed_import: Any, by: Any, now: dt.dateti
     return {"rows": count, "imported": count}
 
 
+def _keep_faults(feed_import: Any, errors: list[dict[str, Any]]) -> None:
+    """The faulty rows a lower service reported, kept as the import's rejected rows."""
+    from cdr_import.models import RejectedRow
+
+    RejectedRow.objects.bulk_create(
+        [
+            RejectedRow(
+                feed_import=feed_import,
+                line=int(e.get("line") or 0),
+                field=str(e.get("column") or "")[:40],
+                reason=str(e.get("reason") or ""),
+            )
+            for e in errors
+        ],
+        batch_size=2000,
+    )
+
+
+def _snapshot_handler(*, path: Path, feed_import: Any, by: Any, now: dt.datetime) -> dict[str, int]:
+    """AccountStatus and Account_VGA: the operator's snapshot, through provisioning's import."""
+    from provisioning.services.snapshots import snapshot_import
+
+    result = snapshot_import(
+        source=path, filename=feed_import.original_name, kind=feed_import.feed_type, by=by, now=now
+    )
+    _keep_faults(feed_import, result.errors)
+    return {
+        "rows": result.rows + result.rejected_rows,
+        "imported": result.rows,
+        "rejected": result.rejected_rows,
+    }
+
+
+def _sim_listing_handler(*, path: Path, feed_import: Any, by: Any, now: dt.datetime) -> dict[str, int]:
+    """Cartes SIM: the SIM order listing into the stock (all or nothing), through provisioning."""
+    from provisioning.services import sim_import
+
+    result = sim_import(data=path.read_bytes(), filename=feed_import.original_name, by=by, now=now)
+    return {"rows": result.count, "imported": result.count}
+
+
 def register_lower_handlers() -> None:
-    """Hand the feed types of the apps below to their services (those that exist on this branch)."""
+    """Hand the feed types of the apps below to their services: rate tables to the catalogue,
+    snapshots and SIM listings to provisioning."""
     feed_handler_register("rate_table", _rate_table_handler)
-    try:
-        from provisioning import services as provisioning_services  # type: ignore[attr-defined]
-    except ImportError:  # the provisioning services are not built yet
-        return
-    for feed_type, name in (
-        ("account_status", "account_status_import"),
-        ("account_vga", "account_vga_import"),
-        ("sim", "sim_listing_import"),
-    ):
-        handler = getattr(provisioning_services, name, None)
-        if handler is not None:
-            feed_handler_register(feed_type, handler)
+    feed_handler_register("account_status", _snapshot_handler)
+    feed_handler_register("account_vga", _snapshot_handler)
+    feed_handler_register("sim", _sim_listing_handler)

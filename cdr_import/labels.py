@@ -10,5 +10,12 @@ def register() -> None:
         actions={
             "feed_import.processed": pgettext_lazy("audit", "Feed file imported"),
             "feed_import.unknown_lines_rated": pgettext_lazy("audit", "CDRs of new lines rated"),
+            "feed_import.deposited": pgettext_lazy("audit", "Feed file deposited"),
+            "feed_import.reprocessed": pgettext_lazy("audit", "Feed file reprocessed"),
+            "feed_import.report_written": pgettext_lazy("audit", "Import report written to Retours/"),
+            "feed_import.report_failed": pgettext_lazy("audit", "Import report not written to Retours/"),
+            "feed_folder.polled": pgettext_lazy("audit", "Feed folder polled"),
+            "feed_folder.rhythm_updated": pgettext_lazy("audit", "Feed folder rhythm changed"),
+            "feed_import_settings.updated": pgettext_lazy("audit", "Feed import settings changed"),
         }
     )

@@ -261,3 +261,107 @@ class Cdr(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family} {self.cdr_id}"
+
+
+# --- Polling the operator's feed ---------------------------------------------------------------
+class FeedFolderKey(models.TextChoices):
+    """The feed's folders the platform takes files from (shared/FORMATS.md), each on its rhythm."""
+
+    ACCOUNT_STATUS = "account_status", _("AccountStatus (SIM and line status)")
+    ACCOUNT_VGA = "account_vga", _("Account_VGA (fixed line status)")
+    RATED = "rated", _("RatedCDRs (daily CDRs)")
+    BILLED = "billed", _("BilledCDRs (monthly CDRs)")
+    SIM = "sim", _("SIM cards (Cartes SIM)")
+    RATE_TABLE = "rate_table", _("Rate tables (Tables tarifaires)")
+    OPERATOR_INVOICE = "operator_invoice", _("Operator invoices (Factures/Intégrateur)")
+
+
+class FeedFolder(models.Model):
+    """One polled folder of the tenant's feed: its rhythm (a tenant setting) and how polling went.
+
+    The rhythm: every `every_hours` hours, on the `days` of the week (0 Monday … 6 Sunday), between
+    `from_hour` and `to_hour` inclusive (Europe/Paris). A failed connection is retried with a
+    growing delay (`retry_at`); a file not yet stable brings the folder back at the next tick.
+    """
+
+    key = models.CharField(_("folder"), max_length=20, choices=FeedFolderKey.choices, unique=True)
+    enabled = models.BooleanField(_("polled"), default=True)
+    every_hours = models.PositiveSmallIntegerField(_("every (hours)"), default=24)
+    from_hour = models.PositiveSmallIntegerField(_("from (hour)"), default=0)
+    to_hour = models.PositiveSmallIntegerField(_("until (hour)"), default=23)
+    days = models.CharField(_("days of the week"), max_length=7, default="0123456")
+    last_run_at = models.DateTimeField(_("last poll"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error_at = models.DateTimeField(_("last error"), null=True, blank=True)
+    last_error = models.TextField(_("last error message"), blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    retry_at = models.DateTimeField(_("next retry"), null=True, blank=True)
+    recheck_at = models.DateTimeField(_("files to check again at"), null=True, blank=True)
+    files_taken = models.PositiveIntegerField(_("files taken"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("feed folder")
+        verbose_name_plural = _("feed folders")
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+
+class FeedFileStatus(models.TextChoices):
+    SEEN = "seen", _("Seen, waiting for a stable size")
+    CLAIMED = "claimed", _("Being fetched")
+    IMPORTED = "imported", _("Imported")
+
+
+class FeedFile(models.Model):
+    """A file seen in a feed folder, by name, size and modification time: the claim that makes a
+    file taken once, even by two pollers at once (the unique key, then a conditional update)."""
+
+    folder = models.CharField(_("folder"), max_length=200)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"))
+    modified = models.CharField(_("modification time"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FeedFileStatus.choices, default=FeedFileStatus.SEEN
+    )
+    seen_at = models.DateTimeField(_("first seen at"))
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error message"), blank=True)
+    feed_import = models.ForeignKey(
+        Import, verbose_name=_("import"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["folder", "name", "id"]
+        verbose_name = _("feed file")
+        verbose_name_plural = _("feed files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["folder", "name", "size", "modified"], name="feed_file_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+
+class FeedImportSettings(models.Model):
+    """The tenant's feed import settings (one row, see `selectors.feed_import_settings_get`)."""
+
+    report_to_retours = models.BooleanField(
+        _("write an import report to the feed's Retours/ folder"),
+        default=False,
+        help_text=_("After each import, a CSV report (counts and rejected rows) is put in Retours/."),
+    )
+    stable_seconds = models.PositiveIntegerField(
+        _("seconds a file's size must stay the same before it is taken"), default=60
+    )
+
+    class Meta:
+        verbose_name = _("feed import settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

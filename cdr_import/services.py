@@ -411,6 +411,18 @@ def _process(feed_import: Import, *, feed_type: str | None, by: User | None, now
         with transaction.atomic():
             counts = handler(path=path, feed_import=feed_import, by=by, now=now)
     except ApplicationError as exc:
+        faults = exc.extra.get("errors") or []
+        RejectedRow.objects.bulk_create(
+            [
+                RejectedRow(
+                    feed_import=feed_import,
+                    line=int(e.get("line") or 0),
+                    field=str(e.get("column") or "")[:40],
+                    reason=str(e.get("reason") or ""),
+                )
+                for e in faults
+            ]
+        )
         return _finish(feed_import, status=ImportStatus.REJECTED, now=now, reason=str(exc.message))
     rejected = int(counts.get("rejected", 0))
     return _finish(

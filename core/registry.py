@@ -33,6 +33,7 @@ class SearchHit:
 class _Registry:
     tenant_nav: list[NavItem] = field(default_factory=list)
     public_nav: list[NavItem] = field(default_factory=list)
+    settings_tabs: list[NavItem] = field(default_factory=list)  # tabs the apps add to the settings
     search_providers: list[Callable[[HttpRequest, str], Iterable[SearchHit]]] = field(default_factory=list)
     # name -> sender(context=..., to_email=...) -> bool (True: sent, False: use the default)
     mail_senders: dict[str, Callable[..., bool]] = field(default_factory=dict)
@@ -46,6 +47,13 @@ def register_nav(item: NavItem, *, public: bool = False) -> None:
     if all(existing.key != item.key for existing in items):
         items.append(item)
         items.sort(key=lambda i: i.order)
+
+
+def register_settings_tab(item: NavItem) -> None:
+    """A tab of the tenant's settings (“Paramètres”) that an app above `tenants` serves."""
+    if all(existing.key != item.key for existing in registry.settings_tabs):
+        registry.settings_tabs.append(item)
+        registry.settings_tabs.sort(key=lambda i: i.order)
 
 
 def register_search(provider: Callable[[HttpRequest, str], Iterable[SearchHit]]) -> None:

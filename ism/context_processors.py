@@ -33,7 +33,17 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                     "key": item.key,
                 }
             )
+    settings_tabs = []
+    if user is not None and not public and is_staff_here(user):
+        for item in registry.settings_tabs:
+            if item.capability and not user_can(user, item.capability):
+                continue
+            try:
+                settings_tabs.append({"label": item.label, "url": reverse(item.url_name), "key": item.key})
+            except NoReverseMatch:
+                continue
     return {
+        "settings_tabs": settings_tabs,
         "site_tenant": None if public else tenant,
         "brand_name": "ISM" if public or tenant is None else tenant.name,
         "is_platform_site": public,

@@ -260,6 +260,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "args": ["provisioning.tasks.poll_operator"],
     },
+    # The operator's feed: every 5 minutes, each tenant polls the folders whose rhythm has come
+    # (the rhythms are tenant settings), retries failed connections and rechecks growing files.
+    "feed-poll": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 300.0,
+        "args": ["cdr_import.tasks.feed_poll_due"],
+    },
     # Line actions the operator has not confirmed in time are flagged for the staff.
     "unconfirmed-line-actions": {
         "task": "tenants.tasks.dispatch_to_tenants",

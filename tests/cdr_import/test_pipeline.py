@@ -180,7 +180,10 @@ def test_an_unknown_name_is_rejected_with_that_reason(acme_lines, tmp_path):
         assert imp.status == ImportStatus.REJECTED and "something.csv" in imp.reason
 
 
-def test_snapshot_files_wait_for_their_handler(acme_lines):
+def test_a_feed_type_without_its_handler_is_rejected_as_not_handled_yet(acme_lines, monkeypatch):
+    from cdr_import import hooks
+
+    monkeypatch.delitem(hooks._HANDLERS, "account_status")  # handled by provisioning: test_lower_feeds
     with in_schema(acme_lines):
         imp = _import(SAMPLES / "AccountStatus_ACME_20261021150000.csv")
         assert imp.feed_type == "account_status"

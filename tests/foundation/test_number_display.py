@@ -19,7 +19,9 @@ from tests.conftest import in_schema
 RAW_DECIMAL = re.compile(r"(?<![\w.,/:+\-])\d{4,}[.,]\d{1,6}(?![\w.,/:])")
 # An English decimal point in an amount: `12.50 €`, `12.50 EUR`.
 POINT_AMOUNT = re.compile(r"(?<![\w.,])\d+\.\d{2}\s?(?:€|EUR\b)")
-SKIP_LINK = re.compile(r"logout|deconnexion|/api/|\.(csv|xlsx|pdf|zip|xml|txt)$|/download|/export|/file", re.I)
+SKIP_LINK = re.compile(
+    r"logout|deconnexion|/api/|\.(csv|xlsx|pdf|zip|xml|txt)$|/download|/export|/file", re.I
+)
 MAX_PAGES = 160
 
 
@@ -62,7 +64,8 @@ class _Page(HTMLParser):
 
 def _walk(client, start: str = "/") -> dict[str, _Page]:
     seen: set[str] = {start}
-    per_pattern: dict[str, int] = {}  # at most 3 pages of one shape (/customers/{id}/), so every kind is reached
+    # At most 3 pages of one shape (/customers/{id}/), so that every kind of page is reached.
+    per_pattern: dict[str, int] = {}
     queue: deque[str] = deque([start])
     pages: dict[str, _Page] = {}
     while queue and len(pages) < MAX_PAGES:

@@ -39,6 +39,15 @@ NOT_AUDITED = {
     "offers.rate_check": "a check step (a form runs it when a field failed), changes nothing",
     "offers.rate_table_check": "a check step (a form runs it when a field failed), changes nothing",
     "tenants.tenant_create_check": "a check step (a form runs it when a field failed), changes nothing",
+    "cdr_import.feed_type_detect": "reads a file name, changes nothing",
+    "cdr_import.import_run": "runs a deposit through import_file (audited)",
+    "cdr_import.import_reprocess_refusal": "a check, changes nothing",
+    "cdr_import.feed_folder_paths": "a layout of the feed, changes nothing",
+    "cdr_import.feed_folders_ensure": "creates the folders' rows with their default rhythm (setup)",
+    "cdr_import.feed_folder_is_due": "a check, changes nothing",
+    "cdr_import.feed_folders_due": "a read",
+    "cdr_import.import_report_csv": "formats an import's report, changes nothing",
+    "cdr_import.report_name": "names a report, changes nothing",
 }
 
 
