@@ -643,7 +643,8 @@ def _fast_rows(
                 kind, payload = _one_row(line_number, cells, False, lean, reader, family)  # type: ignore[arg-type]
                 (append if kind == "row" else rejections.append)(payload)
             pending = (number, text)
-        yield "rows", (sound, rejections, body - before)
+        if reader is not None:
+            yield "rows", (sound, rejections, body - before)
     if reader is None:
         raise FeedFileError([RowError(0, "", _("the file is empty"), file=filename)], file=filename)
     if pending is not None:

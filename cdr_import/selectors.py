@@ -1,8 +1,9 @@
 """Reads of the cdr_import app: imports, their rejected rows, the stored CDRs."""
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from cdr_import.models import Cdr, Import, RejectedRow
+from cdr_import.models import Cdr, Import, ImportStatus, RejectedRow
 
 
 def import_list(*, status: str = "", feed_type: str = "", flow: str = "") -> QuerySet[Import]:
@@ -29,3 +30,18 @@ def cdr_list_for_import(*, feed_import: Import) -> QuerySet[Cdr]:
     """The CDRs a file added (rated file) or confirmed (billed file)."""
     field = "billed_import" if feed_import.feed_type == "billed" else "rated_import"
     return Cdr.objects.filter(**{field: feed_import})
+
+
+def imports_unfinished_free() -> list[int]:
+    """The unfinished imports no session is processing (their worker died): to be taken up again."""
+    found = []
+    unfinished = Import.objects.filter(
+        status__in=[ImportStatus.RECEIVED, ImportStatus.PARSING, ImportStatus.RATING]
+    ).values_list("pk", flat=True)
+    with connection.cursor() as cursor:
+        for pk in unfinished.order_by("pk"):
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(current_schema() || ':import'), %s)", [pk])
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(current_schema() || ':import'), %s)", [pk])
+                found.append(pk)
+    return found

@@ -173,8 +173,39 @@ def import_file(
 
     The same content as a live import is a duplicate (no effect); an unfinished import of the same
     content (a crash mid-way) is taken up again and finished. A name that matches no feed pattern
-    (and no `feed_type` given) is rejected with that reason.
+    (and no `feed_type` given) is rejected with that reason. (`import_receive` then
+    `import_process`: a worker runs the second part through `tasks.import_file_task`.)
     """
+    feed_import = import_receive(
+        path=path,
+        source=source,
+        by=by,
+        now=now,
+        feed_type=feed_type,
+        customer=customer,
+        flow=flow,
+        original_name=original_name,
+        profile=profile,
+    )
+    if feed_import.status == ImportStatus.DUPLICATE:
+        return feed_import
+    return import_process(feed_import=feed_import, by=by, now=now, context=context)
+
+
+def import_receive(
+    *,
+    path: Path | str,
+    source: str,
+    by: User | None,
+    now: dt.datetime,
+    feed_type: str | None = None,
+    customer: Customer | None = None,
+    flow: str = "",
+    original_name: str = "",
+    profile: str = DEFAULT_PROFILE,
+) -> Import:
+    """Record and archive a file (status `received`), or return the unfinished import of the same
+    content (taken up again), or a `duplicate` record of a finished one. Nothing is read yet."""
     path = Path(path)
     name = original_name or path.name
     sha, size = _digest(path)
@@ -191,39 +222,68 @@ def import_file(
     if previous is not None and previous.is_finished:
         return _duplicate(previous, path=path, name=name, source=source, sha=sha, size=size, by=by, now=now)
     if previous is not None:  # interrupted (a crash): taken up again, with what it was given
-        feed_import = previous
-    else:
-        feed_import = Import(
-            source=source,
-            path=str(path),
-            original_name=name,
-            size=size,
-            sha256=sha,
-            customer=customer,
-            flow=flow,
-            profile=profile,
-            received_at=now,
-            created_by=by,
+        return previous
+    feed_import = Import(
+        source=source,
+        path=str(path),
+        original_name=name,
+        size=size,
+        sha256=sha,
+        feed_type=feed_type or "",
+        customer=customer,
+        flow=flow,
+        profile=profile,
+        received_at=now,
+        created_by=by,
+    )
+    try:
+        with transaction.atomic():
+            feed_import.save()
+    except IntegrityError:  # another worker took the same content at this very moment
+        live = Import.objects.filter(sha256=sha).exclude(
+            status__in=[ImportStatus.DUPLICATE, ImportStatus.REJECTED]
         )
-        try:
-            with transaction.atomic():
-                feed_import.save()
-        except IntegrityError:  # another worker took the same content at this very moment
-            live = Import.objects.filter(sha256=sha).exclude(
-                status__in=[ImportStatus.DUPLICATE, ImportStatus.REJECTED]
+        return _duplicate(
+            live.first(), path=path, name=name, source=source, sha=sha, size=size, by=by, now=now
+        )
+    with open(path, "rb") as handle:  # archived first, before anything is read
+        feed_import.archived_file.save(name, File(handle), save=False)
+    feed_import.save(update_fields=["archived_file"])
+    return feed_import
+
+
+def import_process(
+    *,
+    feed_import: Import,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> Import:
+    """Read, rate and store a received (or interrupted) import, unless it is finished or another
+    session is processing it right now (a session lock per import says so; it dies with the
+    session, so a killed worker's import can be taken up at once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_lock(hashtext(current_schema() || ':import'), %s)", [feed_import.pk]
+        )
+        if not cursor.fetchone()[0]:
+            feed_import.refresh_from_db()
+            return feed_import
+    try:
+        feed_import.refresh_from_db()
+        if feed_import.is_finished:
+            return feed_import
+        feed_import = _process(feed_import, feed_type=feed_import.feed_type or None, by=by, now=now)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(hashtext(current_schema() || ':import'), %s)", [feed_import.pk]
             )
-            return _duplicate(
-                live.first(), path=path, name=name, source=source, sha=sha, size=size, by=by, now=now
-            )
-        with open(path, "rb") as handle:  # archived first, before anything is read
-            feed_import.archived_file.save(name, File(handle), save=False)
-        feed_import.save(update_fields=["archived_file"])
-    feed_import = _process(feed_import, feed_type=feed_type, by=by, now=now)
     audit_record(
         actor=by,
         action="feed_import.processed",
         obj=feed_import,
-        changes={"file": name, "status": feed_import.status, "rows": feed_import.rows},
+        changes={"file": feed_import.original_name, "status": feed_import.status, "rows": feed_import.rows},
         context=context,
     )
     return feed_import
@@ -451,7 +511,7 @@ class ProgressReporter:
                 self.conn = psycopg.connect(**params, autocommit=True)
                 self.conn.execute("SET lock_timeout = '200ms'")
             self.conn.execute(
-                psycopg_sql_update(self.schema),
+                _progress_sql(self.schema),
                 [done, self.import_id],
             )
         except Exception:  # noqa: BLE001 (progress is best effort: the import goes on)
@@ -463,7 +523,7 @@ class ProgressReporter:
             self.conn = None
 
 
-def psycopg_sql_update(schema: str) -> Any:
+def _progress_sql(schema: str) -> Any:
     from psycopg import sql
 
     return sql.SQL(

@@ -253,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=15),
         "args": ["offers.tasks.fetch_wholesale_tables"],
     },
+    # Feed imports whose worker died (killed, machine restarted) are taken up again.
+    "feed-imports-sweep": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 300.0,
+        "args": ["cdr_import.tasks.imports_sweep"],
+    },
     # Line actions the operator has not confirmed in time are flagged for the staff.
     "unconfirmed-line-actions": {
         "task": "tenants.tasks.dispatch_to_tenants",
