@@ -647,12 +647,11 @@ def _fast_rows(
             yield "rows", (sound, rejections, body - before)
     if reader is None:
         raise FeedFileError([RowError(0, "", _("the file is empty"), file=filename)], file=filename)
-    if pending is not None:
+    if pending is not None and lean is not None:
         cells = pending[1].split(delimiter)
         if not _trailer_check(pending[0], cells, body, filename):
-            kind, payload = _one_row(
-                pending[0], cells, "\\" not in pending[1] and "\t" not in pending[1], lean, reader, family
-            )  # type: ignore[arg-type]
+            plain = "\\" not in pending[1] and "\t" not in pending[1]
+            kind, payload = _one_row(pending[0], cells, plain, lean, reader, family)
             yield "rows", ([payload], [], 1) if kind == "row" else ([], [payload], 1)
 
 
