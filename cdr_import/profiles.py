@@ -15,6 +15,11 @@ PROFILES: dict[str, FeedProfile] = {
 DEFAULT_PROFILE = "origyne-v1"
 
 
+def profile_for(name: str) -> FeedProfile:
+    """The reading profile of that name (the default one when unknown)."""
+    return PROFILES.get(name) or PROFILES[DEFAULT_PROFILE]
+
+
 @dataclass(frozen=True)
 class NameMatch:
     feed_type: str

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from cdr_import.models import Cdr, FeedFolder, FeedImportSettings, Import, RejectedRow
+from cdr_import.models import Cdr, FeedFolder, FeedImportSettings, Import, ImportStatus, RejectedRow
 from core.tenancy import current_schema
 from tenants.models import Tenant
 
@@ -72,3 +73,18 @@ def feed_folder_list() -> QuerySet[FeedFolder]:
 
 def feed_folder_get(*, key: str) -> FeedFolder | None:
     return FeedFolder.objects.filter(key=key).first()
+
+
+def imports_unfinished_free() -> list[int]:
+    """The unfinished imports no session is processing (their worker died): to be taken up again."""
+    found = []
+    unfinished = Import.objects.filter(
+        status__in=[ImportStatus.RECEIVED, ImportStatus.PARSING, ImportStatus.RATING]
+    ).values_list("pk", flat=True)
+    with connection.cursor() as cursor:
+        for pk in unfinished.order_by("pk"):
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(current_schema() || ':import'), %s)", [pk])
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(current_schema() || ':import'), %s)", [pk])
+                found.append(pk)
+    return found

@@ -31,12 +31,12 @@ from audit.context import AuditContext
 from audit.services import audit_record
 from cdr_import.hooks import feed_handler_for
 from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStatus, RejectedRow
-from cdr_import.parsing import CdrRow, cdr_columns, fast_row_reader, row_from_values, row_rules
-from cdr_import.profiles import DEFAULT_PROFILE, PROFILES, feed_name_match
-from cdr_import.store import PARIS, cdr_partition_ensure, month_bounds
+from cdr_import.pipeline import copy_text as _text
+from cdr_import.pipeline import stage_file
+from cdr_import.profiles import DEFAULT_PROFILE, feed_name_match, profile_for
+from cdr_import.store import PARIS, month_bounds
 from core.delimited import (
     FeedFileError,
-    open_feed,
 )
 from core.errors import ApplicationError
 from customers.models import Customer
@@ -51,8 +51,13 @@ from offers.rating import (
 from offers.selectors import allowances_for, compiled_table_for
 from provisioning.models import FixedNumber, LineStatus, MobileLine
 
-CHUNK = 50_000  # rows read, rated and sent to COPY together
 _UNIT = {"MIN": "s", "MB": "KB", "EVENT": "event"}
+
+
+def _amount(e4: int) -> str:
+    sign = "-" if e4 < 0 else ""
+    whole, part = divmod(abs(e4), 10000)
+    return f"{sign}{whole}.{part:04d}"
 
 
 # --- Lines and their rating --------------------------------------------------------------------
@@ -130,128 +135,6 @@ def _options_of(rating: _LineRating) -> Iterator[tuple[int, ...]]:
         yield key[2]
 
 
-# --- COPY rows ---------------------------------------------------------------------------------
-STAGE_COLUMNS = (
-    "family",
-    "cdr_id",
-    "line_ref",
-    "mobile_line_id",
-    "fixed_number_id",
-    "customer_id",
-    "event_type",
-    "start_time",
-    "duration_s",
-    "volume_bytes",
-    "called_number",
-    "roaming_country",
-    "destination_label",
-    "wholesale_cost",
-    "billed_quantity",
-    "billed_unit",
-    "rated_amount",
-    "rating_status",
-    "rate_prefix",
-    "rate_destination",
-    "rate_zone",
-    "origin_zone",
-    "allowance_used",
-    "unrated",
-    "unknown_line",
-    "billed_by_operator",
-    "billing_period",
-    "operator_invoice_ref",
-    "rated_import_id",
-    "billed_import_id",
-)
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _text(value: str) -> str:
-    """A text value in COPY's text format (operator text may hold a tab or a backslash)."""
-    return (
-        value.translate(_ESCAPES)
-        if ("\\" in value or "\t" in value or "\n" in value or "\r" in value)
-        else value
-    )
-
-
-def _amount(e4: int) -> str:
-    sign = "-" if e4 < 0 else ""
-    whole, part = divmod(abs(e4), 10000)
-    return f"{sign}{whole}.{part:04d}"
-
-
-@dataclass
-class _Counts:
-    rows: int = 0
-    rejected: int = 0
-    in_file_duplicates: int = 0
-    staged: int = 0
-    unrated: int = 0
-    unknown_line: int = 0
-
-
-def _stage_chunk(
-    rows: list[CdrRow],
-    *,
-    family: str,
-    rating: _LineRating,
-    import_id: int,
-    billed: bool,
-    counts: _Counts,
-) -> str:
-    """Rate a chunk's rows, group by group, and give them as COPY text."""
-    groups: dict[tuple[Any, ...] | None, list[int]] = {}
-    lines = rating.lines
-    for index, row in enumerate(rows):
-        found = lines.get(row.line_ref)
-        groups.setdefault(found[2] if found is not None else None, []).append(index)
-    out: list[str] = []
-    append = out.append
-    mobile = family == Family.MOBILE
-    rated_id = "\\N" if billed else str(import_id)
-    billed_id = str(import_id) if billed else "\\N"
-    billed_flag = "t" if billed else "f"
-    for key, indexes in groups.items():
-        if key is None:
-            counts.unknown_line += len(indexes)
-            for i in indexes:
-                r = rows[i]
-                append(
-                    f"{family}\t{_text(r.cdr_id)}\t{r.line_ref}\t\\N\t\\N\t\\N\t{r.event_type}\t{r.start.isoformat()}\t"
-                    f"{r.duration_s}\t{r.volume_bytes}\t{r.called}\t{r.country}\t{_text(r.label)}\t{r.cost}\t"
-                    f"0\t\t0.0000\tpending\t\t\t\t\t0\tf\tt\t{billed_flag}\t{r.period}\t{_text(r.invoice_ref)}\t"
-                    f"{rated_id}\t{billed_id}\n"
-                )
-            continue
-        cdrs = [
-            Cdr(r.line_ref, r.start, r.event_type, r.called, r.country, r.duration_s, r.volume_bytes, r.cost)
-            for r in map(rows.__getitem__, indexes)
-        ]
-        results = rate_cdrs(
-            cdrs,
-            table_on=rating.table_on(key[0]),
-            allowances=rating.allowances[key],
-            usage_by_period=rating.usage,
-        )
-        for i, rated in zip(indexes, results, strict=True):
-            r = rows[i]
-            line_id, customer_id, _key = lines[r.line_ref]
-            status, prefix, destination, zone, origin, billed_q, used, _charged, amount, unit = rated
-            unrated = status == "unrated"
-            if unrated:
-                counts.unrated += 1
-            append(
-                f"{family}\t{_text(r.cdr_id)}\t{r.line_ref}\t{line_id if mobile else chr(92) + 'N'}\t"
-                f"{chr(92) + 'N' if mobile else line_id}\t{customer_id if customer_id is not None else chr(92) + 'N'}\t"
-                f"{r.event_type}\t{r.start.isoformat()}\t{r.duration_s}\t{r.volume_bytes}\t{r.called}\t{r.country}\t"
-                f"{_text(r.label)}\t{r.cost}\t{billed_q}\t{_UNIT[unit]}\t{_amount(amount)}\t{status}\t{prefix}\t"
-                f"{_text(destination)}\t{_text(zone)}\t{origin}\t{used}\t{'t' if unrated else 'f'}\tf\t{billed_flag}\t"
-                f"{r.period}\t{_text(r.invoice_ref)}\t{rated_id}\t{billed_id}\n"
-            )
-    return "".join(out)
-
-
 # --- The pipeline ------------------------------------------------------------------------------
 def _digest(path: Path) -> tuple[str, int]:
     sha = hashlib.sha256()
@@ -290,8 +173,39 @@ def import_file(
 
     The same content as a live import is a duplicate (no effect); an unfinished import of the same
     content (a crash mid-way) is taken up again and finished. A name that matches no feed pattern
-    (and no `feed_type` given) is rejected with that reason.
+    (and no `feed_type` given) is rejected with that reason. (`import_receive` then
+    `import_process`: a worker runs the second part through `tasks.import_file_task`.)
     """
+    feed_import = import_receive(
+        path=path,
+        source=source,
+        by=by,
+        now=now,
+        feed_type=feed_type,
+        customer=customer,
+        flow=flow,
+        original_name=original_name,
+        profile=profile,
+    )
+    if feed_import.status == ImportStatus.DUPLICATE:
+        return feed_import
+    return import_process(feed_import=feed_import, by=by, now=now, context=context)
+
+
+def import_receive(
+    *,
+    path: Path | str,
+    source: str,
+    by: User | None,
+    now: dt.datetime,
+    feed_type: str | None = None,
+    customer: Customer | None = None,
+    flow: str = "",
+    original_name: str = "",
+    profile: str = DEFAULT_PROFILE,
+) -> Import:
+    """Record and archive a file (status `received`), or return the unfinished import of the same
+    content (taken up again), or a `duplicate` record of a finished one. Nothing is read yet."""
     path = Path(path)
     name = original_name or path.name
     sha, size = _digest(path)
@@ -308,39 +222,68 @@ def import_file(
     if previous is not None and previous.is_finished:
         return _duplicate(previous, path=path, name=name, source=source, sha=sha, size=size, by=by, now=now)
     if previous is not None:  # interrupted (a crash): taken up again, with what it was given
-        feed_import = previous
-    else:
-        feed_import = Import(
-            source=source,
-            path=str(path),
-            original_name=name,
-            size=size,
-            sha256=sha,
-            customer=customer,
-            flow=flow,
-            profile=profile,
-            received_at=now,
-            created_by=by,
+        return previous
+    feed_import = Import(
+        source=source,
+        path=str(path),
+        original_name=name,
+        size=size,
+        sha256=sha,
+        feed_type=feed_type or "",
+        customer=customer,
+        flow=flow,
+        profile=profile,
+        received_at=now,
+        created_by=by,
+    )
+    try:
+        with transaction.atomic():
+            feed_import.save()
+    except IntegrityError:  # another worker took the same content at this very moment
+        live = Import.objects.filter(sha256=sha).exclude(
+            status__in=[ImportStatus.DUPLICATE, ImportStatus.REJECTED]
         )
-        try:
-            with transaction.atomic():
-                feed_import.save()
-        except IntegrityError:  # another worker took the same content at this very moment
-            live = Import.objects.filter(sha256=sha).exclude(
-                status__in=[ImportStatus.DUPLICATE, ImportStatus.REJECTED]
+        return _duplicate(
+            live.first(), path=path, name=name, source=source, sha=sha, size=size, by=by, now=now
+        )
+    with open(path, "rb") as handle:  # archived first, before anything is read
+        feed_import.archived_file.save(name, File(handle), save=False)
+    feed_import.save(update_fields=["archived_file"])
+    return feed_import
+
+
+def import_process(
+    *,
+    feed_import: Import,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> Import:
+    """Read, rate and store a received (or interrupted) import, unless it is finished or another
+    session is processing it right now (a session lock per import says so; it dies with the
+    session, so a killed worker's import can be taken up at once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_lock(hashtext(current_schema() || ':import'), %s)", [feed_import.pk]
+        )
+        if not cursor.fetchone()[0]:
+            feed_import.refresh_from_db()
+            return feed_import
+    try:
+        feed_import.refresh_from_db()
+        if feed_import.is_finished:
+            return feed_import
+        feed_import = _process(feed_import, feed_type=feed_import.feed_type or None, by=by, now=now)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(hashtext(current_schema() || ':import'), %s)", [feed_import.pk]
             )
-            return _duplicate(
-                live.first(), path=path, name=name, source=source, sha=sha, size=size, by=by, now=now
-            )
-        with open(path, "rb") as handle:  # archived first, before anything is read
-            feed_import.archived_file.save(name, File(handle), save=False)
-        feed_import.save(update_fields=["archived_file"])
-    feed_import = _process(feed_import, feed_type=feed_type, by=by, now=now)
     audit_record(
         actor=by,
         action="feed_import.processed",
         obj=feed_import,
-        changes={"file": name, "status": feed_import.status, "rows": feed_import.rows},
+        changes={"file": feed_import.original_name, "status": feed_import.status, "rows": feed_import.rows},
         context=context,
     )
     return feed_import
@@ -435,42 +378,60 @@ def _process(feed_import: Import, *, feed_type: str | None, by: User | None, now
     )
 
 
-def _family_of(feed_import: Import, reader: Any) -> str:
-    if feed_import.family:
-        return feed_import.family
-    return (
-        Family.VGA
-        if reader.position("LINE_NUMBER") is not None and reader.position("MSISDN") is None
-        else Family.MOBILE
-    )
-
-
 def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import:
-    """Read, validate, deduplicate, rate and store a RatedCDRs / BilledCDRs file, in one transaction."""
+    """Read, validate, deduplicate, rate and store a RatedCDRs / BilledCDRs file, in one transaction.
+
+    Progress (rows read) is written while it runs through a connection of its own, so other
+    sessions see it; the CDRs, rejected rows, counts and final status commit together.
+    """
     billed = feed_import.feed_type == FeedType.BILLED
-    timings: dict[str, float] = {}
     began = time.perf_counter()
+    profile = profile_for(feed_import.profile)
+    feed_import.progress_total = _rows_estimate(path)
+    feed_import.progress_done = 0
+    feed_import.save(update_fields=["progress_total", "progress_done"])
+    reporter = ProgressReporter(feed_import, enabled=not connection.in_atomic_block)
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 # One writer of a schema's store at a time: the identity check then cannot race.
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':cdr_store'))")
+            timings: dict[str, Any] = {"lock": round(time.perf_counter() - began, 3)}
             RejectedRow.objects.filter(feed_import=feed_import).delete()  # a replay starts afresh
-            counts, family, rejected_rows = _stage_file(feed_import, path=path, billed=billed)
-            timings["read_rate_stage"] = round(time.perf_counter() - began, 3)
-            merged = _merge_staged(feed_import, family=family, billed=billed)
-            timings["merge"] = round(time.perf_counter() - began - timings["read_rate_stage"], 3)
-            RejectedRow.objects.bulk_create(rejected_rows, batch_size=2000)
-            timings["total"] = round(time.perf_counter() - began, 3)
+            counts, family, errors, raws = stage_file(
+                path=path,
+                filename=feed_import.original_name,
+                family=feed_import.family,
+                billed=billed,
+                profile=profile,
+                import_id=feed_import.pk,
+                rating_for=_line_rating,
+                progress=reporter.report,
+            )
+            timings.update(counts.timings)
+            mark = time.perf_counter()
+            corrected = _merge_known(family=family, periods=counts.periods) if billed else 0
+            timings["merge"] = round(time.perf_counter() - mark, 3)
+            mark = time.perf_counter()
+            RejectedRow.objects.bulk_create(
+                [
+                    RejectedRow(
+                        feed_import=feed_import, line=e.line, field=e.column, reason=e.reason, raw=raw
+                    )
+                    for e, raw in zip(errors, raws, strict=True)
+                ],
+                batch_size=2000,
+            )
+            timings["rejected_rows"] = round(time.perf_counter() - mark, 3)
             _finish(
                 feed_import,
                 status=ImportStatus.DONE_WITH_REJECTIONS if counts.rejected else ImportStatus.DONE,
                 now=now,
                 family=family,
                 rows=counts.rows,
-                imported=merged["imported"],
-                known=merged["known"] + counts.in_file_duplicates,
-                corrected=merged["corrected"],
+                imported=counts.imported,
+                known=counts.known - corrected + counts.in_file_duplicates,
+                corrected=corrected,
                 rejected=counts.rejected,
                 unrated=counts.unrated,
                 unknown_line=counts.unknown_line,
@@ -478,6 +439,12 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
                 progress_total=counts.rows,
                 timings=timings,
             )
+            mark = time.perf_counter()
+            _after_cdrs_stored(feed_import, now)
+            timings["after_stored"] = round(time.perf_counter() - mark, 3)
+            timings["total"] = round(time.perf_counter() - began, 3)
+            feed_import.timings = timings
+            feed_import.save(update_fields=["timings"])
     except FeedFileError as exc:
         with transaction.atomic():
             RejectedRow.objects.filter(feed_import=feed_import).delete()
@@ -500,130 +467,107 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
                 unrated=0,
                 unknown_line=0,
             )
+    finally:
+        reporter.close()
     return feed_import
 
 
-def _stage_file(feed_import: Import, *, path: Path, billed: bool) -> tuple[_Counts, str, list[RejectedRow]]:
-    """Read the file and COPY its sound, first-seen rows, rated, into the temporary `cdr_stage`."""
-    profile = PROFILES.get(feed_import.profile, PROFILES[DEFAULT_PROFILE])
-    counts = _Counts()
-    rejected: list[RejectedRow] = []
-    seen: set[str] = set()
-    # The family decides the columns: from the name, else from the header (LINE_NUMBER: VGA).
-    family = feed_import.family
-    if not family:
-        with open_feed(path, columns=[], filename=feed_import.original_name, profile=profile) as probe:
-            family = _family_of(feed_import, probe)
-    columns = cdr_columns(family=family, billed=billed)
+def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
+    """The one place where the CDRs of an import are stored (same transaction, before it commits).
+
+    What must follow each CDR import (prepaid debit, consumption alerts…) is called from here;
+    nothing yet.
+    """
+
+
+def _rows_estimate(path: Path) -> int:
+    """The rows to read, for the progress bar: the file's line count less its header (fast)."""
+    lines = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            lines += block.count(b"\n")
+    return max(lines - 1, 0)
+
+
+class ProgressReporter:
+    """Writes an import's progress through an autocommit connection of its own, at most every
+    half second: other sessions see it while the import's own transaction is still open.
+
+    Disabled inside an outer transaction (tests, a caller's atomic block): the import's row may
+    not be visible or may be locked there, and the final counts say it all anyway.
+    """
+
+    def __init__(self, feed_import: Import, *, enabled: bool):
+        self.import_id = feed_import.pk
+        self.schema = connection.schema_name if hasattr(connection, "schema_name") else "public"
+        self.enabled = enabled
+        self.conn: Any = None
+        self.last = 0.0
+
+    def report(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        try:
+            if self.conn is None:
+                import psycopg
+
+                params = connection.get_connection_params()
+                params.pop("cursor_factory", None)
+                params.pop("context", None)
+                params.pop("prepare_threshold", None)
+                params.pop("server_side_binding", None)
+                self.conn = psycopg.connect(**params, autocommit=True)
+                self.conn.execute("SET lock_timeout = '200ms'")
+            self.conn.execute(
+                _progress_sql(self.schema),
+                [done, self.import_id],
+            )
+        except Exception:  # noqa: BLE001 (progress is best effort: the import goes on)
+            self.enabled = False
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _progress_sql(schema: str) -> Any:
+    from psycopg import sql
+
+    return sql.SQL(
+        "UPDATE {}.cdr_import_import SET progress_done = %s WHERE id = %s AND status IN ('parsing', 'rating')"
+    ).format(sql.Identifier(schema))
+
+
+def _merge_known(*, family: str, periods: set[str]) -> int:
+    """A billed file's CDRs already in the store (`cdr_stage` / `cdr_known`): confirmed, and
+    corrected (with their rating) where the cost differs; then its periods' CDRs the operator did
+    not bill are flagged. Returns how many were corrected."""
+    corrected = 0
     with connection.cursor() as cursor:
-        # Dropped at the end of the merge (and here, after a failure inside an outer transaction).
-        cursor.execute("DROP TABLE IF EXISTS cdr_stage, cdr_known")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE cdr_stage (LIKE cdr_import_cdr INCLUDING DEFAULTS) ON COMMIT DROP"
-        )
-        raw = cursor.cursor
-        with open_feed(
-            path,
-            columns=columns,
-            filename=feed_import.original_name,
-            profile=profile,
-            validate_row=row_rules,
-        ) as reader:
-            fast = fast_row_reader(reader, family=family, billed=billed)
-            rating = _line_rating(family)
-            mobile = family == Family.MOBILE
-            copy_sql = f"COPY cdr_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
-
-            def flush(rows: list[CdrRow]) -> None:
-                # Rated first (the rates of a new day are read from the database), then copied.
-                text = _stage_chunk(
-                    rows, family=family, rating=rating, import_id=feed_import.pk, billed=billed, counts=counts
-                )
-                with raw.copy(copy_sql) as copy:
-                    copy.write(text)
-                counts.staged += len(rows)
-
-            chunk: list[CdrRow] = []
-            for number, cells in reader.rows():
-                counts.rows += 1
-                try:
-                    row = fast(cells)
-                except (ValueError, IndexError, TypeError):
-                    values, errors = reader.parse(number, cells)
-                    if errors:
-                        counts.rejected += 1
-                        raw_text = profile.delimiter.join(cells)[:2000]
-                        rejected.extend(
-                            RejectedRow(
-                                feed_import=feed_import,
-                                line=e.line,
-                                field=e.column,
-                                reason=e.reason,
-                                raw=raw_text,
-                            )
-                            for e in errors
-                        )
-                        continue
-                    row = row_from_values(values, mobile)
-                if row.cdr_id in seen:
-                    counts.in_file_duplicates += 1
-                    continue
-                seen.add(row.cdr_id)
-                chunk.append(row)
-                if len(chunk) >= CHUNK:
-                    flush(chunk)
-                    chunk = []
-            if chunk:
-                flush(chunk)
-    return counts, family, rejected
-
-
-def _merge_staged(feed_import: Import, *, family: str, billed: bool) -> dict[str, int]:
-    """Merge `cdr_stage` into the store: new CDRs added (identity first), known ones confirmed or
-    corrected by a billed file, a billed period's unbilled CDRs flagged."""
-    columns = ", ".join(STAGE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("ANALYZE cdr_stage")
-        cursor.execute(
-            "SELECT DISTINCT date_trunc('month', start_time AT TIME ZONE 'Europe/Paris')::date FROM cdr_stage"
-        )
-        for (month,) in cursor.fetchall():
-            cdr_partition_ensure(month=month)
-        # The file's CDRs already in the store (by identity, whatever their month); for a billed
-        # file, whether its cost differs from the stored one.
-        differs = "c.wholesale_cost <> s.wholesale_cost" if billed else "false"
-        join_store = (
-            " JOIN cdr_import_cdr c ON c.family = i.family AND c.cdr_id = i.cdr_id AND c.start_time = i.start_time"
-            if billed
-            else ""
-        )
-        cursor.execute(
-            "CREATE TEMPORARY TABLE cdr_known ON COMMIT DROP AS "  # noqa: S608 (our SQL)
-            f"SELECT s.cdr_id, i.start_time AS known_start, {differs} AS differs FROM cdr_stage s "
-            f"JOIN cdr_import_cdr_identity i ON i.family = s.family AND i.cdr_id = s.cdr_id{join_store}"
-        )
-        known = cursor.rowcount
-        new_rows = (
-            "" if not known else " WHERE NOT EXISTS (SELECT 1 FROM cdr_known k WHERE k.cdr_id = s.cdr_id)"
-        )
-        cursor.execute(
-            "INSERT INTO cdr_import_cdr_identity (family, cdr_id, start_time) "  # noqa: S608 (our SQL)
-            f"SELECT family, cdr_id, start_time FROM cdr_stage s{new_rows}"
-        )
-        cursor.execute(
-            f"INSERT INTO cdr_import_cdr ({columns}) SELECT {columns} FROM cdr_stage s{new_rows}"  # noqa: S608
-        )
-        imported = cursor.rowcount
-        corrected = 0
-        if billed and known:
-            # A billed CDR confirms the stored one; a different cost corrects it (its rating too).
+        cursor.execute("SELECT count(*) FROM cdr_known")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("ANALYZE cdr_stage")
+            cursor.execute("ANALYZE cdr_known")
             rerated = (
                 "billed_quantity", "billed_unit", "rated_amount", "rating_status", "rate_prefix",
                 "rate_destination", "rate_zone", "origin_zone", "allowance_used", "unrated",
             )  # fmt: skip
             changed = "c.wholesale_cost <> s.wholesale_cost"
             sets = ", ".join(f"{col} = CASE WHEN {changed} THEN s.{col} ELSE c.{col} END" for col in rerated)
+            cursor.execute(
+                """
+                SELECT count(*) FROM cdr_stage s JOIN cdr_known k ON k.cdr_id = s.cdr_id
+                JOIN cdr_import_cdr c ON c.family = s.family AND c.cdr_id = s.cdr_id AND c.start_time = k.known_start
+                WHERE c.wholesale_cost <> s.wholesale_cost
+                """
+            )
+            corrected = cursor.fetchone()[0]
             cursor.execute(
                 f"""
                 UPDATE cdr_import_cdr c SET
@@ -635,22 +579,18 @@ def _merge_staged(feed_import: Import, *, family: str, billed: bool) -> dict[str
                 WHERE c.family = s.family AND c.cdr_id = s.cdr_id AND c.start_time = k.known_start
                 """  # noqa: S608 (our SQL)
             )
-            cursor.execute("SELECT count(*) FROM cdr_known WHERE differs")
-            corrected = cursor.fetchone()[0]
-        if billed:
-            cursor.execute("SELECT DISTINCT billing_period FROM cdr_stage WHERE billing_period <> ''")
-            for (period,) in cursor.fetchall():
-                first, following = month_bounds(dt.date(int(period[:4]), int(period[5:7]), 1))
-                cursor.execute(
-                    """
-                    UPDATE cdr_import_cdr SET not_billed_by_operator = true
-                    WHERE family = %s AND start_time >= %s AND start_time < %s
-                      AND NOT billed_by_operator AND NOT not_billed_by_operator
-                    """,
-                    [family, first, following],
-                )
-        cursor.execute("DROP TABLE cdr_stage, cdr_known")
-    return {"imported": imported, "known": known - corrected, "corrected": corrected}
+        # The periods' CDRs of the store that no billed file confirmed.
+        for period in sorted(p for p in periods if p):
+            first, following = month_bounds(dt.date(int(period[:4]), int(period[5:7]), 1))
+            cursor.execute(
+                """
+                UPDATE cdr_import_cdr SET not_billed_by_operator = true
+                WHERE family = %s AND start_time >= %s AND start_time < %s
+                  AND NOT billed_by_operator AND NOT not_billed_by_operator
+                """,
+                [family, first, following],
+            )
+    return corrected
 
 
 def cdr_rate_unknown_lines(*, by: User | None, now: dt.datetime, context: AuditContext | None = None) -> int:

@@ -15,8 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -24,7 +23,7 @@ from audit.context import AuditContext
 from audit.services import audit_record
 from cdr_import.models import FINISHED_STATUSES, FeedType, Import, ImportSource, ImportStatus, RejectedRow
 from cdr_import.profiles import DEFAULT_PROFILE, PROFILES, feed_name_match
-from cdr_import.services import _digest, _process, cdr_rate_unknown_lines, import_file
+from cdr_import.services import _digest, _process, cdr_rate_unknown_lines, import_process, import_receive
 from core.errors import ApplicationError, Problems
 from customers.models import Customer
 
@@ -83,34 +82,23 @@ def import_deposit(
         if size > MAX_DEPOSIT_BYTES:
             raise ApplicationError(_("The file %(name)s is too large.") % {"name": name}, field="file")
         previous = _live_same_content(sha)
-        if previous is not None and not previous.is_finished:
-            return previous, False
-        if previous is not None:  # a duplicate: recorded at once, nothing to run
-            done = import_file(
-                path=local, source=source, by=by, now=now, original_name=name, flow=flow, context=context
-            )
-            return done, False
-        feed_import = Import(
+        # Recorded and archived like a fetched file (a duplicate of a finished import is recorded
+        # as such at once; the same content being imported right now is that import).
+        feed_import = import_receive(
+            path=local,
             source=source,
-            path=name,
-            original_name=name,
-            size=size,
-            sha256=sha,
-            feed_type=feed_type or feed_type_detect(name),
+            by=by,
+            now=now,
+            feed_type=feed_type or feed_type_detect(name) or None,
             customer=customer,
             flow=(flow or "").strip().upper()[:40],
+            original_name=name,
             profile=profile,
-            received_at=now,
-            created_by=by,
         )
-        try:
-            with transaction.atomic():
-                feed_import.save()
-        except IntegrityError:  # the same content deposited at this very moment
-            return _live_same_content(sha) or feed_import, False
-        with open(local, "rb") as handle:
-            feed_import.archived_file.save(name, File(handle), save=False)
-        feed_import.save(update_fields=["archived_file"])
+        if feed_import.status == ImportStatus.DUPLICATE or (
+            previous is not None and previous.pk == feed_import.pk
+        ):
+            return feed_import, False
     audit_record(
         actor=by,
         action="feed_import.deposited",
@@ -125,16 +113,7 @@ def import_run(*, feed_import: Import, by: User | None, now: dt.datetime) -> Imp
     """Run a received import (a deposit) through the pipeline; a finished one is left as it is."""
     if feed_import.status != ImportStatus.RECEIVED or not feed_import.archived_file:
         return feed_import
-    return import_file(
-        path=Path(feed_import.archived_file.path),
-        source=feed_import.source,
-        by=by,
-        now=now,
-        original_name=feed_import.original_name,
-        customer=feed_import.customer,
-        flow=feed_import.flow,
-        profile=feed_import.profile,
-    )
+    return import_process(feed_import=feed_import, by=by, now=now)
 
 
 def import_reprocess_refusal(feed_import: Import) -> str:

@@ -267,6 +267,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "args": ["cdr_import.tasks.feed_poll_due"],
     },
+    # Feed imports whose worker died (killed, machine restarted) are taken up again.
+    "feed-imports-sweep": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": 300.0,
+        "args": ["cdr_import.tasks.imports_sweep"],
+    },
     # Line actions the operator has not confirmed in time are flagged for the staff.
     "unconfirmed-line-actions": {
         "task": "tenants.tasks.dispatch_to_tenants",

@@ -8,8 +8,11 @@ RatedCDRs file (rows in time order, as operator files are), then times, in the s
 1. a raw `COPY` of the file into an unlogged text table (the floor: the server parsing the bytes);
 2. `manage.py import_feed` on it, in process (read, validate, deduplicate, rate, persist, counts);
 3. the same events as a BilledCDRs file (confirming them all).
-Prints CDRs/s, the ratio to the raw COPY and the process's max RSS. Left out: archiving cost is
-included, polling and the network are not; the store is emptied before each run.
+Prints, for each: wall time, the process's CPU time (user+sys, `resource.getrusage`: the machine
+is shared, wall time swings with the load), CDRs/s, the ratio to the raw COPY, the import's phase
+timings, the load average and the process's max RSS. What it leaves out is printed too: polling
+and the network (the file is on disk), the PostgreSQL server's own CPU time (another process), and
+the store is emptied before the run (no earlier months to check identities against).
 """
 
 import argparse
@@ -143,18 +146,30 @@ def main() -> None:
         results = {}
         for label, path in (("rated", rated), ("billed", billed)):
             out = io.StringIO()
+            load = os.getloadavg()
+            before = resource.getrusage(resource.RUSAGE_SELF)
             began = time.perf_counter()
             call_command("import_feed", "--tenant", "bench_import", str(path), stdout=out)
             seconds = time.perf_counter() - began
-            results[label] = (seconds, json.loads(out.getvalue().splitlines()[0]))
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            line = json.loads(out.getvalue().splitlines()[0])
+            timings = Import.objects.get(pk=line["import_id"]).timings
+            results[label] = (seconds, cpu, load, line, timings)
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"raw COPY of the file: {raw_copy:.2f} s ({args.rows / raw_copy:,.0f} rows/s)")
-    for label, (seconds, line) in results.items():
+    for label, (seconds, cpu, load, line, timings) in results.items():
         print(
-            f"import_feed {label}: {seconds:.2f} s, {args.rows / seconds:,.0f} CDRs/s, "
-            f"{seconds / raw_copy:.1f}x the raw COPY; {line}"
+            f"import_feed {label}: {seconds:.2f} s wall, {cpu:.2f} s CPU (this process), "
+            f"{args.rows / seconds:,.0f} CDRs/s wall, {args.rows / cpu:,.0f} CDRs/s of CPU, "
+            f"{seconds / raw_copy:.1f}x the raw COPY; load {load[0]:.1f}; {line}"
         )
+        print(f"  phases (s): {timings}")
     print(f"max RSS: {rss_mib:,.0f} MiB")
+    print(
+        "left out: polling and the network (the file is on disk); the PostgreSQL server's CPU time "
+        "(another process: see the wall time); the store was emptied first (no older months)"
+    )
 
 
 if __name__ == "__main__":

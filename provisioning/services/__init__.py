@@ -8,7 +8,6 @@ and service orders are in `provisioning.orders`."""
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -234,10 +233,3 @@ def sim_codes_reveal(*, sim: Sim, by: User, context: AuditContext | None = None)
     )
     audit_record(actor=by, action="sim.puk_revealed", obj=sim, changes={"iccid": sim.iccid}, context=context)
     return codes
-
-
-def sim_listing_import(*, path: Path, feed_import: Any, by: User | None, now: dt.datetime) -> dict[str, int]:
-    """A `Cartes SIM` listing fetched from the operator feed (handed over by cdr_import's feed
-    handlers, `cdr_import.hooks`): the same all-or-nothing import as an upload."""
-    result = sim_import(data=path.read_bytes(), filename=feed_import.original_name, by=by, now=now)
-    return {"rows": result.count, "imported": result.count, "rejected": 0}

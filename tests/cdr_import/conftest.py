@@ -65,3 +65,49 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+def write_rated_file(path: Path, *, rows: int, numbers: list[str], billed: bool = False) -> Path:
+    """A generated RatedCDRs (or BilledCDRs) file in time order over `numbers`, with its trailer."""
+    import random
+
+    rng = random.Random(7)
+    events = ["VOICE_MO"] * 5 + ["VOICE_MT"] * 2 + ["SMS_MO"] * 2 + ["DATA"] * 3
+    called = ["33612345678", "33712345678", "33140000000", "34612345678", "3179"]
+    start = dt.datetime(2026, 10, 1)
+    step = 29 * 86400 / rows
+    header = "CDR_ID;EVENT_TYPE;MSISDN;START_TIME;DURATION_S;VOLUME_BYTES;CALLED_NUMBER;ROAMING_COUNTRY;WHOLESALE_COST"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(header + (";BILLING_PERIOD;OPERATOR_INVOICE_REF" if billed else "") + "\r\n")
+        for i in range(rows):
+            event = rng.choice(events)
+            data = event == "DATA"
+            when = start + dt.timedelta(seconds=int(i * step))
+            out.write(
+                f"GEN-{i:09d};{event};{rng.choice(numbers)};{when:%Y-%m-%d %H:%M:%S};"
+                f"{0 if data else rng.randrange(1, 1800)};{rng.randrange(1, 9_000_000) if data else 0};"
+                f"{'' if data else rng.choice(called)};{rng.choice(['', '', '', 'ES', 'US'])};"
+                f"0,{rng.randrange(10000):04d}" + (";2026-10;FAC-1" if billed else "") + "\r\n"
+            )
+        out.write(f"TRAILER;{rows}\r\n")
+    return path
+
+
+def store_fingerprint() -> tuple[int, str]:
+    """How many CDRs the current schema stores and a digest of what they say (ids aside)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*), md5(coalesce(string_agg(concat_ws('|', family, cdr_id, line_ref, mobile_line_id,
+                customer_id, event_type, start_time, duration_s, volume_bytes, called_number, roaming_country,
+                wholesale_cost, billed_quantity, billed_unit, rated_amount, rating_status, rate_prefix, rate_zone,
+                origin_zone, allowance_used, unrated, unknown_line, billed_by_operator), ',' ORDER BY family, cdr_id), ''))
+            FROM cdr_import_cdr
+            """
+        )
+        count, digest = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM cdr_import_cdr_identity")
+        assert cursor.fetchone()[0] == count, "identity and store disagree"
+    return count, digest

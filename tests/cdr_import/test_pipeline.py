@@ -195,18 +195,18 @@ def test_an_interrupted_import_is_taken_up_again_with_the_same_result(acme_lines
 
     with in_schema(acme_lines):
         calls = {"n": 0}
-        original = services._merge_staged
+        original = services._after_cdrs_stored
 
         def crash(*args, **kwargs):
             calls["n"] += 1
             original(*args, **kwargs)
             raise RuntimeError("worker killed")
 
-        monkeypatch.setattr(services, "_merge_staged", crash)
+        monkeypatch.setattr(services, "_after_cdrs_stored", crash)
         with pytest.raises(RuntimeError):
             _import(SAMPLES / RATED)
         assert Cdr.objects.count() == 0  # the file's transaction rolled back whole
-        monkeypatch.setattr(services, "_merge_staged", original)
+        monkeypatch.setattr(services, "_after_cdrs_stored", original)
         again = _import(SAMPLES / RATED)
         assert calls["n"] == 1
         assert (again.status, again.imported, again.known) == ("done", 126, 0)

@@ -10,6 +10,7 @@ NOT_AUDITED = {
     "accounts.user_set_language": "a display preference of the user's own",
     "accounts.password_reset_link": "builds a link, changes nothing",
     "audit.audit_record": "the audit itself",
+    "cdr_import.import_receive": "records a file's arrival; reading it (import_process) is audited",
     "audit.audit_changes": "the audit helper itself",
     "customers.customer_number_next": "a counter used inside customer_create (audited)",
     "customers.mandate_record_debit": "the billing run's bookkeeping of a debit (FRST→RCUR)",
