@@ -346,5 +346,8 @@ LOGGING = {
 RATE_TABLE_MAX_ROWS = env.int("ISM_RATE_TABLE_MAX_ROWS", default=200_000)
 FEED_MAX_UNPACKED_BYTES = env.int("ISM_FEED_MAX_UNPACKED_BYTES", default=200 * 1000 * 1000)
 FEED_MAX_ZIP_RATIO = env.int("ISM_FEED_MAX_ZIP_RATIO", default=100)
+# A rate file that unpacks past this size is read by a worker (a job with its progress), never
+# by the web request: about 4,000 CSV rows, a second of reading.
+RATE_FILE_WORKER_FROM_BYTES = env.int("ISM_RATE_FILE_WORKER_FROM_BYTES", default=256 * 1024)
 # At most this many faults are listed on the refusal (all of them in its CSV download).
 UPLOAD_ERRORS_SHOWN = 1000
