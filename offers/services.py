@@ -666,7 +666,10 @@ RATE_FILES_DIR = "rate_tables"
 
 def _rate_file_store(*, upload: Any, filename: str, now: dt.datetime) -> str:
     """Keep an uploaded rate file in the tenant's storage, where its archive stays; its name there."""
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(filename))[-100:].lstrip(".") or "rates.csv"
+    stem, extension = os.path.splitext(os.path.basename(filename))
+    # Plain characters, and short enough for the archive's field (RateTableUpload.file, 100).
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:50] or "rates"
+    base = stem + re.sub(r"[^A-Za-z0-9.]+", "", extension)[:8]
     upload.seek(0)
     return default_storage.save(f"{RATE_FILES_DIR}/{now:%Y/%m}/{uuid.uuid4().hex[:12]}-{base}", upload)
 

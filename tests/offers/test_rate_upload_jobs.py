@@ -232,3 +232,25 @@ def test_the_stream_size_of_a_file_object_is_its_length():
 
 
 pytestmark = pytest.mark.django_db
+
+
+@override_settings(RATE_FILE_WORKER_FROM_BYTES=1000)
+def test_a_long_or_odd_file_name_is_archived_and_shown_as_given(
+    acme, make_user, client_for, django_capture_on_commit_callbacks
+):
+    from jobs.models import Job
+
+    table = _table(acme, "LONG")
+    name = "tarifs été " + "x" * 280 + ".csv"
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_for(acme, make_user(acme, "admin")).post(
+            f"/catalogue/rate-tables/{table.pk}/upload/", {"file": SimpleUploadedFile(name, rate_csv(50))}
+        )
+    _run_queued(acme, callbacks)
+    with in_schema(acme):
+        job = Job.objects.get(pk=int(response["Location"].split("/")[2]))
+        assert job.status == "done", job.message
+        upload = RateTableUpload.objects.get(table=table)
+        # (Django keeps at most 255 characters of a name, its extension included.)
+        assert upload.filename.startswith("tarifs été xxx") and upload.filename.endswith(".csv")
+        assert len(upload.file.name) <= 100 and default_storage.exists(upload.file.name)
