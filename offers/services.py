@@ -774,15 +774,17 @@ def rate_table_import(
     if progress is not None:
         progress(_READING_SHARE, _("Applying %(rows)s rows.") % {"rows": len(result.rows)})
     with transaction.atomic():
-        return _rate_rows_apply(
-            table=table,
-            result=result,
-            data=data,
-            filename=filename,
-            stored_name=stored_name,
-            by=by,
+        upload, added, replaced = _rate_rows_apply(
+            table=table, result=result, data=data, filename=filename, stored_name=stored_name, by=by
+        )
+        audit_record(
+            actor=by,
+            action="rate_table.uploaded",
+            obj=table,
+            changes={"file": filename, "added": added, "replaced": replaced},
             context=context,
         )
+    return upload
 
 
 def _rate_rows_apply(
@@ -793,8 +795,8 @@ def _rate_rows_apply(
     filename: str,
     stored_name: str,
     by: User | None,
-    context: AuditContext | None,
-) -> RateTableUpload:
+) -> tuple[RateTableUpload, int, int]:
+    """Write the rows of a sound file and its archive; the upload, rows added and rows replaced."""
     existing = {
         (r.prefix, r.event_type, r.origin_zone, r.valid_from): r
         for r in Rate.objects.select_for_update().filter(table=table)
@@ -838,14 +840,7 @@ def _rate_rows_apply(
         upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
     upload.save()
     table.save(update_fields=["updated_at"])
-    audit_record(
-        actor=by,
-        action="rate_table.uploaded",
-        obj=table,
-        changes={"file": filename, "added": len(to_create), "replaced": len(to_update)},
-        context=context,
-    )
-    return upload
+    return upload, len(to_create), len(to_update)
 
 
 def _check_rate(rate: Rate) -> None:
