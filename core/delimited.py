@@ -366,6 +366,27 @@ def is_xlsx(data: bytes, filename: str = "") -> bool:
     return filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04"
 
 
+def unpacked_size(stream: IO[bytes], filename: str = "") -> int:
+    """How many bytes the reader will go through: a workbook's members once unpacked (read from
+    its zip directory, nothing is decompressed), any other file's own size. A damaged workbook
+    counts for its own size (reading it stops at once). The stream is left at its start."""
+    import zipfile
+
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    head = stream.read(4)
+    stream.seek(0)
+    if is_xlsx(head, filename):
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                size = max(size, sum(member.file_size for member in archive.infolist()))
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            pass
+        stream.seek(0)
+    return size
+
+
 # --- Reading a feed --------------------------------------------------------------------------
 class FeedReader:
     """A feed file opened for reading: its header is read and checked; `rows()` streams the body.
@@ -597,6 +618,10 @@ class _Chained(io.RawIOBase):
         return len(data)
 
 
+# How often `read_feed` reports its progress, in body rows.
+PROGRESS_EVERY = 2000
+
+
 def read_feed(
     data: Source,
     *,
@@ -605,22 +630,26 @@ def read_feed(
     profile: FeedProfile = DEFAULT_PROFILE,
     validate_row: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None = None,
     limits: FeedLimits = NO_LIMITS,
+    progress: Callable[[int], None] | None = None,
 ) -> ParseResult:
     """Read a whole feed file into rows of typed values and per-cell errors.
 
     Raises `FeedFileError` when the file itself is unusable (encoding, missing column, trailer).
     `validate_row(values)` may add `(column, reason)` errors that involve several cells.
+    `progress(rows_read)` is called every PROGRESS_EVERY body rows (a job's progress).
     """
     result = ParseResult()
     with open_feed(
         data, columns=columns, filename=filename, profile=profile, validate_row=validate_row, limits=limits
     ) as reader:
         result.absent_columns = list(reader.absent_columns)
-        for row, errors in reader:
+        for count, (row, errors) in enumerate(reader, start=1):
             if errors:
                 result.errors.extend(errors)
             else:
                 result.rows.append(row)
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
         result.notes = list(reader.notes)
     return result
 

@@ -57,27 +57,13 @@ class RejectNullCharactersMiddleware:
         return self.get_response(request)
 
 
-class CspNonce:
-    """A nonce made on first use: a page that needs one (ReDoc's injected styles) renders
-    `{{ request.csp_nonce }}`, and only then does the policy carry it."""
-
-    def __init__(self) -> None:
-        self.value = ""
-
-    def __str__(self) -> str:
-        if not self.value:
-            import secrets
-
-            self.value = secrets.token_urlsafe(18)
-        return self.value
-
-
 class ContentSecurityPolicyMiddleware:
     """Every response of every site carries `settings.ISM_CSP` (and nosniff, same-origin referrer).
 
     The policy allows no inline script or style: templates load `static/js/ism.js` and
-    `static/css/ism.css`. A response whose page used `request.csp_nonce` may also apply
-    `<style nonce>` elements (style-src only; scripts are always files).
+    `static/css/ism.css`. It is the same on every page, the API docs included (Swagger UI, served
+    from local files, needs no exception; ReDoc did — injected styles, a `blob:` worker, a CDN
+    logo — and is not served).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -86,27 +72,10 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from django.conf import settings
 
-        nonce = CspNonce()
-        request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        policy = csp_with_nonce(settings.ISM_CSP, nonce.value) if nonce.value else settings.ISM_CSP
+        policy = settings.ISM_CSP
         if policy and "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = policy
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
-
-
-def csp_with_nonce(policy: str, nonce: str) -> str:
-    """The policy with `'nonce-…'` added to its style-src (made from default-src if absent)."""
-    directives = [part.strip() for part in policy.split(";") if part.strip()]
-    names = [directive.split()[0].lower() for directive in directives]
-    if "style-src" not in names:
-        fallback = next(
-            (d for d in directives if d.split()[0].lower() == "default-src"), "default-src 'self'"
-        )
-        directives.append("style-src" + fallback[len("default-src") :])
-        names.append("style-src")
-    index = names.index("style-src")
-    directives[index] = f"{directives[index]} 'nonce-{nonce}'"
-    return "; ".join(directives)

@@ -326,7 +326,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     # The schema is for the site's staff (and their API clients), not for anyone who asks.
@@ -367,5 +366,8 @@ LOGGING = {
 RATE_TABLE_MAX_ROWS = env.int("ISM_RATE_TABLE_MAX_ROWS", default=200_000)
 FEED_MAX_UNPACKED_BYTES = env.int("ISM_FEED_MAX_UNPACKED_BYTES", default=200 * 1000 * 1000)
 FEED_MAX_ZIP_RATIO = env.int("ISM_FEED_MAX_ZIP_RATIO", default=100)
+# A rate file that unpacks past this size is read by a worker (a job with its progress), never
+# by the web request: about 4,000 CSV rows, a second of reading.
+RATE_FILE_WORKER_FROM_BYTES = env.int("ISM_RATE_FILE_WORKER_FROM_BYTES", default=256 * 1024)
 # At most this many faults are listed on the refusal (all of them in its CSV download).
 UPLOAD_ERRORS_SHOWN = 1000

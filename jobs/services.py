@@ -53,8 +53,12 @@ def job_finish(
     )
 
 
-def job_fail(*, job_id: int, message: str, now: datetime) -> None:
-    Job.objects.filter(id=job_id).update(status=JobStatus.FAILED, finished_at=now, message=message[:500])
+def job_fail(*, job_id: int, message: str, now: datetime, result: dict[str, Any] | None = None) -> None:
+    """End a job as failed; `result` may say why in detail (a refused file's faults)."""
+    fields: dict[str, Any] = {"status": JobStatus.FAILED, "finished_at": now, "message": message[:500]}
+    if result is not None:
+        fields["result"] = result
+    Job.objects.filter(id=job_id).update(**fields)
 
 
 def heartbeat_record(*, worker: str, now: datetime) -> Heartbeat:

@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Any, cast
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -19,6 +20,7 @@ from audit.context import AuditContext
 from core.downloads import attachment_response
 from offers import selectors, services
 from offers.models import Allowance, Offer, Option, Product, Rate, RateTable, Terminal
+from offers.tasks import rate_table_import_start
 
 
 class AllowanceSerializer(serializers.ModelSerializer):
@@ -287,9 +289,22 @@ class RateTableViewSet(
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("RateUpload", {"file": serializers.FileField()})},
-        responses=inline_serializer(
-            "RateUploadResult", {"rows": serializers.IntegerField(), "file": serializers.CharField()}
-        ),
+        responses={
+            201: inline_serializer(
+                "RateUploadResult",
+                {
+                    "rows": serializers.IntegerField(),
+                    "file": serializers.CharField(),
+                    "notes": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+            202: inline_serializer(
+                "RateUploadJob", {"job": serializers.IntegerField(), "url": serializers.CharField()}
+            ),
+        },
+        description="A small file is applied at once (201). A large one (see "
+        "`RATE_FILE_WORKER_FROM_BYTES`) is read by a worker: 202 with the job to follow "
+        "(`GET /api/v1/jobs/<id>/`; a refused file ends it as failed, its faults in `result`).",
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def upload(self, request: Request, pk: str | None = None) -> Response:
@@ -297,6 +312,18 @@ class RateTableViewSet(
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"detail": "file: required"}, status=400)
+        if selectors.rate_file_goes_to_worker(upload=upload):
+            job = rate_table_import_start(
+                table=table,
+                upload=upload,
+                by=cast(User, request.user),
+                now=timezone.now(),
+                context=AuditContext.from_request(request),
+            )
+            return Response(
+                {"job": job.pk, "url": reverse("api-job-detail", args=[job.pk])},
+                status=status.HTTP_202_ACCEPTED,
+            )
         result = services.rate_table_import(
             table=table,
             data=services.rate_file_read(upload=upload),

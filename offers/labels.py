@@ -37,6 +37,7 @@ def register() -> None:
             "rate_table.created": pgettext_lazy("audit", "Rate table created"),
             "rate_table.updated": pgettext_lazy("audit", "Rate table updated"),
             "rate_table.uploaded": pgettext_lazy("audit", "Rate table uploaded"),
+            "rate_table.upload_queued": pgettext_lazy("audit", "Rate file queued for the worker"),
             "rate_table.wholesale_fetch_refused": pgettext_lazy(
                 "audit", "Operator's wholesale table refused"
             ),

@@ -15,6 +15,7 @@ from core.delimited import (
     Parser,
     ParseResult,
     RowError,
+    Source,
     choice_reader,
     date_reader,
     decimal_reader,
@@ -24,6 +25,7 @@ from core.delimited import (
     open_feed,
     read_feed,
     text_reader,
+    unpacked_size,
     write_csv,
     write_xlsx,
 )
@@ -39,6 +41,7 @@ __all__ = [
     "ParsedRow",
     "Parser",
     "RowError",
+    "Source",
     "choice_reader",
     "date_reader",
     "decimal_reader",
@@ -48,6 +51,7 @@ __all__ = [
     "open_feed",
     "read_feed",
     "text_reader",
+    "unpacked_size",
     "write_csv",
     "write_xlsx",
 ]

@@ -1,7 +1,7 @@
 """The rate-table file format (shared/FORMATS.md, "Rate tables"), read with the feed parser."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from offers.parsing import (
     FeedProfile,
     ParseResult,
     RowError,
+    Source,
     choice_reader,
     date_reader,
     decimal_reader,
@@ -105,15 +106,22 @@ def absent_columns_note(names: list[str]) -> str:
 
 
 def read_rate_file(
-    data: bytes, *, filename: str, today: dt.date, profile: FeedProfile | None = None
+    data: Source,
+    *,
+    filename: str,
+    today: dt.date,
+    profile: FeedProfile | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ParseResult:
-    """Read a rate table file; defaults applied, duplicate keys reported on each repeated line."""
+    """Read a rate table file (bytes or an open file, streamed); defaults applied, duplicate keys
+    reported on each repeated line. `progress(rows_read)` is called as the reading goes."""
     result = read_feed(
         data,
         columns=rate_columns(),
         filename=filename,
         validate_row=_validate,
         limits=rate_limits(),
+        progress=progress,
         **({"profile": profile} if profile else {}),
     )
     seen: dict[tuple[Any, ...], int] = {}

@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
 from core.search import text_search_q
@@ -22,7 +23,7 @@ from offers.models import (
     RateTableKind,
     Terminal,
 )
-from offers.parsing import write_csv, write_xlsx
+from offers.parsing import unpacked_size, write_csv, write_xlsx
 from offers.rate_format import HEADER
 from offers.rating import (
     DEFAULT_COUNTRY_ZONES,
@@ -560,3 +561,9 @@ def rate_errors_csv_get(*, token: str) -> bytes | None:
         return None
     with default_storage.open(path, "rb") as handle:
         return bytes(handle.read())
+
+
+def rate_file_goes_to_worker(*, upload: Any) -> bool:
+    """Whether an uploaded rate file is large enough to be read by a worker: once unpacked (an
+    XLSX is a zip) it passes `RATE_FILE_WORKER_FROM_BYTES`. Only the zip directory is read."""
+    return unpacked_size(upload, upload.name or "") > settings.RATE_FILE_WORKER_FROM_BYTES

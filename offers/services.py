@@ -4,10 +4,12 @@ Nothing that may be in use is deleted: it is archived. Every write is audited.
 """
 
 import datetime as dt
+import os
+import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,6 +22,8 @@ from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.errors import ApplicationError, Problems
 from core.money import ZERO
+from jobs.models import Job
+from jobs.services import job_create
 from offers.hooks import catalogue_item_usage
 from offers.models import (
     VAT_DEFAULT,
@@ -36,7 +40,7 @@ from offers.models import (
     Terminal,
     TerminationRule,
 )
-from offers.parsing import FeedFileError, RowError, write_csv
+from offers.parsing import FeedFileError, ParseResult, RowError, write_csv
 from offers.rate_format import absent_columns_note, read_rate_file
 from offers.rating import UNIT_OF_KIND
 from offers.selectors import allowance_zones_known
@@ -659,42 +663,111 @@ def rate_errors_archive(*, errors: list[RowError]) -> str:
     return token
 
 
+def _refuse_too_large() -> ApplicationError:
+    return ApplicationError(
+        _("The file is too large (%(size)s MB at most).") % {"size": RATE_FILE_MAX_BYTES // (1024 * 1024)},
+        field="file",
+    )
+
+
 def rate_file_read(*, upload: Any) -> bytes:
     """An uploaded rate file's content; a file over RATE_FILE_MAX_BYTES is refused unread."""
     if upload.size is not None and upload.size > RATE_FILE_MAX_BYTES:
-        raise ApplicationError(
-            _("The file is too large (%(size)s MB at most).")
-            % {"size": RATE_FILE_MAX_BYTES // (1024 * 1024)},
-            field="file",
-        )
+        raise _refuse_too_large()
     data: bytes = upload.read(RATE_FILE_MAX_BYTES + 1)
     if len(data) > RATE_FILE_MAX_BYTES:
-        raise ApplicationError(
-            _("The file is too large (%(size)s MB at most).")
-            % {"size": RATE_FILE_MAX_BYTES // (1024 * 1024)},
-            field="file",
-        )
+        raise _refuse_too_large()
     return data
 
 
-@transaction.atomic
+RATE_FILES_DIR = "rate_tables"
+
+
+def _rate_file_store(*, upload: Any, filename: str, now: dt.datetime) -> str:
+    """Keep an uploaded rate file in the tenant's storage, where its archive stays; its name there."""
+    stem, extension = os.path.splitext(os.path.basename(filename))
+    # Plain characters, and short enough for the archive's field (RateTableUpload.file, 100).
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:50] or "rates"
+    base = stem + re.sub(r"[^A-Za-z0-9.]+", "", extension)[:8]
+    upload.seek(0)
+    return default_storage.save(f"{RATE_FILES_DIR}/{now:%Y/%m}/{uuid.uuid4().hex[:12]}-{base}", upload)
+
+
+def rate_table_import_queue(
+    *,
+    table: RateTable,
+    upload: Any,
+    by: User | None,
+    now: dt.datetime,
+    context: AuditContext | None = None,
+) -> tuple[Job, str]:
+    """Keep a large rate file in the tenant's storage and create the job that will apply it (the
+    worker reads it: a web worker never does). Returns the job and the stored file's name;
+    `offers.tasks.rate_table_import_start` queues it."""
+    if upload.size is None or upload.size > RATE_FILE_MAX_BYTES:
+        raise _refuse_too_large()
+    filename = (upload.name or "rates.csv")[:255]
+    stored = _rate_file_store(upload=upload, filename=filename, now=now)
+    job = job_create(
+        kind="offers.rate_table_import",
+        label=_("Rate file %(file)s into table %(code)s") % {"file": filename, "code": table.code},
+        by=by,
+        total=100,
+    )
+    audit_record(
+        actor=by,
+        action="rate_table.upload_queued",
+        obj=table,
+        changes={"file": filename, "job": job.pk},
+        context=context,
+    )
+    return job, stored
+
+
+# The share of a job's progress that reading the file takes (applying the rows is the rest).
+_READING_SHARE = 90
+
+
+def _stream_size(data: bytes | IO[bytes]) -> int:
+    if isinstance(data, bytes):
+        return len(data)
+    position = data.tell()
+    size = data.seek(0, os.SEEK_END)
+    data.seek(position)
+    return size
+
+
 def rate_table_import(
     *,
     table: RateTable,
-    data: bytes,
+    data: bytes | IO[bytes],
     filename: str,
     by: User | None,
     today: dt.date,
     context: AuditContext | None = None,
+    stored_name: str = "",
+    progress: Callable[[int, str], None] | None = None,
 ) -> RateTableUpload:
     """Apply a rate file to a table, all or nothing: any faulty row refuses the whole file.
 
     Rows are versioned by VALID_FROM: a row with the key (PREFIX, EVENT_TYPE, ORIGIN_ZONE,
-    VALID_FROM) of an existing row replaces it; other rows are added. The file is archived.
-    `today` dates the rows that give no VALID_FROM; `by` None is the system (a feed import).
+    VALID_FROM) of an existing row replaces it; other rows are added. The file is archived (a
+    file already in the tenant's storage, `stored_name`, is kept where it is). `today` dates the
+    rows that give no VALID_FROM; `by` None is the system (a feed import). `data` may be an open
+    file (read as a stream); `progress(percent, message)` follows the reading, then the applying.
     """
+    size = _stream_size(data)
+
+    def reading(rows: int) -> None:
+        if progress is not None:
+            position = data.tell() if not isinstance(data, bytes) else size
+            progress(
+                min(_READING_SHARE, position * _READING_SHARE // max(size, 1)),
+                _("Reading the file: %(rows)s rows read.") % {"rows": rows},
+            )
+
     try:
-        result = read_rate_file(data, filename=filename, today=today)
+        result = read_rate_file(data, filename=filename, today=today, progress=reading)
     except FeedFileError as exc:
         errors = exc.errors
     else:
@@ -717,6 +790,32 @@ def rate_table_import(
                 "errors_token": rate_errors_archive(errors=errors),
             },
         )
+    if progress is not None:
+        progress(_READING_SHARE, _("Applying %(rows)s rows.") % {"rows": len(result.rows)})
+    with transaction.atomic():
+        upload, added, replaced = _rate_rows_apply(
+            table=table, result=result, data=data, filename=filename, stored_name=stored_name, by=by
+        )
+        audit_record(
+            actor=by,
+            action="rate_table.uploaded",
+            obj=table,
+            changes={"file": filename, "added": added, "replaced": replaced},
+            context=context,
+        )
+    return upload
+
+
+def _rate_rows_apply(
+    *,
+    table: RateTable,
+    result: ParseResult,
+    data: bytes | IO[bytes],
+    filename: str,
+    stored_name: str,
+    by: User | None,
+) -> tuple[RateTableUpload, int, int]:
+    """Write the rows of a sound file and its archive; the upload, rows added and rows replaced."""
     existing = {
         (r.prefix, r.event_type, r.origin_zone, r.valid_from): r
         for r in Rate.objects.select_for_update().filter(table=table)
@@ -751,17 +850,16 @@ def rate_table_import(
     upload.row_count = len(result.rows)
     # Not stored: what the pages and the API tell the uploader about how the file was read.
     upload.notes = [*result.notes, *filter(None, [absent_columns_note(result.absent_columns)])]  # type: ignore[attr-defined]
-    upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
+    if stored_name:
+        upload.file.name = stored_name
+    else:
+        if not isinstance(data, bytes):
+            data.seek(0)
+            data = data.read()
+        upload.file.save(filename.rsplit("/", 1)[-1] or "rates.csv", ContentFile(data), save=False)
     upload.save()
     table.save(update_fields=["updated_at"])
-    audit_record(
-        actor=by,
-        action="rate_table.uploaded",
-        obj=table,
-        changes={"file": filename, "added": len(to_create), "replaced": len(to_update)},
-        context=context,
-    )
-    return upload
+    return upload, len(to_create), len(to_update)
 
 
 def rate_check(rate: Rate) -> None:

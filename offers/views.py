@@ -36,6 +36,7 @@ from offers.forms import (
     TerminalForm,
 )
 from offers.models import Offer, Option, Product, Rate, RateTable, RateTableUpload, Terminal
+from offers.tasks import rate_table_import_start
 from offers.termination import early_termination_fee
 
 
@@ -407,6 +408,16 @@ def table_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a CSV or XLSX file."))
         return redirect("offers:table_detail", pk=pk)
     try:
+        if selectors.rate_file_goes_to_worker(upload=upload):
+            # A large file is read by a worker: the page follows its job.
+            job = rate_table_import_start(
+                table=table,
+                upload=upload,
+                by=cast(User, request.user),
+                now=timezone.now(),
+                context=AuditContext.from_request(request),
+            )
+            return redirect("jobs:detail", job_id=job.pk)
         result = services.rate_table_import(
             table=table,
             data=services.rate_file_read(upload=upload),
