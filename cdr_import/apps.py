@@ -13,3 +13,8 @@ class CdrImportConfig(AppConfig):
 
         labels.register()
         hooks.register_lower_handlers()
+        from cdr_import.operator_invoices import operator_invoice_import
+        from cdr_import.operator_pdfs import operator_pdf_import
+
+        hooks.feed_handler_register("operator_invoice", operator_invoice_import)
+        hooks.feed_handler_register("operator_pdf", operator_pdf_import)

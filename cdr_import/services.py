@@ -34,6 +34,7 @@ from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStat
 from cdr_import.parsing import CdrRow, cdr_columns, fast_row_reader, row_from_values, row_rules
 from cdr_import.profiles import DEFAULT_PROFILE, PROFILES, feed_name_match
 from cdr_import.store import PARIS, cdr_partition_ensure, month_bounds
+from cdr_import.usage import usage_after_import
 from core.delimited import (
     FeedFileError,
     open_feed,
@@ -488,6 +489,7 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
                 unrated=0,
                 unknown_line=0,
             )
+    usage_after_import(feed_import=feed_import, now=now)  # prepaid debits, consumption alerts
     return feed_import
 
 
