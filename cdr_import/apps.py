@@ -18,3 +18,17 @@ class CdrImportConfig(AppConfig):
 
         hooks.feed_handler_register("operator_invoice", operator_invoice_import)
         hooks.feed_handler_register("operator_pdf", operator_pdf_import)
+        from cdr_import.views_invoices import customer_costs_tab
+        from core.registry import NavItem, register_nav
+        from customers.hooks import register_customer_tab
+
+        register_customer_tab("costs", customer_costs_tab)
+        register_nav(
+            NavItem(
+                "operator_invoices",
+                _("Operator invoices"),
+                "cdr_import:operator_invoice_list",
+                order=40,
+                capability="billing.view",
+            )
+        )
