@@ -107,7 +107,7 @@ class OperatorInvoiceProfileSerializer(serializers.ModelSerializer):
             "return_ofc",
             "is_default",
         ]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
 class OperatorInvoiceProfileViewSet(
@@ -124,8 +124,8 @@ class OperatorInvoiceProfileViewSet(
         data.is_valid(raise_exception=True)
         profile = operator_invoices.operator_invoice_profile_create(
             values=dict(data.validated_data),
-            by=request.user,
-            context=AuditContext.from_request(request),  # type: ignore[arg-type]
+            by=request.user,  # type: ignore[arg-type]
+            context=AuditContext.from_request(request),
         )
         return Response(OperatorInvoiceProfileSerializer(profile).data, status=201)
 
@@ -162,7 +162,7 @@ class OperatorReferenceViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @extend_schema(request=ReferenceAssignSerializer, responses=OperatorReferenceSerializer)
     @action(detail=True, methods=["post"], url_path="assign")
     def assign(self, request: Request, pk: int | None = None) -> Response:
-        reference = OperatorReference.objects.filter(pk=pk).first()
+        reference = OperatorReference.objects.filter(pk=pk or 0).first()
         if reference is None:
             from django.http import Http404
 

@@ -156,7 +156,11 @@ def _profile_values(values: dict[str, Any], *, current: OperatorInvoiceProfile |
     code = str(merged.get("code") or "").strip()
     if not re.match(r"^[a-z0-9-]{1,40}$", code):
         problems.add(_("Lower-case letters, digits and - only (at most 40)."), field="code")
-    elif OperatorInvoiceProfile.objects.filter(code=code).exclude(pk=getattr(current, "pk", None)).exists():
+    elif (
+        OperatorInvoiceProfile.objects.filter(code=code)
+        .exclude(pk=current.pk if current is not None else 0)
+        .exists()
+    ):
         problems.add(_("Another profile has this code."), field="code")
     if not str(merged.get("label") or "").strip():
         problems.add(_("Give the profile a name."), field="label")
@@ -690,11 +694,7 @@ def _tenant_feed() -> AbstractContextManager[FeedClient]:
     from django.db import connection
 
     tenant = getattr(connection, "tenant", None)
-    access = (
-        FeedAccess.objects.filter(tenant_id=getattr(tenant, "pk", None)).first()
-        if isinstance(tenant, Tenant)
-        else None
-    )
+    access = FeedAccess.objects.filter(tenant_id=tenant.pk).first() if isinstance(tenant, Tenant) else None
     if access is None:
         raise ApplicationError(_("This tenant has no feed access: the OFC cannot be put on Retours/."))
     return open_feed(feed_settings_for(access))
