@@ -2,9 +2,9 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=ism.settings
-# WeasyPrint needs Pango; psycopg's binary wheel brings its own libpq.
+# WeasyPrint needs Pango; operator invoices (.mdb) need mdbtools; psycopg's binary wheel brings its own libpq.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core curl \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core curl mdbtools \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -19,7 +19,7 @@ install: $(STAMP)
 demo: install
 	$(PY) scripts/demo.py
 
-## make test: install what the tests need (Python packages, Debian's Chromium, axe-core from npm)
+## make test: install what the tests need (Python packages, Debian's Chromium and mdbtools, axe-core from npm)
 ## and run every test.
 test: install chromium npm
 	$(PY) -m pytest
@@ -36,6 +36,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	@command -v mdb-export >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mdbtools >/dev/null; \
+	  else echo "Operator invoices (.mdb) need Debian's mdbtools: sudo apt-get install mdbtools"; exit 1; fi; }
 
 lint: install
 	$(VENV)/bin/ruff check .

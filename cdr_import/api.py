@@ -125,7 +125,10 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if values.get("customer"):
             customer = Customer.objects.filter(number=values["customer"]).first()
             if customer is None:
-                raise ApplicationError(f"No customer has the number {values['customer']}.", field="customer")
+                raise ApplicationError(
+                    _("No customer has the number %(number)s.") % {"number": values["customer"]},
+                    field="customer",
+                )
         upload = values["file"]
         feed_import, to_run = import_deposit(
             data=upload,

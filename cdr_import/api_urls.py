@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cdr_import import api_invoices
 from cdr_import.api import FeedFolderViewSet, ImportViewSet
 
 urlpatterns = [
@@ -28,5 +29,55 @@ urlpatterns = [
         "feed-folders/<str:key>/fetch/",
         FeedFolderViewSet.as_view({"post": "fetch"}),
         name="api-feed-folder-fetch",
+    ),
+    path(
+        "operator-invoices/",
+        api_invoices.OperatorInvoiceViewSet.as_view({"get": "list"}),
+        name="api-operator-invoice-list",
+    ),
+    path(
+        "operator-invoices/<int:pk>/",
+        api_invoices.OperatorInvoiceViewSet.as_view({"get": "retrieve"}),
+        name="api-operator-invoice-detail",
+    ),
+    path(
+        "operator-invoices/<int:pk>/output/",
+        api_invoices.OperatorInvoiceViewSet.as_view({"get": "output"}),
+        name="api-operator-invoice-output",
+    ),
+    path(
+        "operator-invoice-profiles/",
+        api_invoices.OperatorInvoiceProfileViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-operator-invoice-profile-list",
+    ),
+    path(
+        "operator-invoice-profiles/<int:pk>/",
+        api_invoices.OperatorInvoiceProfileViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-operator-invoice-profile-detail",
+    ),
+    path(
+        "operator-references/",
+        api_invoices.OperatorReferenceViewSet.as_view({"get": "list"}),
+        name="api-operator-reference-list",
+    ),
+    path(
+        "operator-references/<int:pk>/assign/",
+        api_invoices.OperatorReferenceViewSet.as_view({"post": "assign"}),
+        name="api-operator-reference-assign",
+    ),
+    path(
+        "operator-pdfs/",
+        api_invoices.OperatorPdfViewSet.as_view({"get": "list"}),
+        name="api-operator-pdf-list",
+    ),
+    path(
+        "operator-pdfs/<int:pk>/",
+        api_invoices.OperatorPdfViewSet.as_view({"get": "retrieve"}),
+        name="api-operator-pdf-detail",
+    ),
+    path(
+        "operator-pdfs/<int:pk>/download/",
+        api_invoices.OperatorPdfViewSet.as_view({"get": "download"}),
+        name="api-operator-pdf-download",
     ),
 ]

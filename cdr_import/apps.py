@@ -40,3 +40,21 @@ class CdrImportConfig(AppConfig):
                 capability="settings.manage",
             )
         )
+        from cdr_import.operator_invoices import operator_invoice_import
+        from cdr_import.operator_pdfs import operator_pdf_import
+
+        hooks.feed_handler_register("operator_invoice", operator_invoice_import)
+        hooks.feed_handler_register("operator_pdf", operator_pdf_import)
+        from cdr_import.views_invoices import customer_costs_tab
+        from customers.hooks import register_customer_tab
+
+        register_customer_tab("costs", customer_costs_tab)
+        register_nav(
+            NavItem(
+                "operator_invoices",
+                _("Operator invoices"),
+                "cdr_import:operator_invoice_list",
+                order=43,
+                capability="billing.view",
+            )
+        )

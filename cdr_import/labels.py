@@ -17,5 +17,17 @@ def register() -> None:
             "feed_folder.polled": pgettext_lazy("audit", "Feed folder polled"),
             "feed_folder.rhythm_updated": pgettext_lazy("audit", "Feed folder rhythm changed"),
             "feed_import_settings.updated": pgettext_lazy("audit", "Feed import settings changed"),
+            "operator_invoice_profile.created": pgettext_lazy("audit", "Operator invoice profile created"),
+            "operator_invoice_profile.updated": pgettext_lazy("audit", "Operator invoice profile changed"),
+            "operator_invoice.ofc_sent": pgettext_lazy("audit", "Operator invoice output put on Retours"),
+            "operator_invoice.ofc_failed": pgettext_lazy(
+                "audit", "Operator invoice output not put on Retours"
+            ),
+            "operator_reference.assigned": pgettext_lazy(
+                "audit", "Operator reference attached to a customer"
+            ),
+            "usage_settings.updated": pgettext_lazy("audit", "Usage alert settings changed"),
+            "roaming_cap.lifted": pgettext_lazy("audit", "Roaming data cap lifted"),
+            "roaming_cap.restored": pgettext_lazy("audit", "Roaming data cap restored"),
         }
     )

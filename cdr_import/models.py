@@ -33,6 +33,7 @@ class FeedType(models.TextChoices):
     SIM = "sim", _("SIM card listing")
     RATE_TABLE = "rate_table", _("Rate table")
     OPERATOR_INVOICE = "operator_invoice", _("Operator invoice")
+    OPERATOR_PDF = "operator_pdf", _("Operator's invoice to us (PDF)")
 
 
 class Family(models.TextChoices):
@@ -365,3 +366,8 @@ class FeedImportSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+# Operator invoices and usage alerts live in their own modules (same app, same migrations).
+from cdr_import.models_invoices import *  # noqa: E402, F403
+from cdr_import.models_usage import *  # noqa: E402, F403

@@ -45,6 +45,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^SIM_(?P<flow>[A-Z0-9-]+)_[A-Z0-9-]+\.csv$", re.I), FeedType.SIM),
     (re.compile(r"^(?:grille|table|rates?)_.*\.(?:csv|xlsx)$", re.I), FeedType.RATE_TABLE),
     (re.compile(r"^(?:OUTPUT_.*\.csv|.*\.mdb)$", re.I), FeedType.OPERATOR_INVOICE),
+    (re.compile(r"^.*\.pdf$", re.I), FeedType.OPERATOR_PDF),
 ]
 
 

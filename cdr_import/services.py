@@ -35,9 +35,11 @@ from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
 from cdr_import.profiles import DEFAULT_PROFILE, feed_name_match, profile_for
 from cdr_import.store import PARIS, month_bounds
+from cdr_import.usage import usage_after_import
 from core.delimited import (
     FeedFileError,
 )
+from core.downloads import storage_file_name
 from core.errors import ApplicationError
 from customers.models import Customer
 from offers.models import RateTable
@@ -247,7 +249,7 @@ def import_receive(
             live.first(), path=path, name=name, source=source, sha=sha, size=size, by=by, now=now
         )
     with open(path, "rb") as handle:  # archived first, before anything is read
-        feed_import.archived_file.save(name, File(handle), save=False)
+        feed_import.archived_file.save(storage_file_name(name, fallback="feed"), File(handle), save=False)
     feed_import.save(update_fields=["archived_file"])
     return feed_import
 
@@ -475,9 +477,10 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
 def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
     """The one place where the CDRs of an import are stored (same transaction, before it commits).
 
-    What must follow each CDR import (prepaid debit, consumption alerts…) is called from here;
-    nothing yet.
+    What must follow each CDR import is called from here: the prepaid debits and the consumption
+    and roaming-cap alerts (`usage.usage_after_import`, idempotent per CDR and per threshold).
     """
+    usage_after_import(feed_import=feed_import, now=now)
 
 
 def _rows_estimate(path: Path) -> int:

@@ -7,6 +7,8 @@ so a `"`, a newline or an accent in a name (a rate table code, an uploaded file'
 neither break the header nor inject another one.
 """
 
+import os
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -41,3 +43,13 @@ def attachment_response(
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
     return response
+
+
+def storage_file_name(filename: str, *, fallback: str = "file", stem_length: int = 50) -> str:
+    """A name safe to store a received file under: its base name in plain characters, the stem cut
+    to `stem_length` and the extension to 8 (a hostile or very long name can neither escape the
+    folder nor exceed the file system's or the field's limit). The original name is kept elsewhere."""
+    base = os.path.basename(filename.replace("\\", "/"))
+    stem, extension = os.path.splitext(base)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", _ascii_fallback(stem)).strip("_")[:stem_length] or fallback
+    return stem + re.sub(r"[^A-Za-z0-9.]+", "", extension)[:8]

@@ -39,6 +39,7 @@ TABS = [
     ("lines", gettext_lazy("Lines")),
     ("orders", gettext_lazy("Orders")),
     ("invoices", gettext_lazy("Invoices")),
+    ("costs", gettext_lazy("Operator costs")),
     ("payments", gettext_lazy("Payments")),
     ("balance", gettext_lazy("Balance")),
     ("documents", gettext_lazy("Documents")),

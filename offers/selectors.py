@@ -166,16 +166,21 @@ def compiled_table_for(*, table: RateTable, on: dt.date) -> CompiledTable:
 
 def allowances_for(*, offer: Offer | None, options: Iterable[Option] = ()) -> Allowances:
     """The allowances of an offer and its options, in the order they are consumed: the offer's first."""
+    return Allowances(tuple(spec for _a, spec in allowance_rows_for(offer=offer, options=options)))
+
+
+def allowance_rows_for(
+    *, offer: Offer | None, options: Iterable[Option] = ()
+) -> list[tuple[Allowance, AllowanceSpec]]:
+    """Each allowance of an offer and its options with its spec, in consumption order (the offer's first)."""
     owners_q = Q(pk__in=[])
     if offer is not None:
         owners_q |= Q(offer=offer)
     option_ids = [o.pk for o in options]
     if option_ids:
         owners_q |= Q(option_id__in=option_ids)
-    specs = []
-    for a in Allowance.objects.filter(owners_q).order_by(F("option_id").asc(nulls_first=True), "id"):
-        specs.append(_allowance_spec(a))
-    return Allowances(tuple(specs))
+    rows = Allowance.objects.filter(owners_q).order_by(F("option_id").asc(nulls_first=True), "id")
+    return [(a, _allowance_spec(a)) for a in rows]
 
 
 def _allowance_spec(a: Allowance) -> AllowanceSpec:

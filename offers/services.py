@@ -5,7 +5,6 @@ Nothing that may be in use is deleted: it is archived. Every write is audited.
 
 import datetime as dt
 import os
-import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
+from core.downloads import storage_file_name
 from core.errors import ApplicationError, Problems
 from core.money import ZERO
 from jobs.models import Job
@@ -685,10 +685,8 @@ RATE_FILES_DIR = "rate_tables"
 
 def _rate_file_store(*, upload: Any, filename: str, now: dt.datetime) -> str:
     """Keep an uploaded rate file in the tenant's storage, where its archive stays; its name there."""
-    stem, extension = os.path.splitext(os.path.basename(filename))
     # Plain characters, and short enough for the archive's field (RateTableUpload.file, 100).
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:50] or "rates"
-    base = stem + re.sub(r"[^A-Za-z0-9.]+", "", extension)[:8]
+    base = storage_file_name(filename, fallback="rates")
     upload.seek(0)
     return default_storage.save(f"{RATE_FILES_DIR}/{now:%Y/%m}/{uuid.uuid4().hex[:12]}-{base}", upload)
 

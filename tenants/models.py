@@ -145,6 +145,8 @@ class EmailKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password recovery")
     ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
     OPERATOR_ALERT = "operator_alert", _("Operator rejections and disagreements")
+    CONSUMPTION_ALERT = "consumption_alert", _("Consumption alert (allowance)")
+    ROAMING_CAP_ALERT = "roaming_cap_alert", _("Roaming data spending cap")
 
 
 class TenantEmailTemplate(models.Model):

@@ -144,6 +144,46 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
         "Le détail est sur la page des écarts : {{ link }}\n\n"
         "L'équipe {{ company_name }}\n",
     ),
+    EmailKind.CONSUMPTION_ALERT: EmailSpec(
+        EmailKind.CONSUMPTION_ALERT,
+        (
+            *_COMMON,
+            _CUSTOMER,
+            Placeholder("line_number", gettext_lazy("line number"), "33612345678"),
+            Placeholder("allowance", gettext_lazy("allowance"), "Données 10 Go (FR_MOBILE)"),
+            Placeholder("percent", gettext_lazy("share of the allowance used"), "80"),
+            Placeholder("month", gettext_lazy("month"), "11/2026"),
+        ),
+        "{{ company_name }} : {{ percent }} % de votre forfait utilisés sur la ligne {{ line_number }}",
+        "Bonjour {{ customer_name }},\n\n"
+        "La ligne {{ line_number }} a utilisé {{ percent }} % de son forfait « {{ allowance }} » "
+        "pour le mois {{ month }}.\n"
+        "Au-delà du forfait, les consommations sont facturées selon votre grille tarifaire.\n\n"
+        "Cordialement,\nL'équipe {{ company_name }}\n",
+    ),
+    EmailKind.ROAMING_CAP_ALERT: EmailSpec(
+        EmailKind.ROAMING_CAP_ALERT,
+        (
+            *_COMMON,
+            _CUSTOMER,
+            Placeholder("line_number", gettext_lazy("line number"), "33612345678"),
+            Placeholder("spent", gettext_lazy("data roaming spent (excl. VAT)"), "40,00 €"),
+            Placeholder("cap", gettext_lazy("spending cap (excl. VAT)"), "50,00 €"),
+            Placeholder("percent", gettext_lazy("share of the cap reached"), "80"),
+            Placeholder(
+                "consequence",
+                gettext_lazy("what happens now"),
+                "Les données à l'étranger seront coupées à 100 % du plafond.",
+            ),
+        ),
+        "{{ company_name }} : plafond de données en itinérance atteint à {{ percent }} % ({{ line_number }})",
+        "Bonjour {{ customer_name }},\n\n"
+        "Les données consommées à l'étranger par la ligne {{ line_number }} ce mois-ci atteignent "
+        "{{ spent }} HT, soit {{ percent }} % du plafond de {{ cap }} HT.\n"
+        "{{ consequence }}\n\n"
+        "Pour lever ce plafond, contactez-nous.\n\n"
+        "Cordialement,\nL'équipe {{ company_name }}\n",
+    ),
 }
 
 

@@ -142,6 +142,13 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_import_ends_as_undisturb
                 worker.wait(timeout=30)
         redis.Redis.from_url(broker).delete(queue)
         with in_schema(acme):
+            from cdr_import.models_usage import ConsumptionAlert, UsageDebit
+            from provisioning.models import LineAction
+
+            # What the usage step did after the import (roaming-cap alerts and barrings, debits).
+            ConsumptionAlert.objects.filter(line__msisdn__in=NUMBERS).delete()
+            UsageDebit.objects.filter(customer__number="C-FEED-1").delete()
+            LineAction.objects.filter(line__msisdn__in=NUMBERS).delete()
             _clean_store()
             MobileLine.objects.filter(msisdn__in=NUMBERS).delete()
             Offer.objects.filter(code="OFFER-KILLTEST").delete()

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -371,6 +372,65 @@ def test_sim_listing_api(acme, make_user, api_for):
     _fuzz(hostile_files(SIM_HEADER, SIM_ROW), send, sound_files(SIM_HEADER, SIM_ROW))
 
 
+CDR_HEADER = (
+    "CDR_ID;EVENT_TYPE;MSISDN;IMSI;START_TIME;DURATION_S;VOLUME_BYTES;CALLED_NUMBER;ROAMING_COUNTRY;"
+    "DESTINATION_LABEL;APN;WHOLESALE_COST"
+)
+CDR_ROW = "ORG-M-1;VOICE_MO;33750001002;208159000000002;2026-10-01 12:02:33;177;0;33800123456;;;;0,0295"
+
+
+def _deposit_ran_clearly(tenant: Any, answer: dict[str, Any]) -> str:
+    """A deposited file is run through the whole pipeline (as the worker does): it must end
+    finished, and a refused file must say why."""
+    from cdr_import.models import Import
+    from cdr_import.services_deposits import import_run
+
+    with in_schema(tenant):
+        feed_import = Import.objects.get(pk=answer["id"])
+        try:
+            done = import_run(feed_import=feed_import, by=None, now=timezone.now())
+        except Exception as exc:  # noqa: BLE001 (the point of the test)
+            return f"the pipeline crashed: {exc!r}"
+        if not done.is_finished:
+            return f"left {done.status}"
+        if done.status == "rejected" and not done.reason:
+            return "rejected without a reason"
+    return ""
+
+
+def test_feed_deposit_page(acme, make_user, client_for):
+    client = client_for(acme, make_user(acme, "admin"))
+
+    def send(name: str, content: bytes) -> str:
+        response = client.post(
+            "/imports/deposit/upload/", {"file": SimpleUploadedFile(name, content), "feed_type": "rated"}
+        )
+        if response.status_code == 400:
+            errors = response.json().get("errors") or {}
+            return "" if errors and all(errors.values()) else f"400 without a message: {errors}"
+        if response.status_code != 202:
+            return f"status {response.status_code}"
+        return _deposit_ran_clearly(acme, response.json())
+
+    _fuzz(hostile_files(CDR_HEADER, CDR_ROW), send, sound_files(CDR_HEADER, CDR_ROW))
+
+
+def test_feed_deposit_api(acme, make_user, api_for):
+    api = api_for(acme, make_user(acme, "admin"))
+
+    def send(name: str, content: bytes) -> str:
+        response = api.post(
+            "/api/v1/imports/",
+            {"file": SimpleUploadedFile(name, content), "feed_type": "rated"},
+            format="multipart",
+        )
+        if response.status_code == 202:
+            return _deposit_ran_clearly(acme, response.json())
+        return _api_is_clear(response)
+
+    _fuzz(hostile_files(CDR_HEADER, CDR_ROW), send, sound_files(CDR_HEADER, CDR_ROW))
+
+
 # Where the code reads uploads, and the test above that fuzzes each place.
 FUZZED = {
     "offers/views.py": "test_rate_table_upload_page",
@@ -380,6 +440,8 @@ FUZZED = {
     "tenants/platform/views.py": "test_tenant_onboarding_documents_page",
     "provisioning/views.py": "test_sim_listing_page",
     "provisioning/api.py": "test_sim_listing_api",
+    "cdr_import/views.py": "test_feed_deposit_page",
+    "cdr_import/api.py": "test_feed_deposit_api",
 }
 UPLOAD_MARKS = re.compile(r"request\.FILES|forms\.FileField\(|serializers\.FileField\(|forms\.ImageField\(")
 
@@ -399,6 +461,7 @@ def test_every_upload_endpoint_is_fuzzed():
         "tenants/settings/forms.py",
         "tenants/platform/forms.py",
         "provisioning/forms.py",
+        "cdr_import/forms.py",
     }
     assert readers - forms - set(FUZZED) == set(), "upload endpoints not fuzzed here"
     assert all(name in globals() for name in FUZZED.values())
