@@ -7,3 +7,11 @@ class BillingConfig(AppConfig):
 
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from billing import labels
+        from billing.services import frozen_customers
+        from cdr_import.hooks import settle_guard_register
+
+        settle_guard_register(frozen_customers)
+        labels.register()

@@ -10,5 +10,6 @@ def register() -> None:
         actions={
             "feed_import.processed": pgettext_lazy("audit", "Feed file imported"),
             "feed_import.unknown_lines_rated": pgettext_lazy("audit", "CDRs of new lines rated"),
+            "cdr.period_settled": pgettext_lazy("audit", "Usage of a month settled"),
         }
     )
