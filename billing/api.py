@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import HasCapability
 from audit.context import AuditContext
-from billing import selectors, services
+from billing import selectors, services, tasks
 from billing.models import BillingRun, Invoice, InvoiceLine, InvoiceVat
 
 CAN_VIEW = HasCapability("billing.view")
@@ -91,7 +91,7 @@ class BillingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = BillingRunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         now = timezone.now()
-        run = services.billing_run_start(
+        run = tasks.billing_run_begin(
             period=data.validated_data["period"],
             by=cast(User, request.user),
             now=now,
@@ -104,7 +104,7 @@ class BillingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=None, responses=BillingRunSerializer)
     @action(detail=True, methods=["post"], url_path="redo")
     def redo(self, request: Request, pk: str | None = None) -> Response:
-        run = services.billing_run_redo(
+        run = tasks.billing_run_redo_begin(
             run=self.get_object(),
             by=cast(User, request.user),
             now=timezone.now(),

@@ -10,10 +10,12 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing import labels
-        from billing.services import frozen_customers
+        from billing.selectors import frozen_customers
         from cdr_import.hooks import settle_guard_register
         from core.registry import NavItem, register_nav
 
         settle_guard_register(frozen_customers)
         labels.register()
-        register_nav(NavItem("billing", _("Billing"), "billing:run_list", order=50, capability="billing.view"))
+        register_nav(
+            NavItem("billing", _("Billing"), "billing:run_list", order=50, capability="billing.view")
+        )

@@ -5,7 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from billing.content import Period
 from billing.models import (
     BillingRun,
     BillingSettings,
@@ -18,6 +20,7 @@ from billing.models import (
 from cdr_import.models import Cdr, FeedType, Import, ImportStatus
 from cdr_import.settle import period_bounds
 from core.choices import PaymentMode
+from core.errors import ApplicationError
 from provisioning.models import LineAction, LineActionStatus
 from tenants.models import Tenant
 from tenants.settings.numbering import invoice_number_format
@@ -123,3 +126,38 @@ def invoice_list(*, status: str = "", period: str = "", customer_id: int | None 
     if customer_id is not None:
         invoices = invoices.filter(customer_id=customer_id)
     return invoices
+
+
+def period_validate(period: str, *, today: dt.date) -> Period:
+    """A billing period is a calendar month `YYYY-MM` that has begun."""
+    period_bounds(period)  # raises the French message on a malformed period
+    parsed = Period.parse(period)
+    if parsed.start > today:
+        raise ApplicationError(_("The period %(period)s has not begun.") % {"period": period}, field="period")
+    return parsed
+
+
+def run_summary(run: BillingRun) -> dict[str, Any]:
+    """The one-line JSON of `manage.py billing_run`."""
+    return {
+        "run_id": run.pk,
+        "status": run.status,
+        "invoices": run.invoices_count,
+        "total_excl_vat": str(run.total_excl_vat),
+        "total_vat": str(run.total_vat),
+        "total_incl_vat": str(run.total_incl_vat),
+        "first_number": run.first_number or None,
+        "last_number": run.last_number or None,
+    }
+
+
+# --- finalization: numbering --------------------------------------------------------------------
+
+
+def frozen_customers(*, period: str) -> set[int]:
+    """Customers whose invoice of `period` is finalized: settling the month leaves their CDRs be."""
+    return set(
+        Invoice.objects.filter(period=period)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .values_list("customer_id", flat=True)
+    )

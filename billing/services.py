@@ -32,8 +32,15 @@ from billing.models import (
     NumberRestart,
     RunStatus,
 )
-from billing.selectors import billing_settings_get, due_dates, number_period_key, previous_totals
-from cdr_import.settle import cdr_period_settle, period_bounds
+from billing.selectors import (
+    billing_settings_get,
+    due_dates,
+    number_period_key,
+    period_validate,
+    previous_totals,
+    run_summary,
+)
+from cdr_import.settle import cdr_period_settle
 from core.choices import PaymentMode
 from core.errors import ApplicationError
 from customers.models import Contact, ContactRole, CustomerKind, Mandate, MandateStatus
@@ -46,15 +53,6 @@ from tenants.settings.selectors import invoice_settings_get
 BATCH = 1000  # customers whose drafts are built and committed together
 
 
-def period_validate(period: str, *, today: dt.date) -> Period:
-    """A billing period is a calendar month `YYYY-MM` that has begun."""
-    period_bounds(period)  # raises the French message on a malformed period
-    parsed = Period.parse(period)
-    if parsed.start > today:
-        raise ApplicationError(_("The period %(period)s has not begun.") % {"period": period}, field="period")
-    return parsed
-
-
 def billing_run_start(
     *,
     period: str,
@@ -63,7 +61,6 @@ def billing_run_start(
     today: dt.date,
     context: AuditContext | None = None,
     tenant: Tenant | None = None,
-    queue: bool = True,
 ) -> BillingRun:
     """Start the run of `period`: one live run per period (the database refuses a second one)."""
     parsed = period_validate(period, today=today)
@@ -93,16 +90,7 @@ def billing_run_start(
     audit_record(
         actor=by, action="billing_run.started", obj=run, changes={"period": run.period}, context=context
     )
-    if queue:
-        _queue(run)
     return run
-
-
-def _queue(run: BillingRun) -> None:
-    from billing.tasks import billing_run_execute_task
-
-    run_id = run.pk
-    transaction.on_commit(lambda: billing_run_execute_task.delay(run_id))
 
 
 def billing_run_redo(
@@ -111,7 +99,6 @@ def billing_run_redo(
     by: User | None,
     now: dt.datetime,
     context: AuditContext | None = None,
-    queue: bool = True,
 ) -> BillingRun:
     """Rebuild the run's drafts (usage settled again); never a finalized invoice."""
     with transaction.atomic():
@@ -136,8 +123,6 @@ def billing_run_redo(
             changes={"drafts_removed": removed},
             context=context,
         )
-    if queue:
-        _queue(run)
     return run
 
 
@@ -191,7 +176,10 @@ def billing_run_execute(
         if not cursor.fetchone()[0]:
             return None
     try:
-        return _execute(run_id=run_id, now=now, today=today, by=by)
+        run = _execute(run_id=run_id, now=now, today=today, by=by)
+        if run is not None and run.status == RunStatus.DRAFT:
+            audit_record(actor=by, action="billing_run.drafts_built", obj=run, changes=run_summary(run))
+        return run
     finally:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -392,23 +380,6 @@ def _run_totals(run: BillingRun) -> None:
     run.anomalies_count = agg["odd"] or 0
 
 
-def run_summary(run: BillingRun) -> dict[str, Any]:
-    """The one-line JSON of `manage.py billing_run`."""
-    return {
-        "run_id": run.pk,
-        "status": run.status,
-        "invoices": run.invoices_count,
-        "total_excl_vat": str(run.total_excl_vat),
-        "total_vat": str(run.total_vat),
-        "total_incl_vat": str(run.total_incl_vat),
-        "first_number": run.first_number or None,
-        "last_number": run.last_number or None,
-    }
-
-
-# --- finalization: numbering --------------------------------------------------------------------
-
-
 def invoices_number(*, invoice_ids: list[int], tenant: Tenant, issue_date: dt.date) -> list[str]:
     """Give numbers, in order, to draft invoices: gapless per series, under the counter's row lock
     held only for this step (its own transaction). Already numbered invoices keep theirs."""
@@ -498,15 +469,6 @@ def billing_run_finalize(
             context=context,
         )
     return locked
-
-
-def frozen_customers(*, period: str) -> set[int]:
-    """Customers whose invoice of `period` is finalized: settling the month leaves their CDRs be."""
-    return set(
-        Invoice.objects.filter(period=period)
-        .exclude(status=InvoiceStatus.DRAFT)
-        .values_list("customer_id", flat=True)
-    )
 
 
 def billing_settings_update(

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.permissions import user_can, staff_required
+from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
-from billing import selectors, services
+from billing import selectors, services, tasks
 from billing.models import Anomaly, BillingRun, Invoice
 from billing.specimen import invoice_specimen_context
 from core.choices import PaymentMode
@@ -51,7 +51,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             now = timezone.now()
             run = call_service(
                 form,
-                services.billing_run_start,
+                tasks.billing_run_begin,
                 period=form.cleaned_data["period"],
                 by=cast(User, request.user),
                 now=now,
@@ -60,7 +60,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 context=AuditContext.from_request(request),
             )
             if run is not None:
-                messages.success(request, _("The billing run of %(period)s has started.") % {"period": run.period})
+                messages.success(
+                    request, _("The billing run of %(period)s has started.") % {"period": run.period}
+                )
                 return redirect("billing:run_detail", run.pk)
     checks = None
     try:
@@ -107,7 +109,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("billing.run")
 def run_redo(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(BillingRun, pk=pk)
-    services.billing_run_redo(
+    tasks.billing_run_redo_begin(
         run=run, by=cast(User, request.user), now=timezone.now(), context=AuditContext.from_request(request)
     )
     messages.success(request, _("The drafts are being rebuilt."))

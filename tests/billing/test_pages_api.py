@@ -13,8 +13,10 @@ TODAY = dt.date(2027, 2, 3)
 
 def _drafts(tenant, number="C1"):
     with in_schema(tenant):
-        line(customer(number), offer(f"O-{number}", "20.00"), f"3361100{len(number):04d}", dt.date(2026, 6, 1))
-        run = billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY, queue=False)
+        line(
+            customer(number), offer(f"O-{number}", "20.00"), f"3361100{len(number):04d}", dt.date(2026, 6, 1)
+        )
+        run = billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY)
         run = billing_run_execute(run_id=run.pk, now=NOW, today=TODAY)
         return run, Invoice.objects.get(run=run)
 

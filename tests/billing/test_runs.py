@@ -38,7 +38,9 @@ def _setup():
     from offers.models import Allowance
 
     plan = offer("PLAN", "10.00", table=rate_table())
-    Allowance.objects.create(offer=plan, event_type="VOICE", zones="FR_FIXED", quantity=Decimal("3"), unit="MIN")
+    Allowance.objects.create(
+        offer=plan, event_type="VOICE", zones="FR_FIXED", quantity=Decimal("3"), unit="MIN"
+    )
     line(customer("ORD"), plan, MSISDN, dt.date(2026, 6, 1))
 
 
@@ -69,7 +71,7 @@ def _wipe():
 
 
 def _bill():
-    run = billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY, queue=False)
+    run = billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY)
     return billing_run_execute(run_id=run.pk, now=NOW, today=TODAY)
 
 
@@ -111,16 +113,20 @@ def test_one_run_per_period_redo_rebuilds_and_finalized_runs_are_frozen(acme, tm
         _setup()
         run = _bill()
         with pytest.raises(ApplicationError):
-            billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY, queue=False)
+            billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY)
         first_ids = set(Invoice.objects.values_list("id", flat=True))
-        run = billing_run_redo(run=run, by=None, now=NOW, queue=False)
+        run = billing_run_redo(run=run, by=None, now=NOW)
         run = billing_run_execute(run_id=run.pk, now=NOW, today=TODAY)
-        assert Invoice.objects.count() == 1 and not first_ids & set(Invoice.objects.values_list("id", flat=True))
+        assert Invoice.objects.count() == 1 and not first_ids & set(
+            Invoice.objects.values_list("id", flat=True)
+        )
         run = billing_run_finalize(run=run, tenant=acme, by=None, now=NOW, today=TODAY)
         invoice = Invoice.objects.get()
-        assert invoice.status == InvoiceStatus.ISSUED and invoice.number == run.first_number == run.last_number
+        assert (
+            invoice.status == InvoiceStatus.ISSUED and invoice.number == run.first_number == run.last_number
+        )
         with pytest.raises(ApplicationError):
-            billing_run_redo(run=run, by=None, now=NOW, queue=False)
+            billing_run_redo(run=run, by=None, now=NOW)
         # Settling again leaves the finalized customer's CDRs alone.
         load(cdr_file(tmp_path, "RatedCDRs_MOBILE_ACME_20270130000000.csv", ROWS))
         assert cdr_period_settle(period="2027-01", now=NOW).frozen_lines == 1
@@ -132,7 +138,7 @@ def test_a_crashed_run_resumes_without_doubling(acme, monkeypatch):
     with in_schema(acme):
         _setup()
         line(customer("ORD2"), offer("P2", "5.00"), "33611000041", dt.date(2026, 6, 1))
-        run = billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY, queue=False)
+        run = billing_run_start(period="2027-01", by=None, now=NOW, today=TODAY)
         monkeypatch.setattr(services, "BATCH", 1)
         calls = {"n": 0}
         real = services._build_chunk

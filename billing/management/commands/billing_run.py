@@ -14,7 +14,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing.models import BillingRun, RunStatus
-from billing.services import billing_run_execute, billing_run_finalize, billing_run_start, run_summary
+from billing.selectors import run_summary
+from billing.services import billing_run_execute, billing_run_finalize, billing_run_start
 from core.errors import ApplicationError
 from tenants.models import Tenant
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 )
                 if run is None:
                     run = billing_run_start(
-                        period=options["period"], by=None, now=now, today=today, tenant=tenant, queue=False
+                        period=options["period"], by=None, now=now, today=today, tenant=tenant
                     )
                 if run.status in (RunStatus.QUEUED, RunStatus.SETTLING, RunStatus.BUILDING):
                     done = billing_run_execute(run_id=run.pk, now=now, today=today)
