@@ -312,20 +312,11 @@ def sources_load(
     fixed_live = Q(offer__isnull=False, assigned_on__isnull=False, assigned_on__lte=period.next().end) & (
         Q(unassigned_on__isnull=True) | Q(unassigned_on__gte=period.start)
     )
-    for row in FixedNumber.objects.filter(fixed_live, customer_id__in=customers).values(
-        "id", "number", "customer_id", "offer_id", "assigned_on", "unassigned_on"
-    ):
-        lines[row["customer_id"]].append(
-            _Line(
-                "fixed",
-                row["id"],
-                row["number"],
-                row["customer_id"],
-                row["offer_id"],
-                row["assigned_on"],
-                row["unassigned_on"],
-            )
-        )
+    for fid, number, fcustomer, foffer, assigned, unassigned in FixedNumber.objects.filter(
+        fixed_live, customer_id__in=customers
+    ).values_list("id", "number", "customer_id", "offer_id", "assigned_on", "unassigned_on"):
+        if fcustomer is not None and foffer is not None:
+            lines[fcustomer].append(_Line("fixed", fid, number, fcustomer, foffer, assigned, unassigned))
     services: dict[int, list[ServiceOrder]] = defaultdict(list)
     for order in (
         ServiceOrder.objects.filter(customer_id__in=customers, start_date__lte=period_end)
@@ -344,7 +335,9 @@ def sources_load(
     done = InvoiceLine.objects.filter(source_type__in=ONE_OFF_SOURCES, source_id__isnull=False)
     if exclude_run_id is not None:
         done = done.exclude(invoice__run_id=exclude_run_id)
-    billed_once = set(done.values_list("source_type", "source_id"))
+    billed_once = {
+        (kind, int(pk)) for kind, pk in done.values_list("source_type", "source_id") if pk is not None
+    }
     del next_start
     return Sources(
         period=period,
@@ -461,7 +454,9 @@ def _line_items(line: _Line, sources: Sources) -> list[Item]:
     order_line = line.order_line
     timing = order_line.billing_timing if order_line is not None else None
     items: list[Item] = []
-    ids = {"mobile_line_id": line.id} if line.kind == "mobile" else {"fixed_number_id": line.id}
+    ids: dict[str, Any] = (
+        {"mobile_line_id": line.id} if line.kind == "mobile" else {"fixed_number_id": line.id}
+    )
     category = LineCategory.SUBSCRIPTION if line.kind == "mobile" else LineCategory.FIXED_LINE
 
     def price_of(offer_id: int) -> Decimal:
@@ -573,7 +568,7 @@ def _discount(
     first: dt.date,
     last: dt.date,
     items: list[Item],
-    ids: dict[str, int],
+    ids: dict[str, Any],
     offer_vat: Decimal,
 ) -> None:
     order_line = line.order_line
@@ -618,7 +613,7 @@ def _discount(
     )
 
 
-def _terminal_items(line: _Line, sources: Sources, ids: dict[str, int]) -> list[Item]:
+def _terminal_items(line: _Line, sources: Sources, ids: dict[str, Any]) -> list[Item]:
     period = sources.period
     order_line = line.order_line
     if order_line is None or order_line.terminal_id is None or line.activated_on is None:
@@ -628,7 +623,7 @@ def _terminal_items(line: _Line, sources: Sources, ids: dict[str, int]) -> list[
         return []
     label = f"{terminal.brand} {terminal.model}".strip() or terminal.label
     index = months_between(line.activated_on, period)
-    common = {"detail": line.ref, "line_ref": line.ref, **ids}
+    common: dict[str, Any] = {"detail": line.ref, "line_ref": line.ref, **ids}
     mode = order_line.terminal_purchase or TerminalPurchase.CASH
     if mode == TerminalPurchase.CASH:
         if index < 0 or ("terminal", order_line.pk) in sources.billed_once:
@@ -682,7 +677,7 @@ def _terminal_items(line: _Line, sources: Sources, ids: dict[str, int]) -> list[
     return out
 
 
-def _one_off_line_items(line: _Line, sources: Sources, ids: dict[str, int]) -> list[Item]:
+def _one_off_line_items(line: _Line, sources: Sources, ids: dict[str, Any]) -> list[Item]:
     period = sources.period
     out: list[Item] = []
     fee = sources.catalogue.activation_fee

@@ -18,6 +18,7 @@ otherwise (`_vat`, `_incl_vat`). The life of a month:
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import PaymentMode
 from core.money import ZERO
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": ZERO}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "default": ZERO}
 
 
 # --- settings ---------------------------------------------------------------------------------

@@ -45,11 +45,12 @@ def due_dates(*, settings: BillingSettings, mode: str, issue_date: dt.date) -> t
         if debit < earliest:
             debit = (debit.replace(day=1) + dt.timedelta(days=32)).replace(day=day)
         return debit, debit
-    delay = {
+    delays: dict[str, int] = {
         PaymentMode.TRANSFER: settings.due_days_transfer,
         PaymentMode.CHEQUE: settings.due_days_cheque,
         PaymentMode.CARD: settings.due_days_card,
-    }.get(mode, settings.due_days_transfer)
+    }
+    delay = delays.get(mode, settings.due_days_transfer)
     return issue_date + dt.timedelta(days=delay), None
 
 

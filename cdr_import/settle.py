@@ -128,7 +128,7 @@ def cdr_period_settle(
         total = cursor.fetchone()[0]
         for family in (Family.MOBILE, Family.VGA):
             rating = _line_rating(family)
-            only, params = "", [family, first, following]
+            only, params = "", list[Any]([family, first, following])
             if lines is not None:
                 only = "AND line_ref = ANY(%s)"
                 params.append(sorted(set(lines)))
