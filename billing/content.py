@@ -266,6 +266,8 @@ def sources_load(
     if wanted is not None:
         customers_q = customers_q.filter(pk__in=wanted)
     customers = {c.pk: c for c in customers_q}
+    # Every customer: no list of ids sent back to the server (the rows of others are dropped).
+    of_customers = Q(customer_id__in=wanted) if wanted is not None else Q()
     catalogue = Catalogue(
         offers={o.pk: o for o in Offer.objects.all()},
         options={o.pk: o for o in Option.objects.all()},
@@ -280,7 +282,7 @@ def sources_load(
     )
     lines: dict[int, list[_Line]] = defaultdict(list)
     mobile: dict[int, _Line] = {}
-    for row in MobileLine.objects.filter(live, customer_id__in=customers).values(
+    for row in MobileLine.objects.filter(live, of_customers).values(
         "id", "msisdn", "customer_id", "offer_id", "activated_on", "terminated_on"
     ):
         line = _Line(
@@ -292,44 +294,48 @@ def sources_load(
             row["activated_on"],
             row["terminated_on"],
         )
-        mobile[line.id] = line
-        lines[line.customer_id].append(line)
-    for line_id, option_id in MobileLine.options.through.objects.filter(mobileline_id__in=mobile).values_list(
-        "mobileline_id", "option_id"
-    ):
-        mobile[line_id].options.append(option_id)
-    for order_line in OrderLine.objects.filter(line_id__in=mobile).order_by("id"):
-        mobile[order_line.line_id].order_line = order_line  # type: ignore[index]  # the last one wins
+        if line.customer_id in customers:
+            mobile[line.id] = line
+            lines[line.customer_id].append(line)
+    for line_id, option_id in MobileLine.options.through.objects.values_list("mobileline_id", "option_id"):
+        if line_id in mobile:
+            mobile[line_id].options.append(option_id)
+    for order_line in OrderLine.objects.filter(line__isnull=False).order_by("id"):
+        if order_line.line_id in mobile:
+            mobile[order_line.line_id].order_line = order_line  # the last one wins
     confirmed = LineAction.objects.filter(
-        line_id__in=mobile, status=LineActionStatus.CONFIRMED, effective_date__isnull=False
+        line__isnull=False, status=LineActionStatus.CONFIRMED, effective_date__isnull=False
     )
     for action in confirmed.filter(kind=LineActionKind.CHANGE_OFFER).order_by("effective_date", "id"):
         offer_id = (action.parameters or {}).get("offer_id")
-        if offer_id:
+        if offer_id and action.line_id in mobile:
             mobile[action.line_id].changes.append((action.effective_date, int(offer_id)))  # type: ignore[index, arg-type]
     for action in confirmed.filter(kind=LineActionKind.TERMINATE).order_by("id"):
-        mobile[action.line_id].termination = action  # type: ignore[index]
+        if action.line_id in mobile:
+            mobile[action.line_id].termination = action
     fixed_live = Q(offer__isnull=False, assigned_on__isnull=False, assigned_on__lte=period.next().end) & (
         Q(unassigned_on__isnull=True) | Q(unassigned_on__gte=period.start)
     )
     for fid, number, fcustomer, foffer, assigned, unassigned in FixedNumber.objects.filter(
-        fixed_live, customer_id__in=customers
+        fixed_live, of_customers
     ).values_list("id", "number", "customer_id", "offer_id", "assigned_on", "unassigned_on"):
-        if fcustomer is not None and foffer is not None:
+        if fcustomer in customers and foffer is not None:
             lines[fcustomer].append(_Line("fixed", fid, number, fcustomer, foffer, assigned, unassigned))
     services: dict[int, list[ServiceOrder]] = defaultdict(list)
     for order in (
-        ServiceOrder.objects.filter(customer_id__in=customers, start_date__lte=period_end)
+        ServiceOrder.objects.filter(of_customers, start_date__lte=period_end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start) | Q(product__recurring=False))
         .select_related("product")
         .order_by("start_date", "id")
     ):
-        services[order.customer_id].append(order)
+        if order.customer_id in customers:
+            services[order.customer_id].append(order)
     charges: dict[int, list[LedgerEntry]] = defaultdict(list)
     for entry in LedgerEntry.objects.filter(
-        customer_id__in=customers, kind=EntryKind.CHARGE, entry_date__lte=period_end, reversed_by__isnull=True
+        of_customers, kind=EntryKind.CHARGE, entry_date__lte=period_end, reversed_by__isnull=True
     ).order_by("entry_date", "id"):
-        charges[entry.customer_id].append(entry)
+        if entry.customer_id in customers:
+            charges[entry.customer_id].append(entry)
     from billing.models import InvoiceLine  # same app; here to keep the import list readable
 
     done = InvoiceLine.objects.filter(source_type__in=ONE_OFF_SOURCES, source_id__isnull=False)

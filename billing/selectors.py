@@ -95,10 +95,10 @@ def billing_preflight(*, period: str, today: dt.date, tenant: Tenant | None = No
     return checks
 
 
-def previous_totals(*, period: str, customer_ids: list[int]) -> dict[int, Decimal]:
+def previous_totals(*, period: str) -> dict[int, Decimal]:
     """Each customer's total excl. VAT of `period` (its latest invoice not cancelled)."""
     rows = (
-        Invoice.objects.filter(period=period, customer_id__in=customer_ids)
+        Invoice.objects.filter(period=period)
         .exclude(status=InvoiceStatus.CANCELLED)
         .order_by("customer_id", "id")
         .values_list("customer_id", "total_excl_vat")
