@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ism.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ism_bench_billing")
 
-from scripts.bench_import import ensure_database, generate  # noqa: E402
+from bench_import import ensure_database, generate  # noqa: E402  (scripts/ is the script's own folder)
 
 LIMIT_SECONDS = 60
 
