@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, FileField, JSONField, Q, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -210,7 +211,8 @@ def _execute(*, run_id: int, now: dt.datetime, today: dt.date, by: User | None) 
             settled = cdr_period_settle(period=run.period, now=now, by=by, progress=settle_progress)
             BillingRun.objects.filter(pk=run.pk).update(settled_at=now, cdrs_settled=settled.rated)
         BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.BUILDING)
-        _build_drafts(run, now=now, today=today, job_id=job_id)
+        with translation.override("fr"):  # invoices are French documents, whoever starts the run
+            _build_drafts(run, now=now, today=today, job_id=job_id)
         run.refresh_from_db()
         _run_totals(run)
         run.status = RunStatus.DRAFT

@@ -117,4 +117,5 @@ def test_allowance_consumed_then_exceeded_with_60_60_and_60_1_increments(acme, t
         # 0.6000 + 0.2033 + 0.2000 = 1.0033 → 1.00; charged: 120 + 61 + 60 s = 4.0167 min
         assert usage.amount == D("1.00")
         assert usage.quantity == D("4.0167") and usage.unit == "min"
+        assert usage.label == "Communications nationales"  # invoices are French, whoever runs them
         assert invoice.total_excl_vat == D("1.00")
