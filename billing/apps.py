@@ -7,3 +7,15 @@ class BillingConfig(AppConfig):
 
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from billing import labels
+        from billing.selectors import frozen_customers
+        from cdr_import.hooks import settle_guard_register
+        from core.registry import NavItem, register_nav
+
+        settle_guard_register(frozen_customers)
+        labels.register()
+        register_nav(
+            NavItem("billing", _("Billing"), "billing:run_list", order=50, capability="billing.view")
+        )

@@ -85,3 +85,22 @@ def register_lower_handlers() -> None:
     feed_handler_register("account_status", _snapshot_handler)
     feed_handler_register("account_vga", _snapshot_handler)
     feed_handler_register("sim", _sim_listing_handler)
+
+
+# --- Settling a period: the CDRs a higher app has frozen ---------------------------------------
+# guard(*, period: "YYYY-MM") -> customer ids whose usage of the period is on a finalized invoice
+SettleGuard = Callable[..., set[int]]
+_SETTLE_GUARDS: list[SettleGuard] = []
+
+
+def settle_guard_register(guard: SettleGuard) -> None:
+    """Billing registers who is already invoiced for a period: settling never re-rates them."""
+    if guard not in _SETTLE_GUARDS:
+        _SETTLE_GUARDS.append(guard)
+
+
+def settle_frozen_customers(*, period: str) -> set[int]:
+    frozen: set[int] = set()
+    for guard in _SETTLE_GUARDS:
+        frozen |= guard(period=period)
+    return frozen

@@ -29,5 +29,6 @@ def register() -> None:
             "usage_settings.updated": pgettext_lazy("audit", "Usage alert settings changed"),
             "roaming_cap.lifted": pgettext_lazy("audit", "Roaming data cap lifted"),
             "roaming_cap.restored": pgettext_lazy("audit", "Roaming data cap restored"),
+            "cdr.period_settled": pgettext_lazy("audit", "Usage of a month settled"),
         }
     )

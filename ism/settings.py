@@ -346,6 +346,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "provisioning.models.OrderStatus",
         "LineActionKindEnum": "provisioning.models.LineActionKind",
         "LineActionStatusEnum": "provisioning.models.LineActionStatus",
+        "BillingRunStatusEnum": "billing.models.RunStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
     },
 }
 

@@ -14,6 +14,7 @@ NOT_AUDITED = {
     "audit.audit_changes": "the audit helper itself",
     "customers.customer_number_next": "a counter used inside customer_create (audited)",
     "customers.mandate_record_debit": "the billing run's bookkeeping of a debit (FRST→RCUR)",
+    "billing.invoices_number": "the numbering step of billing_run_finalize (audited)",
     "jobs.job_create": "jobs are their own record (who, when, progress)",
     "jobs.job_start": "jobs are their own record",
     "jobs.job_progress": "jobs are their own record",
