@@ -9,9 +9,13 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from billing import labels
+        from billing import labels, numbering
+        from billing.issuing import unpaid_invoices_blocker
         from billing.services import frozen_customers
         from cdr_import.hooks import settle_guard_register
+        from customers.hooks import register_archive_blocker
 
         settle_guard_register(frozen_customers)
         labels.register()
+        numbering.register()
+        register_archive_blocker(unpaid_invoices_blocker)

@@ -56,7 +56,12 @@ def line(cust, the_offer, msisdn: str, activated: dt.date, terminated: dt.date |
 
     status = LineStatus.TERMINATED if terminated else LineStatus.ACTIVE
     mobile = MobileLine.objects.create(
-        msisdn=msisdn, customer=cust, offer=the_offer, status=status, activated_on=activated, terminated_on=terminated
+        msisdn=msisdn,
+        customer=cust,
+        offer=the_offer,
+        status=status,
+        activated_on=activated,
+        terminated_on=terminated,
     )
     order = Order.objects.create(number=f"CMD-{msisdn}", customer=cust, status="completed")
     order_fields.setdefault("billing_timing", the_offer.billing_timing)

@@ -38,7 +38,9 @@ def _setup():
     from offers.models import Allowance
 
     plan = offer("PLAN", "10.00", table=rate_table())
-    Allowance.objects.create(offer=plan, event_type="VOICE", zones="FR_FIXED", quantity=Decimal("3"), unit="MIN")
+    Allowance.objects.create(
+        offer=plan, event_type="VOICE", zones="FR_FIXED", quantity=Decimal("3"), unit="MIN"
+    )
     line(customer("ORD"), plan, MSISDN, dt.date(2026, 6, 1))
 
 
@@ -115,10 +117,14 @@ def test_one_run_per_period_redo_rebuilds_and_finalized_runs_are_frozen(acme, tm
         first_ids = set(Invoice.objects.values_list("id", flat=True))
         run = billing_run_redo(run=run, by=None, now=NOW, queue=False)
         run = billing_run_execute(run_id=run.pk, now=NOW, today=TODAY)
-        assert Invoice.objects.count() == 1 and not first_ids & set(Invoice.objects.values_list("id", flat=True))
+        assert Invoice.objects.count() == 1 and not first_ids & set(
+            Invoice.objects.values_list("id", flat=True)
+        )
         run = billing_run_finalize(run=run, tenant=acme, by=None, now=NOW, today=TODAY)
         invoice = Invoice.objects.get()
-        assert invoice.status == InvoiceStatus.ISSUED and invoice.number == run.first_number == run.last_number
+        assert (
+            invoice.status == InvoiceStatus.ISSUED and invoice.number == run.first_number == run.last_number
+        )
         with pytest.raises(ApplicationError):
             billing_run_redo(run=run, by=None, now=NOW, queue=False)
         # Settling again leaves the finalized customer's CDRs alone.

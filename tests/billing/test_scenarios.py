@@ -46,7 +46,9 @@ def test_advance_billing_activation_then_next_month_and_termination_credit_with_
     with in_schema(acme):
         advance = offer("ADV", "31.00", timing="advance")
         line(customer("NEW"), advance, "33611000010", dt.date(2027, 1, 21))
-        ended = line(customer("END"), advance, "33611000011", dt.date(2026, 12, 1), terminated=dt.date(2027, 1, 10))
+        ended = line(
+            customer("END"), advance, "33611000011", dt.date(2026, 12, 1), terminated=dt.date(2027, 1, 10)
+        )
         LineAction.objects.create(
             line=ended, kind="terminate", status="confirmed", parameters={"fee": "120.00"},
             requested_at=NOW, effective_date=dt.date(2027, 1, 10),
@@ -95,7 +97,9 @@ def test_allowance_consumed_then_exceeded_with_60_60_and_60_1_increments(acme, t
     with in_schema(acme):
         table = rate_table()
         plan = offer("VOX", "0.00", table=table)
-        Allowance.objects.create(offer=plan, event_type="VOICE", zones="FR_FIXED", quantity=D("2"), unit="MIN")
+        Allowance.objects.create(
+            offer=plan, event_type="VOICE", zones="FR_FIXED", quantity=D("2"), unit="MIN"
+        )
         line(customer("USE"), plan, "33611000030", dt.date(2026, 1, 1))
         rows = [
             # national 60/60: 90 s → 120 s, all in the 2-minute allowance
