@@ -192,5 +192,6 @@ def facturx_embed(pdf: bytes, xml: bytes, *, title: str, author: str) -> bytes:
         check_xsd=True,
         pdf_metadata={"author": author, "keywords": "Factur-X", "title": title, "subject": title},
         lang="fr-FR",
+        xmp_compression=False,  # the PDF/A and Factur-X metadata readable as they are
     )
     return bytes(result)

@@ -53,7 +53,7 @@ from customers.services import ledger_entry_add
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_finish, job_progress
 from tenants.models import Tenant
-from tenants.settings.selectors import invoice_payment_text, invoice_settings_get
+from tenants.settings.selectors import DEFAULT_LATE_PAYMENT_TEXT, invoice_payment_text, invoice_settings_get
 
 ISSUE_BATCH = 200  # invoices issued per transaction
 
@@ -102,7 +102,7 @@ def _texts(tenant: Tenant, mode: str) -> dict[str, str]:
     )
     return {
         "payment_text": invoice_payment_text(settings=settings, mode=mode),
-        "late_payment_text": settings.late_payment_text,
+        "late_payment_text": settings.late_payment_text or DEFAULT_LATE_PAYMENT_TEXT,
         "footer_text": settings.footer_text,
         "bank_details": bank,
     }

@@ -71,7 +71,7 @@ class InvoiceDocumentViewSet(viewsets.GenericViewSet):
     """An issued invoice's PDF (`pdf`) and the credit notes that correct it (`credit_note`)."""
 
     def get_permissions(self) -> list[Any]:
-        return [CAN_RUN if self.action == "credit_note" else CAN_VIEW]
+        return [CAN_RUN() if self.action == "credit_note" else CAN_VIEW()]
 
     def get_queryset(self) -> QuerySet[Invoice]:
         return Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
@@ -130,7 +130,7 @@ class BillingRunDocumentViewSet(viewsets.GenericViewSet):
     them in the background; `pdfs` renders those still missing (after a worker died)."""
 
     def get_permissions(self) -> list[Any]:
-        return [CAN_VIEW if self.action == "zip" else CAN_RUN]
+        return [CAN_VIEW() if self.action == "zip" else CAN_RUN()]
 
     def get_queryset(self) -> QuerySet[BillingRun]:
         return BillingRun.objects.all()
