@@ -50,7 +50,7 @@ def _facts(n: int) -> dict:
 
 def _context(facts: dict) -> dict:
     events = [
-        {"time": dt.datetime(2027, 1, 1 + i % 28, 10, i % 60), "event": "VOICE_MO", "called": "3361234XXXX",
+        {"time": dt.datetime(2027, 1, 1 + i % 28, 10, i % 60, tzinfo=dt.UTC), "event": "VOICE_MO", "called": "3361234XXXX",
          "quantity": "2 min 05 s", "destination": "Mobiles", "amount": Decimal("0.4200")}
         for i in range(40)
     ]  # fmt: skip
