@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import api
+from billing import api, issuing_api
 
 urlpatterns = [
     path(
@@ -27,4 +27,42 @@ urlpatterns = [
     ),
     path("invoices/", api.InvoiceViewSet.as_view({"get": "list"}), name="api-invoice-list"),
     path("invoices/<int:pk>/", api.InvoiceViewSet.as_view({"get": "retrieve"}), name="api-invoice-detail"),
+    path(
+        "invoices/<int:pk>/pdf/",
+        issuing_api.InvoiceDocumentViewSet.as_view({"get": "pdf"}),
+        name="api-invoice-pdf",
+    ),
+    path(
+        "invoices/<int:pk>/credit-notes/",
+        issuing_api.InvoiceDocumentViewSet.as_view({"post": "credit_note"}),
+        name="api-invoice-credit-note",
+    ),
+    path(
+        "credit-notes/", issuing_api.CreditNoteViewSet.as_view({"get": "list"}), name="api-credit-note-list"
+    ),
+    path(
+        "credit-notes/<int:pk>/",
+        issuing_api.CreditNoteViewSet.as_view({"get": "retrieve"}),
+        name="api-credit-note-detail",
+    ),
+    path(
+        "credit-notes/<int:pk>/pdf/",
+        issuing_api.CreditNoteViewSet.as_view({"get": "pdf"}),
+        name="api-credit-note-pdf",
+    ),
+    path(
+        "billing-runs/<int:pk>/zip/",
+        issuing_api.BillingRunDocumentViewSet.as_view({"get": "zip"}),
+        name="api-billing-run-zip",
+    ),
+    path(
+        "billing-runs/<int:pk>/finalize-start/",
+        issuing_api.BillingRunDocumentViewSet.as_view({"post": "finalize_start"}),
+        name="api-billing-run-finalize-start",
+    ),
+    path(
+        "billing-runs/<int:pk>/pdfs/",
+        issuing_api.BillingRunDocumentViewSet.as_view({"post": "pdfs"}),
+        name="api-billing-run-pdfs",
+    ),
 ]

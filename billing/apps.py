@@ -9,13 +9,17 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from billing import labels
+        from billing import labels, numbering
+        from billing.issuing import unpaid_invoices_blocker
         from billing.selectors import frozen_customers
         from cdr_import.hooks import settle_guard_register
         from core.registry import NavItem, register_nav
+        from customers.hooks import register_archive_blocker
 
         settle_guard_register(frozen_customers)
         labels.register()
+        numbering.register()
+        register_archive_blocker(unpaid_invoices_blocker)
         register_nav(
             NavItem("billing", _("Billing"), "billing:run_list", order=50, capability="billing.view")
         )

@@ -14,5 +14,9 @@ def register() -> None:
             "billing_run.cancelled": pgettext_lazy("audit", "Billing run cancelled"),
             "billing_run.finalized": pgettext_lazy("audit", "Billing run finalized"),
             "billing_settings.updated": pgettext_lazy("audit", "Billing settings changed"),
+            "billing_settings.numbering_changed": pgettext_lazy("audit", "Invoice numbering changed"),
+            "billing_run.finalize_requested": pgettext_lazy("audit", "Billing run finalization requested"),
+            "billing_run.pdfs_resumed": pgettext_lazy("audit", "Invoice PDFs of a run resumed"),
+            "credit_note.issued": pgettext_lazy("audit", "Credit note issued"),
         }
     )

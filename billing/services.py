@@ -21,6 +21,7 @@ from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
 from billing.content import Period, Sources, customer_items, sources_load, totals_of
+from billing.issuing import billing_run_finalize as billing_run_finalize  # the run's last step
 from billing.models import (
     Anomaly,
     BillingRun,
@@ -29,15 +30,12 @@ from billing.models import (
     InvoiceLine,
     InvoiceStatus,
     InvoiceVat,
-    NumberCounter,
-    NumberKind,
     NumberRestart,
     RunStatus,
 )
 from billing.selectors import (
     billing_settings_get,
     due_dates,
-    number_period_key,
     period_validate,
     previous_totals,
     run_summary,
@@ -49,8 +47,6 @@ from customers.models import Contact, ContactRole, CustomerKind, Mandate, Mandat
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_finish, job_progress
 from tenants.models import Tenant
-from tenants.settings.numbering import invoice_number_format
-from tenants.settings.selectors import invoice_settings_get
 
 BATCH = 1000  # customers whose drafts are built and committed together
 
@@ -435,95 +431,7 @@ def _run_totals(run: BillingRun) -> None:
     run.anomalies_count = agg["odd"] or 0
 
 
-def invoices_number(*, invoice_ids: list[int], tenant: Tenant, issue_date: dt.date) -> list[str]:
-    """Give numbers, in order, to draft invoices: gapless per series, under the counter's row lock
-    held only for this step (its own transaction). Already numbered invoices keep theirs."""
-    pattern = invoice_settings_get(tenant=tenant).number_format
-    settings = billing_settings_get()
-    key = number_period_key(restart=settings.number_restart, day=issue_date)
-    numbers: list[str] = []
-    with transaction.atomic():
-        NumberCounter.objects.get_or_create(kind=NumberKind.INVOICE, period_key=key)
-        counter = NumberCounter.objects.select_for_update().get(kind=NumberKind.INVOICE, period_key=key)
-        drafts = list(
-            Invoice.objects.select_for_update()
-            .filter(pk__in=invoice_ids, status=InvoiceStatus.DRAFT, number__isnull=True)
-            .order_by("customer_number", "id")
-        )
-        seq = counter.last
-        for invoice in drafts:
-            seq += 1
-            invoice.number = invoice_number_format(
-                pattern, year=issue_date.year, month=issue_date.month, seq=seq
-            )
-            invoice.number_period = key
-            invoice.sequence = seq
-            numbers.append(invoice.number)
-        Invoice.objects.bulk_update(drafts, ["number", "number_period", "sequence"], batch_size=1000)
-        counter.last = seq
-        counter.save(update_fields=["last", "updated_at"])
-    return numbers
-
-
-def billing_run_finalize(
-    *,
-    run: BillingRun,
-    tenant: Tenant,
-    by: User | None,
-    now: dt.datetime,
-    today: dt.date,
-    context: AuditContext | None = None,
-) -> BillingRun:
-    """Number the run's drafts (in customer order) and issue them with their due dates.
-
-    Numbering commits on its own (the number lock is not held while invoices are issued); a run
-    interrupted after it is finalized again with the same numbers.
-    """
-    with transaction.atomic():
-        locked = BillingRun.objects.select_for_update().get(pk=run.pk)
-        if locked.status not in (RunStatus.DRAFT, RunStatus.FINALIZING):
-            raise ApplicationError(_("Only a run whose drafts are ready can be finalized."))
-        locked.status = RunStatus.FINALIZING
-        locked.issue_date = locked.issue_date or today
-        locked.save(update_fields=["status", "issue_date"])
-    issue_date = locked.issue_date
-    ids = list(Invoice.objects.filter(run=locked, status=InvoiceStatus.DRAFT).values_list("id", flat=True))
-    invoices_number(invoice_ids=ids, tenant=tenant, issue_date=issue_date)
-    settings = billing_settings_get()
-    with transaction.atomic():
-        for mode in PaymentMode.values:
-            due, debit = due_dates(settings=settings, mode=mode, issue_date=issue_date)
-            Invoice.objects.filter(run=locked, status=InvoiceStatus.DRAFT, payment_mode=mode).update(
-                status=InvoiceStatus.ISSUED,
-                issue_date=issue_date,
-                due_date=due,
-                debit_date=debit,
-                finalized_at=now,
-                finalized_by=by,
-            )
-        numbered = Invoice.objects.filter(run=locked, sequence__isnull=False).order_by(
-            "number_period", "sequence"
-        )
-        first, last = numbered.first(), numbered.last()
-        locked.first_number = first.number if first and first.number else ""
-        locked.last_number = last.number if last and last.number else ""
-        _run_totals(locked)
-        locked.status = RunStatus.FINALIZED
-        locked.finalized_at = now
-        locked.finalized_by = by
-        locked.save()
-        audit_record(
-            actor=by,
-            action="billing_run.finalized",
-            obj=locked,
-            changes={
-                "invoices": locked.invoices_count,
-                "first": locked.first_number,
-                "last": locked.last_number,
-            },
-            context=context,
-        )
-    return locked
+# --- finalization: numbering and issuing live in billing/issuing.py --------------------------------
 
 
 def billing_settings_update(

@@ -120,17 +120,12 @@ def run_redo(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("billing.run")
 def run_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(BillingRun, pk=pk)
-    now = timezone.now()
-    run = services.billing_run_finalize(
-        run=run,
-        tenant=request.tenant,  # type: ignore[attr-defined]
-        by=cast(User, request.user),
-        now=now,
-        today=timezone.localdate(now),
-        context=AuditContext.from_request(request),
+    # Numbers, issuing and PDFs on the worker, followed on the job's page (it can be left).
+    job = tasks.billing_run_finalize_start(
+        run=run, by=cast(User, request.user), now=timezone.now(), context=AuditContext.from_request(request)
     )
-    messages.success(request, _("The invoices are numbered and issued."))
-    return redirect("billing:run_detail", run.pk)
+    messages.success(request, _("The invoices are being numbered, issued and rendered."))
+    return redirect("jobs:detail", job.pk)
 
 
 @require_POST

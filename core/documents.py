@@ -18,9 +18,15 @@ def image_data_uri(content: bytes | None, *, mimetype: str = "image/png") -> str
     return f"data:{mimetype};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:
-    """Render `template_name` with `context` and return the PDF bytes."""
+def render_pdf(
+    template_name: str, context: dict[str, Any], *, base_url: str | None = None, variant: str | None = None
+) -> bytes:
+    """Render `template_name` with `context` and return the PDF bytes; `variant` asks for a PDF
+    flavour such as "pdf/a-3b" (an archivable PDF that may carry attachments, as Factur-X needs)."""
     from weasyprint import HTML  # heavy import, only where PDFs are made
 
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR / "static")).write_pdf()  # type: ignore[no-any-return]
+    document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR / "static"))
+    if variant:
+        return document.write_pdf(pdf_variant=variant)  # type: ignore[no-any-return]
+    return document.write_pdf()  # type: ignore[no-any-return]

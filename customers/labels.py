@@ -22,6 +22,7 @@ def register() -> None:
             "customer.ledger_charge": pgettext_lazy("audit", "Charge recorded"),
             "customer.ledger_reversal": pgettext_lazy("audit", "Entry reversed"),
             "customer.ledger_invoice": pgettext_lazy("audit", "Invoice entered in the account"),
+            "customer.ledger_credit_note": pgettext_lazy("audit", "Credit note entered in the account"),
             "customer.ledger_usage": pgettext_lazy("audit", "Usage entered in the account"),
         },
         change_keys={

@@ -72,6 +72,11 @@ class Customer(models.Model):
     no_detailed_invoice = models.BooleanField(
         _("no detailed invoice"), default=False, help_text=_("The invoice then carries no call detail.")
     )
+    full_called_numbers = models.BooleanField(
+        _("called numbers in full on the call detail"),
+        default=False,
+        help_text=_("Otherwise the last four digits of the numbers called are masked, as the rules ask."),
+    )
     balance_mode = models.CharField(
         _("balance"), max_length=10, choices=BalanceMode.choices, default=BalanceMode.POSTPAID
     )
@@ -200,6 +205,7 @@ class EntryKind(models.TextChoices):
     CHARGE = "charge", _("Charge")
     REVERSAL = "reversal", _("Reversal")
     INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
     USAGE = "usage", _("Rated usage")
 
 
@@ -216,7 +222,7 @@ class LedgerEntry(models.Model):
     balance: positive for a payment, negative for a charge; a reversal carries the opposite."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ledger_entries")
-    kind = models.CharField(_("type"), max_length=10, choices=EntryKind.choices)
+    kind = models.CharField(_("type"), max_length=12, choices=EntryKind.choices)
     entry_date = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=255, blank=True)
     method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices, blank=True)

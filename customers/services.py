@@ -84,6 +84,7 @@ CUSTOMER_FIELDS = (
     "delivery_country",
     "payment_mode",
     "no_detailed_invoice",
+    "full_called_numbers",
     "balance_mode",
     "balance_policy",
 )

@@ -2,9 +2,15 @@
 
 Pure functions: the settings page validates and previews a pattern, billing numbers invoices with
 `invoice_number_format`. French law wants one unbroken sequence, hence exactly one `{SEQ:n}`.
+E-invoicing wants numbers of at most 35 characters of `A-Z a-z 0-9 + - _ /`: a pattern that could
+give a longer number (its sequence counted at `SEQ_SIZED_DIGITS` digits at least) is refused.
+
+Billing registers `format_checks` (`fn(pattern, field)` raising `ApplicationError`): the pattern
+must also fit its numbering restart rule, which this app does not know.
 """
 
 import re
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
@@ -12,13 +18,26 @@ from core.errors import ApplicationError
 
 _TOKEN_RE = re.compile(r"\{([^{}]*)\}")
 _SEQ_RE = re.compile(r"SEQ:(\d{1,2})")
-_FIXED_RE = re.compile(r"[A-Za-z0-9_./ -]*")
+_FIXED_RE = re.compile(r"[A-Za-z0-9+_/-]*")
 DATE_TOKENS = ("YYYY", "YY", "MM")
-MAX_LENGTH = 40
+MAX_LENGTH = 35  # an e-invoice number (EN 16931 BT-1, French rules)
+SEQ_SIZED_DIGITS = 9  # a sequence may outgrow its width: sized as if it reached a billion
+
+FormatCheck = Callable[[str, str], None]
+format_checks: list[FormatCheck] = []
 
 
-def invoice_number_pattern_validate(pattern: str, *, field: str = "number_format") -> str:
-    """A pattern has exactly one `{SEQ:n}` (n from 1 to 12), known tokens and plain fixed text."""
+def register_format_check(fn: FormatCheck) -> FormatCheck:
+    if fn not in format_checks:
+        format_checks.append(fn)
+    return fn
+
+
+def invoice_number_pattern_validate(
+    pattern: str, *, field: str = "number_format", checks: bool = True
+) -> str:
+    """A pattern has exactly one `{SEQ:n}` (n from 1 to 12), known tokens and plain fixed text;
+    `checks` runs the registered `format_checks` too (the invoice series' own rules)."""
     pattern = (pattern or "").strip()
     if not pattern:
         raise ApplicationError(_("The invoice number format is empty."), field=field)
@@ -46,11 +65,22 @@ def invoice_number_pattern_validate(pattern: str, *, field: str = "number_format
         raise ApplicationError(
             _("The format needs exactly one sequence token {SEQ:n}, e.g. F{YYYY}-{SEQ:5}."), field=field
         )
-    if len(invoice_number_format(pattern, year=2000, month=12, seq=1, validate=False)) > MAX_LENGTH:
+    if invoice_number_longest(pattern) > MAX_LENGTH:
         raise ApplicationError(
-            _("Invoice numbers would be longer than %(max)s characters.") % {"max": MAX_LENGTH}, field=field
+            _("Invoice numbers could be longer than %(max)s characters: shorten the fixed text.")
+            % {"max": MAX_LENGTH},
+            field=field,
         )
+    for check in format_checks if checks else []:
+        check(pattern, field)
     return pattern
+
+
+def invoice_number_longest(pattern: str) -> int:
+    """The length of the longest number the pattern can give (its sequence at SEQ_SIZED_DIGITS or its width)."""
+    widths = [int(m.group(1)) for m in (_SEQ_RE.fullmatch(t) for t in _TOKEN_RE.findall(pattern)) if m]
+    digits = max([SEQ_SIZED_DIGITS, *widths])
+    return len(invoice_number_format(pattern, year=2000, month=12, seq=10**digits - 1, validate=False))
 
 
 def _check_fixed(text: str, field: str) -> None:
@@ -58,8 +88,7 @@ def _check_fixed(text: str, field: str) -> None:
         raise ApplicationError(_("A brace is not closed in the invoice number format."), field=field)
     if not _FIXED_RE.fullmatch(text):
         raise ApplicationError(
-            _("Fixed text may only hold letters, digits, spaces and - _ / . (found “%(text)s”).")
-            % {"text": text},
+            _("Fixed text may only hold letters, digits and + - _ / (found “%(text)s”).") % {"text": text},
             field=field,
         )
 
@@ -67,7 +96,7 @@ def _check_fixed(text: str, field: str) -> None:
 def invoice_number_format(pattern: str, *, year: int, month: int, seq: int, validate: bool = True) -> str:
     """The invoice number for this pattern, period and sequence value (wider values keep all digits)."""
     if validate:
-        invoice_number_pattern_validate(pattern)
+        invoice_number_pattern_validate(pattern, checks=False)
     if seq < 0:
         raise ValueError("the sequence is positive")
 

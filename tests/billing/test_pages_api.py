@@ -21,7 +21,9 @@ def _drafts(tenant, number="C1"):
         return run, Invoice.objects.get(run=run)
 
 
-def test_the_run_pages_show_checks_review_and_finalize(acme, make_user, client_for):
+def test_the_run_pages_show_checks_review_and_finalize(
+    acme, make_user, client_for, django_capture_on_commit_callbacks
+):
     accountant = make_user(acme, "accountant")
     client = client_for(acme, accountant)
     page = client.get("/billing/runs/?period=2027-01")
@@ -35,9 +37,11 @@ def test_the_run_pages_show_checks_review_and_finalize(acme, make_user, client_f
     assert client.post(f"/billing/runs/{run.pk}/redo/").status_code == 302
     with in_schema(acme):
         run = billing_run_execute(run_id=run.pk, now=NOW, today=TODAY)
-    assert client.post(f"/billing/runs/{run.pk}/finalize/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's part, in process
+        assert client.post(f"/billing/runs/{run.pk}/finalize/").status_code == 302
     with in_schema(acme):
         run.refresh_from_db()
+        assert Invoice.objects.get().pdf  # rendered by the finalization job
         assert run.status == RunStatus.FINALIZED and Invoice.objects.get().number == run.first_number
 
 

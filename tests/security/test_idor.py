@@ -169,7 +169,9 @@ def test_acme_settings_writes_never_touch_nova_rows(acme, nova, make_user, clien
         == 200
     )
     assert (
-        api.put("/api/v1/settings/invoicing/", {"number_format": "ACME-{SEQ:4}"}, format="json").status_code
+        api.put(
+            "/api/v1/settings/invoicing/", {"number_format": "ACME-{YYYY}-{SEQ:4}"}, format="json"
+        ).status_code
         == 200
     )
     assert (

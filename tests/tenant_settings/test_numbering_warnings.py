@@ -82,13 +82,13 @@ def test_the_page_warns_and_asks_for_the_confirmation_checkbox(acme, acme_admin,
 
 def test_the_api_needs_the_confirmation_too(acme, acme_admin, api_for):
     api = api_for(acme, acme_admin)
-    first = api.put("/api/v1/settings/invoicing/", {"number_format": "A-{SEQ:2}"}, format="json")
+    first = api.put("/api/v1/settings/invoicing/", {"number_format": "A{YY}-{SEQ:2}"}, format="json")
     assert first.status_code == 200 and "99" in first.json()["warning"]
-    refused = api.put("/api/v1/settings/invoicing/", {"number_format": "B-{SEQ:4}"}, format="json")
+    refused = api.put("/api/v1/settings/invoicing/", {"number_format": "B{YY}-{SEQ:4}"}, format="json")
     assert refused.status_code == 400
     confirmed = api.put(
         "/api/v1/settings/invoicing/",
-        {"number_format": "B-{SEQ:4}", "confirm_format_change": True},
+        {"number_format": "B{YY}-{SEQ:4}", "confirm_format_change": True},
         format="json",
     )
     assert confirmed.status_code == 200 and confirmed.json()["warning"] == ""
