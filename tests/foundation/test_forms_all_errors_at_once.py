@@ -208,8 +208,31 @@ def rate(tenant: Any) -> Case:
     )
 
 
+def bank_details(tenant: Any) -> Case:
+    data = {"sepa_creditor_id": "FR00ZZZ1", "creditor_iban": "FR76 " + "1" * 50, "creditor_bic": "XX"}
+    return Case(
+        "/settings/bank/", data, {"sepa_creditor_id", "creditor_iban", "creditor_bic"}, "FR00ZZZ1"
+    )
+
+
+def branding(tenant: Any) -> Case:
+    data = {"primary_color": "", "ink_color": "bleu", "welcome_message": "Bienvenue " * 101}
+    return Case("/settings/branding/", data, {"primary_color", "ink_color", "welcome_message"}, 'value="bleu"')
+
+
+def email_template(tenant: Any) -> Case:
+    data = {"subject": "", "body": "Bonjour {{ inconnu }}", "action": "save"}
+    return Case("/settings/emails/invoice/", data, {"subject", "body"}, "Bonjour {{ inconnu }}")
+
+
+def invitation(tenant: Any, make_user: Callable[..., Any]) -> Case:
+    make_user(tenant, "sales", username="deja-pris")
+    data = {"username": "deja-pris", "email": "luc@", "role": "sales"}
+    return Case("/settings/team/", data, {"username", "email"}, 'value="luc@"')
+
+
 TENANT_CASES = [customer_create, customer_edit, mandate, charge, payment, offer, option, product, terminal]
-TENANT_CASES += [rate_table, rate]
+TENANT_CASES += [rate_table, rate, bank_details, branding, email_template, invitation]
 
 
 def _check(response: Any, case: Case) -> None:
@@ -229,7 +252,7 @@ def test_a_tenant_form_shows_every_error_after_one_submit(
 ):
     from audit.models import AuditEvent
 
-    case = make_case(acme)
+    case = make_case(acme, make_user) if make_case is invitation else make_case(acme)
     client = client_for(acme, make_user(acme, "admin"))
     with in_schema(acme):
         events = AuditEvent.objects.count()
