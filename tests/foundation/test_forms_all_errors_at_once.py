@@ -231,8 +231,39 @@ def invitation(tenant: Any, make_user: Callable[..., Any]) -> Case:
     return Case("/settings/team/", data, {"username", "email"}, 'value="luc@"')
 
 
+def order(tenant: Any) -> Case:
+    from offers.models import Offer
+
+    customer = _customer(tenant)
+    with in_schema(tenant):
+        offer = Offer.objects.create(code="FORMS-ORDER", label="Forfait commande", price="9.90")
+    soon = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    line = {
+        "line_type": "port",
+        "user_name": "Jean @ Dupont",  # the operator's character rule (service)
+        "sim": "999999999",  # not in the stock (the field)
+        "port_msisdn": "0612345678",
+        "rio": "01P123456ABC",  # a wrong key for that number (service)
+        "porting_date": soon,  # before the porting window (service)
+        "offer": str(offer.pk),
+        "commitment_months": "0",
+        "billing_timing": "advance",
+        "discount_kind": "",
+    }
+    data = {"note": "", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1"}
+    data.update({f"lines-0-{name}": value for name, value in line.items()})
+    return Case(
+        f"/lines/orders/new/{customer.pk}/",
+        data,
+        set(),
+        "01P123456ABC",
+        rows={0: {"sim", "user_name", "rio", "porting_date"}},
+        status=400,
+    )
+
+
 TENANT_CASES = [customer_create, customer_edit, mandate, charge, payment, offer, option, product, terminal]
-TENANT_CASES += [rate_table, rate, bank_details, branding, email_template, invitation]
+TENANT_CASES += [rate_table, rate, bank_details, branding, email_template, invitation, order]
 
 
 def _check(response: Any, case: Case) -> None:
