@@ -210,14 +210,14 @@ def rate(tenant: Any) -> Case:
 
 def bank_details(tenant: Any) -> Case:
     data = {"sepa_creditor_id": "FR00ZZZ1", "creditor_iban": "FR76 " + "1" * 50, "creditor_bic": "XX"}
-    return Case(
-        "/settings/bank/", data, {"sepa_creditor_id", "creditor_iban", "creditor_bic"}, "FR00ZZZ1"
-    )
+    return Case("/settings/bank/", data, {"sepa_creditor_id", "creditor_iban", "creditor_bic"}, "FR00ZZZ1")
 
 
 def branding(tenant: Any) -> Case:
     data = {"primary_color": "", "ink_color": "bleu", "welcome_message": "Bienvenue " * 101}
-    return Case("/settings/branding/", data, {"primary_color", "ink_color", "welcome_message"}, 'value="bleu"')
+    return Case(
+        "/settings/branding/", data, {"primary_color", "ink_color", "welcome_message"}, 'value="bleu"'
+    )
 
 
 def email_template(tenant: Any) -> Case:
@@ -262,8 +262,17 @@ def order(tenant: Any) -> Case:
     )
 
 
+def fixed_number(tenant: Any) -> Case:
+    from provisioning.services.fixed import fixed_number_create
+
+    with in_schema(tenant):
+        fixed_number_create(number="0145000001", offer=None, rate_table=None, by=None)
+    data = {"number": "01 45 00 00 01", "offer": "999999999", "rate_table": ""}
+    return Case("/lines/fixed/new/", data, {"number", "offer"}, "01 45 00 00 01")
+
+
 TENANT_CASES = [customer_create, customer_edit, mandate, charge, payment, offer, option, product, terminal]
-TENANT_CASES += [rate_table, rate, bank_details, branding, email_template, invitation, order]
+TENANT_CASES += [rate_table, rate, bank_details, branding, email_template, invitation, order, fixed_number]
 
 
 def _check(response: Any, case: Case) -> None:

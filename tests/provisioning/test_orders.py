@@ -169,6 +169,30 @@ def test_the_user_name_follows_the_operator_rule(shop, acme):
         assert error.value.extra["line_field"] == "user_name" and "JEAN ERIC" in error.value.message
 
 
+def test_every_broken_rule_of_every_line_is_reported_at_once(shop, acme):
+    """Issue 10: one error names each line's every broken rule (user name, RIO, porting window),
+    each with its line and field; nothing is saved."""
+    from core.errors import ApplicationError
+    from provisioning.models import Order
+
+    with in_schema(acme):
+        first = _named(shop["offer"], "Jean-Éric")
+        second = port_line(shop["offer"], days=1, rio="01P123456ABC")
+        second.user_name = "Marie@"
+        with pytest.raises(ApplicationError) as error:
+            create([first, second], shop["customer"])
+        assert {(line, field) for line, field, _message in error.value.extra["line_errors"]} == {
+            (1, "user_name"),
+            (2, "user_name"),
+            (2, "rio"),
+            (2, "porting_date"),
+        }
+        assert all(
+            message.startswith(f"Ligne {line} :") for line, _f, message in error.value.extra["line_errors"]
+        )
+        assert not Order.objects.exists()
+
+
 def _named(offer, name):
     line = new_line(offer)
     line.user_name = name
