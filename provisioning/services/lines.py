@@ -555,9 +555,9 @@ def line_actions_bulk(
         done = start + len(chunk)
         if done == len(ids):
             break  # the last step is told once the actions are handed over
-        if len(pending) >= submit_size:
-            submit(pending)
-            pending = []
+        while len(pending) >= submit_size:  # a full hand-over: one order file of submit_size
+            submit(pending[:submit_size])
+            pending = pending[submit_size:]
         if progress is not None:
             progress(done, len(ids))
     submit(pending)
