@@ -197,6 +197,7 @@ def _seed(tenant: Any, *, now: dt.datetime, customers: list[int], offers: list[O
                 sim=order_line.sim,
                 kind=LineActionKind.PORT_IN,
                 status=LineActionStatus.SENT,
+                effective_date=order_line.porting_date,  # the operator ports on that day
                 requested_at=sent_at,
                 sent_at=sent_at,
                 batch_reference="ORDER_DEMO_PORTABILITY",

@@ -1,10 +1,12 @@
 """Forms of the provisioning pages (input only: the rules are in services and rio): the RIO
 checker, the SIM stock, the settings, the lines and their actions, fixed numbers, disagreements."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import amount_formfield
+from core.forms import ServiceChecks, amount_formfield
 from customers.models import Customer
 from offers.models import Offer, RateTable
 from provisioning.models import (
@@ -15,6 +17,7 @@ from provisioning.models import (
     ProvisioningSettings,
     SimState,
 )
+from provisioning.services.fixed import fixed_number_check
 
 
 class RioCheckForm(forms.Form):
@@ -123,7 +126,7 @@ class BulkActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Action"), choices=BULK_CHOICES)
 
 
-class FixedNumberForm(forms.Form):
+class FixedNumberForm(ServiceChecks, forms.Form):
     number = forms.CharField(label=_("Number"), max_length=20)
     offer = forms.ModelChoiceField(
         label=_("Offer (monthly fee)"), queryset=Offer.objects.filter(archived=False)
@@ -134,6 +137,10 @@ class FixedNumberForm(forms.Form):
         queryset=RateTable.objects.all(),
         help_text=_("Empty: the offer's."),
     )
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        if "number" in data:
+            fixed_number_check(number=data["number"])
 
 
 class FixedAssignForm(forms.Form):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
@@ -85,8 +86,10 @@ class SimulatorGateway:
     """Answers like the operator would, `delay_seconds` after an action was sent.
 
     It refuses an unknown ICCID, a RIO that does not match the number to port, and a SIM that is
-    already in service; it confirms everything else. Nothing is written anywhere: the actions
-    sent long enough ago are judged when polled.
+    already in service, after the delay; it confirms everything else after the delay too, except a
+    port-in, which a real operator carries out on its porting date: a port-in it does not refuse
+    is confirmed on the first poll of that day (Paris time) or later, and stays sent until then.
+    Nothing is written anywhere: the actions sent long enough ago are judged when polled.
     """
 
     name = GatewayBackend.SIMULATOR.value
@@ -103,11 +106,31 @@ class SimulatorGateway:
             .select_related("sim", "line__sim", "order_line__sim")
             .order_by("sent_at", "pk")
         )
-        return [self.judge(action, now=now) for action in due]
+        outcomes = []
+        for action in due:
+            outcome = self.judge(action, now=now)
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
 
-    def judge(self, action: LineAction, *, now: dt.datetime) -> ActionOutcome:
+    def judge(self, action: LineAction, *, now: dt.datetime) -> ActionOutcome | None:
+        """The operator's answer to `action` at `now`: refused (with why), confirmed, or none yet
+        (a valid port-in before its porting date)."""
         reason = self._refusal(action)
+        if not reason and not self._porting_day_reached(action, now=now):
+            return None
         return ActionOutcome(action_id=action.pk, confirmed=not reason, at=now, reason=reason)
+
+    @staticmethod
+    def _porting_day_reached(action: LineAction, *, now: dt.datetime) -> bool:
+        """Whether a port-in's porting date (the action's effective date, else its order line's,
+        else its parameters') has come at `now` in France; always true for the other kinds."""
+        if action.kind != LineActionKind.PORT_IN:
+            return True
+        day = action.effective_date or (action.order_line.porting_date if action.order_line else None)
+        if day is None and (action.parameters or {}).get("porting_date"):
+            day = dt.date.fromisoformat(str(action.parameters["porting_date"]))
+        return day is None or day <= timezone.localdate(now)
 
     def _refusal(self, action: LineAction) -> str:
         params = action.parameters or {}

@@ -3,14 +3,15 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, User
-from core.forms import AmountField, CountField
+from core.forms import AmountField, CountField, ServiceChecks
 from offers.models import BillingTiming, RateTable, Terminal
 from provisioning.models import DiscountKind, OrderLine, OrderLineType, OrderStatus, TerminalPurchase
 from provisioning.orders import selectors
-from provisioning.orders.services import OrderLineInput
+from provisioning.orders.services import OrderLineInput, order_line_check
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -32,7 +33,7 @@ class OrderForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OrderLineForm(forms.Form):
+class OrderLineForm(ServiceChecks, forms.Form):
     line_type = forms.ChoiceField(label=_("Number"), choices=OrderLineType.choices, initial=OrderLineType.NEW)
     user_name = forms.CharField(label=_("Line user"), max_length=100, required=False)
     seller = forms.ModelChoiceField(label=_("Seller"), queryset=User.objects.none(), required=False)
@@ -100,12 +101,17 @@ class OrderLineForm(forms.Form):
         if not can_override_price:
             self.fields["price_override"].disabled = True
 
-    def line_input(self) -> OrderLineInput:
-        data = self.cleaned_data
+    def service_check(self, data: dict[str, Any]) -> None:
+        # the line's number on the page: the formset names its forms `lines-<index>`
+        index = int(self.prefix.rsplit("-", 1)[-1]) if self.prefix and self.prefix[-1].isdigit() else 0
+        order_line_check(index=index, data=self.line_input(data), by=None, today=timezone.localdate())
+
+    def line_input(self, data: dict[str, Any] | None = None) -> OrderLineInput:
+        data = self.cleaned_data if data is None else data
         return OrderLineInput(
-            offer=data["offer"],
-            sim=data["sim"],
-            line_type=data["line_type"],
+            offer=data.get("offer"),
+            sim=data.get("sim"),
+            line_type=data.get("line_type") or "",
             msisdn=data.get("msisdn") or "",
             port_msisdn=data.get("port_msisdn") or "",
             rio=data.get("rio") or "",

@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.permissions import user_can
 from audit.context import AuditContext
 from audit.services import audit_record
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Problems
 from core.money import quantize_price
 from core.text import name_check
 from customers.models import Customer
@@ -62,7 +62,7 @@ PRICE_OVERRIDE = "offers.price_override"
 class OrderLineInput:
     """What the staff chose for one line of an order (the form and the API build it)."""
 
-    offer: Offer
+    offer: Offer | None
     sim: Sim | None = None
     line_type: str = OrderLineType.NEW
     msisdn: str = ""
@@ -103,23 +103,58 @@ def _line_error(index: int, message: str, field_name: str) -> ApplicationError:
 
 
 def _checked_line(index: int, data: OrderLineInput, *, by: User | None, today: dt.date) -> dict[str, Any]:
-    """The line's values as stored, once every rule of an order line holds; else the first broken one."""
+    """The line's values as stored, once every rule of an order line holds; else one error with
+    every broken rule of the line (`line_field` of its `extra` naming the first)."""
+    problems = Problems()
+    values = _line_rules(index, data, by=by, today=today, problems=problems)
+    _raise_line_problems(problems)
+    return values
+
+
+def _raise_line_problems(problems: Problems) -> None:
+    """One error for every broken rule of the lines; `extra["line_errors"]` lists each as
+    (line number, field, message) so that a page puts each on its line and field."""
+    if not problems:
+        return
+    error = ApplicationError.many(problems.errors)
+    error.extra = {
+        **problems.errors[0].extra,
+        "line_errors": [(e.extra.get("line"), e.extra.get("line_field"), e.message) for e in problems.errors],
+    }
+    raise error
+
+
+def order_line_check(*, index: int, data: OrderLineInput, by: User | None, today: dt.date) -> None:
+    """The rules of one order line, every broken one at once (no write): what the order form runs
+    when a field of the line already failed. A rule that needs a missing choice (no offer, no
+    SIM) is left out; the field's own error says what to fix first."""
+    problems = Problems()
+    _line_rules(index, data, by=by, today=today, problems=problems)
+    problems.raise_if_any()
+
+
+def _line_rules(
+    index: int, data: OrderLineInput, *, by: User | None, today: dt.date, problems: Problems
+) -> dict[str, Any]:
+    def broken(message: str, field_name: str) -> None:
+        problems.errors.append(_line_error(index, message, field_name))
+
+    user_name = data.user_name
     try:
         user_name = name_check(data.user_name, field="user_name")
     except ApplicationError as exc:
-        raise _line_error(index, exc.message, "user_name") from None
+        broken(exc.message, "user_name")
     if data.sim is None:
-        raise _line_error(index, _("choose a SIM card from the available stock."), "sim")
-    if data.sim.state != SimState.AVAILABLE:
-        raise _line_error(
-            index, _("the SIM card %(iccid)s is not available.") % {"iccid": data.sim.iccid}, "sim"
-        )
+        broken(_("choose a SIM card from the available stock."), "sim")
+    elif data.sim.state != SimState.AVAILABLE:
+        broken(_("the SIM card %(iccid)s is not available.") % {"iccid": data.sim.iccid}, "sim")
     offer = data.offer
-    if offer.archived:
-        raise _line_error(index, _("the offer %(offer)s is archived.") % {"offer": offer.label}, "offer")
-    if data.commitment_months not in offer.commitment_choices:
-        raise _line_error(
-            index,
+    if offer is None:
+        broken(_("choose an offer."), "offer")
+    elif offer.archived:
+        broken(_("the offer %(offer)s is archived.") % {"offer": offer.label}, "offer")
+    if offer is not None and data.commitment_months not in offer.commitment_choices:
+        broken(
             _("the offer %(offer)s is not sold with a %(months)s-month commitment.")
             % {"offer": offer.label, "months": data.commitment_months},
             "commitment_months",
@@ -139,63 +174,61 @@ def _checked_line(index: int, data: OrderLineInput, *, by: User | None, today: d
     if data.line_type == OrderLineType.PORT:
         national = national_mobile_number(data.port_msisdn)
         if national is None:
-            raise _line_error(
-                index,
+            broken(
                 _("the number to port %(number)s is not a French mobile number (06…, 07…, +33…).")
                 % {"number": data.port_msisdn},
                 "port_msisdn",
             )
-        result = rio_check(national, data.rio)
-        if not result.valid:
-            raise _line_error(index, result.reason, "rio")
+        else:
+            result = rio_check(national, data.rio)
+            if not result.valid:
+                broken(result.reason, "rio")
+            values.update(
+                port_msisdn=national, rio=rio_normalise(data.rio), msisdn=_international_msisdn(national)
+            )
         settings = provisioning_settings_get()
         earliest = today + dt.timedelta(days=settings.porting_min_days)
         latest = today + dt.timedelta(days=settings.porting_max_days)
         if data.porting_date is None or not earliest <= data.porting_date <= latest:
-            raise _line_error(
-                index,
+            broken(
                 _("the porting date must be between %(earliest)s and %(latest)s.")
                 % {"earliest": earliest.strftime("%d/%m/%Y"), "latest": latest.strftime("%d/%m/%Y")},
                 "porting_date",
             )
-        values.update(
-            port_msisdn=national,
-            rio=rio_normalise(data.rio),
-            porting_date=data.porting_date,
-            msisdn=_international_msisdn(national),
-        )
+        values["porting_date"] = data.porting_date
     elif data.line_type == OrderLineType.NEW:
         number = _international_msisdn(data.msisdn) if data.msisdn.strip() else ""
-        if number and number != data.sim.msisdn:
+        if number and (data.sim is None or number != data.sim.msisdn):
             pool = PoolNumber.objects.filter(msisdn=number).first()
             if pool is None or pool.status == PoolNumberStatus.ASSIGNED:
-                raise _line_error(
-                    index,
+                broken(
                     _("the number %(number)s is neither the SIM's nor a free number of the pool.")
                     % {"number": data.msisdn},
                     "msisdn",
                 )
         values["msisdn"] = number
     else:
-        raise _line_error(index, _("choose a new number or a portability."), "line_type")
+        broken(_("choose a new number or a portability."), "line_type")
     if data.terminal is not None and data.terminal_purchase not in TerminalPurchase.values:
-        raise _line_error(index, _("choose how the terminal is bought."), "terminal_purchase")
+        broken(_("choose how the terminal is bought."), "terminal_purchase")
     values["terminal"] = data.terminal
     values["terminal_purchase"] = data.terminal_purchase if data.terminal is not None else ""
     if data.price_override is not None:
         if by is not None and not user_can(by, PRICE_OVERRIDE):
-            raise _line_error(index, _("you may not change the offer's price."), "price_override")
-        if data.price_override < 0:
-            raise _line_error(index, _("a price cannot be negative."), "price_override")
+            broken(_("you may not change the offer's price."), "price_override")
+        elif data.price_override < 0:
+            broken(_("a price cannot be negative."), "price_override")
     values["price_override"] = None if data.price_override is None else quantize_price(data.price_override)
-    speeds = offer_data_speeds(offer=offer)
-    if data.data_speed and data.data_speed not in speeds:
-        raise _line_error(
-            index, _("the data speed %(speed)s is not offered.") % {"speed": data.data_speed}, "data_speed"
-        )
+    if offer is not None:
+        speeds = offer_data_speeds(offer=offer)
+        if data.data_speed and data.data_speed not in speeds:
+            broken(_("the data speed %(speed)s is not offered.") % {"speed": data.data_speed}, "data_speed")
     values["data_speed"] = data.data_speed
-    values["rate_table"] = data.rate_table or offer.default_rate_table
-    values.update(_checked_discount(index, data))
+    values["rate_table"] = data.rate_table or (offer.default_rate_table if offer is not None else None)
+    try:
+        values.update(_checked_discount(index, data))
+    except ApplicationError as exc:
+        problems.errors.append(exc)
     values["billing_start"] = data.billing_start
     values["billing_timing"] = data.billing_timing
     values["charge_activation_now"] = data.charge_activation_now
@@ -224,7 +257,9 @@ def _checked_discount(index: int, data: OrderLineInput) -> dict[str, Any]:
 def _save_lines(order: Order, lines: Sequence[OrderLineInput], *, by: User | None, today: dt.date) -> None:
     if not lines:
         raise ApplicationError(_("An order has at least one line."))
-    checked = [_checked_line(i, data, by=by, today=today) for i, data in enumerate(lines)]
+    problems = Problems()
+    checked = [_line_rules(i, data, by=by, today=today, problems=problems) for i, data in enumerate(lines)]
+    _raise_line_problems(problems)
     seen: dict[int, int] = {}
     numbers: dict[str, int] = {}
     for i, values in enumerate(checked):

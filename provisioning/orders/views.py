@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
 from core.errors import ApplicationError
+from core.forms import all_valid
 from customers.models import Customer
 from provisioning.models import Order, OrderStatus
 from provisioning.orders import selectors, services
@@ -71,7 +72,7 @@ def _order_form_page(
         request.POST or None, initial=initial, prefix="lines", can_override_price=can_override
     )
     status = 200
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if request.method == "POST" and all_valid(form, formset):
         by = request.user
         context = AuditContext.from_request(request)
         try:
@@ -116,15 +117,19 @@ def _order_form_page(
 
 
 def _attach(formset: BaseOrderLineFormSet, form: OrderForm, exc: ApplicationError) -> None:
-    """Show a rule violation on the line and field it names (or on the whole order)."""
-    index = exc.extra.get("line")
-    field = exc.extra.get("line_field")
+    """Show each rule violation on the line and field it names (or on the whole order)."""
     forms = formset.kept_forms()
-    if isinstance(index, int) and 0 < index <= len(forms):
-        target = forms[index - 1]
-        target.add_error(field if field in target.fields else None, exc.message)
-    else:
-        form.add_error(None, exc.message)
+    broken = exc.extra.get("line_errors") or [
+        (exc.extra.get("line"), exc.extra.get("line_field"), exc.message)
+    ]
+    for index, field, message in broken:
+        if isinstance(index, int) and 0 < index <= len(forms):
+            target = forms[index - 1]
+            name = field if field in target.fields else None
+            if message not in target.errors.get(name or "__all__", []):
+                target.add_error(name, message)
+        else:
+            form.add_error(None, message)
 
 
 @staff_required("lines.write")

@@ -16,13 +16,14 @@ balance policy, a bulk job):
 """
 
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,8 @@ from provisioning.services.alerts import operator_alert_send
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# At most this many actions go in one hand-over to the operator (one order file).
+SUBMIT_SIZE = 10_000
 BULK_KINDS = (
     LineActionKind.BAR_INCOMING,
     LineActionKind.BAR_OUTGOING,
@@ -523,67 +526,116 @@ def line_actions_bulk(
     parameters: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    submit_size: int = SUBMIT_SIZE,
 ) -> tuple[str, int]:
-    """Request `kind` on every live line among `line_ids`, `batch_size` at a time: one insert per
-    batch, one hand-over to the operator per batch, one audit event per batch. Returns the batch
-    reference and the number of actions."""
+    """Request `kind` on every live line among `line_ids`: the actions are recorded `batch_size`
+    at a time (one insert and one audit event per batch, each committed, the progress told), then
+    handed to the operator `submit_size` at a time (one order file, one "sent" audit event each:
+    10,000 lines make one file). Actions a failure left requested are handed over again by
+    `line_actions_poll`. Returns the batch reference and the number of actions."""
     if kind not in BULK_KINDS:
         raise ApplicationError(_("This action cannot be applied to several lines at once."), field="kind")
     reference = f"BULK-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     ids = sorted(set(line_ids))
-    done = 0
-    count = 0
     gateway = tenant_gateway()
+    pending: list[LineAction] = []
+    count = 0
+
+    def submit(actions: list[LineAction]) -> None:
+        for start in range(0, len(actions), submit_size):
+            line_actions_submit(actions=actions[start : start + submit_size], now=now, by=by, gateway=gateway)
+
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
-        rows = list(
-            _bulk_lines(chunk, kind)
-            .exclude(
-                Exists(
-                    LineAction.objects.filter(
-                        line_id=OuterRef("pk"), kind=LineActionKind.TERMINATE, status__in=OPEN
-                    )
-                )
-            )
-            .values_list("pk", "sim_id")
+        recorded = _bulk_batch_record(
+            line_ids=chunk, kind=kind, by=by, now=now, today=today, parameters=parameters, reference=reference
         )
-        with transaction.atomic():
-            actions = LineAction.objects.bulk_create(
-                [
-                    LineAction(
-                        line_id=pk,
-                        sim_id=sim_id,
-                        kind=kind,
-                        parameters=parameters or {},
-                        requested_by=by,
-                        requested_at=now,
-                        batch_reference=reference,
-                        effective_date=today if kind == LineActionKind.TERMINATE else None,
-                    )
-                    for pk, sim_id in rows
-                ],
-                batch_size=batch_size,
-            )
-            if kind == LineActionKind.TERMINATE:
-                lines = MobileLine.objects.select_related("offer").in_bulk([a.line_id for a in actions])
-                for action in actions:
-                    fee = line_termination_fee(line=lines[action.line_id], today=today)
-                    action.parameters = {**(parameters or {}), "fee": str(fee)}
-                LineAction.objects.bulk_update(actions, ["parameters"], batch_size=batch_size)
-            audit_record(
-                actor=by,
-                action="line.bulk_requested",
-                object_type="provisioning.mobileline",
-                object_repr=reference,
-                changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
-            )
-            line_actions_submit(actions=actions, now=now, by=by, gateway=gateway)
-        count += len(actions)
-        done += len(chunk)
+        pending += recorded
+        count += len(recorded)
+        done = start + len(chunk)
+        if done == len(ids):
+            break  # the last step is told once the actions are handed over
+        while len(pending) >= submit_size:  # a full hand-over: one order file of submit_size
+            submit(pending[:submit_size])
+            pending = pending[submit_size:]
         if progress is not None:
             progress(done, len(ids))
-    # (the files backend renames each batch after its order file: count what was created)
+    submit(pending)
+    if progress is not None:
+        progress(len(ids), len(ids))
     return reference, count
+
+
+def _bulk_batch_record(
+    *,
+    line_ids: Sequence[int],
+    kind: str,
+    by: User | None,
+    now: dt.datetime,
+    today: dt.date,
+    parameters: dict[str, Any] | None,
+    reference: str,
+) -> list[LineAction]:
+    """Record (requested, committed) the actions of one batch of a bulk action and audit them.
+
+    One `INSERT … SELECT` from the batch's live lines (the same filter the ORM query states), the
+    ids coming back with RETURNING: no row goes through Python on its way in."""
+    lines = (
+        _bulk_lines(line_ids, kind)
+        .exclude(
+            Exists(
+                LineAction.objects.filter(
+                    line_id=OuterRef("pk"), kind=LineActionKind.TERMINATE, status__in=OPEN
+                )
+            )
+        )
+        .order_by("pk")
+        .values("pk", "sim_id")
+    )
+    select, select_params = lines.query.sql_with_params()
+    values = {
+        "kind": kind,
+        "parameters": json.dumps(parameters or {}),
+        "status": LineActionStatus.REQUESTED.value,
+        "failure_reason": "",
+        "requested_by_id": by.pk if by is not None else None,
+        "requested_at": now,
+        "batch_reference": reference,
+        "effective_date": today if kind == LineActionKind.TERMINATE else None,
+    }
+    columns = ", ".join(f'"{name}"' for name in ["line_id", "sim_id", *values])
+    constants = ", ".join(["%s::jsonb" if name == "parameters" else "%s" for name in values])
+    table = LineAction._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            insert = f'INSERT INTO "{table}" ({columns}) SELECT chosen.pk, chosen.sim_id, {constants} '
+            insert += f"FROM ({select}) AS chosen RETURNING id, line_id, sim_id"  # noqa: S608 (our SQL)
+            cursor.execute(insert, [*values.values(), *select_params])
+            created = sorted(cursor.fetchall())
+        actions = [
+            LineAction(
+                pk=pk,
+                line_id=line_id,
+                sim_id=sim_id,
+                **{name: value for name, value in values.items() if name != "parameters"},
+                parameters=parameters or {},
+            )
+            for pk, line_id, sim_id in created
+        ]
+        if kind == LineActionKind.TERMINATE:
+            by_line = MobileLine.objects.select_related("offer").in_bulk([a.line_id for a in actions])
+            for action in actions:
+                fee = line_termination_fee(line=by_line[action.line_id], today=today)
+                action.parameters = {**(parameters or {}), "fee": str(fee)}
+            LineAction.objects.bulk_update(actions, ["parameters"], batch_size=len(actions) or 1)
+        audit_record(
+            actor=by,
+            action="line.bulk_requested",
+            object_type="provisioning.mobileline",
+            object_repr=reference,
+            changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
+        )
+    return actions
 
 
 # --- the strict balance policy ------------------------------------------------------------------

@@ -1,15 +1,23 @@
 """Forms of the tenant's settings pages; they only parse input, the services hold the rules."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from core.forms import CountField
+from core.forms import CountField, ServiceChecks
+from tenants.settings.services import (
+    bank_details_check,
+    branding_check,
+    email_template_check,
+    staff_invite_check,
+)
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in (Role.ADMIN, Role.SALES, Role.SUPPORT, Role.ACCOUNTANT)]
 
 
-class BankDetailsForm(forms.Form):
+class BankDetailsForm(ServiceChecks, forms.Form):
     sepa_creditor_id = forms.CharField(
         label=_("SEPA creditor identifier (ICS)"),
         required=False,
@@ -19,8 +27,11 @@ class BankDetailsForm(forms.Form):
     creditor_iban = forms.CharField(label=_("IBAN of the account credited"), required=False, max_length=50)
     creditor_bic = forms.CharField(label=_("BIC"), required=False, max_length=15)
 
+    def service_check(self, data: dict[str, Any]) -> None:
+        bank_details_check(**{name: data[name] for name in self.fields if name in data})
 
-class BrandingForm(forms.Form):
+
+class BrandingForm(ServiceChecks, forms.Form):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
@@ -55,6 +66,14 @@ class BrandingForm(forms.Form):
         help_text=_("Only if the page refused the colours: text on the main colour will be hard to read."),
     )
 
+    def service_check(self, data: dict[str, Any]) -> None:
+        branding_check(
+            primary_color=data.get("primary_color"),
+            ink_color=data.get("ink_color"),
+            welcome_message=data.get("welcome_message"),
+            low_contrast_confirmed=bool(data.get("low_contrast_confirmed")),
+        )
+
 
 class DomainForm(forms.Form):
     domain = forms.CharField(
@@ -64,9 +83,16 @@ class DomainForm(forms.Form):
     )
 
 
-class EmailTemplateForm(forms.Form):
+class EmailTemplateForm(ServiceChecks, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 14}))
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        email_template_check(kind=self.kind, subject=data.get("subject"), body=data.get("body"))
 
 
 class InvoiceSettingsForm(forms.Form):
@@ -111,12 +137,15 @@ class InvoiceSettingsForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(ServiceChecks, forms.Form):
     username = forms.CharField(label=_("Login"), max_length=150)
     email = forms.EmailField(label=_("E-mail"))
     first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES, initial=Role.SALES)
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        staff_invite_check(username=data.get("username"), email=data.get("email"), role=data.get("role"))
 
 
 class ApiAccessForm(forms.Form):

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import STAFF_ROLES, User
+from accounts.selectors import login_is_taken
 from audit.context import AuditContext
 from audit.services import audit_changes, audit_record
 from core.colors import MIN_TEXT_CONTRAST, contrast_ratio
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Problems
 from core.identifiers import clean_bic, clean_iban, clean_ics
 from core.mail import mail_send
 from tenants.links import tenant_url
@@ -54,6 +55,31 @@ def color_clean(value: str, *, field: str) -> str:
     return value.lower()
 
 
+def bank_details_check(
+    *, sepa_creditor_id: str = "", creditor_iban: str = "", creditor_bic: str = ""
+) -> dict[str, str]:
+    """The bank details checked (check digits), every broken rule at once; returns them cleaned."""
+    problems = Problems()
+    values = {"sepa_creditor_id": "", "creditor_iban": "", "creditor_bic": ""}
+    for name, clean in (
+        ("sepa_creditor_id", clean_ics),
+        ("creditor_iban", clean_iban),
+        ("creditor_bic", clean_bic),
+    ):
+        raw = {
+            "sepa_creditor_id": sepa_creditor_id,
+            "creditor_iban": creditor_iban,
+            "creditor_bic": creditor_bic,
+        }[name]
+        if (raw or "").strip():
+            with problems.check():
+                values[name] = clean(raw, field=name)
+    if (creditor_iban or "").strip() and not (creditor_bic or "").strip():
+        problems.add(_("Give the BIC of the account as well."), field="creditor_bic")
+    problems.raise_if_any()
+    return values
+
+
 def bank_details_update(
     *,
     tenant: Tenant,
@@ -64,15 +90,9 @@ def bank_details_update(
     context: AuditContext | None = None,
 ) -> Tenant:
     """The creditor identifier (ICS), IBAN and BIC are checked (check digits) before being saved."""
-    values = {
-        "sepa_creditor_id": clean_ics(sepa_creditor_id, field="sepa_creditor_id")
-        if sepa_creditor_id.strip()
-        else "",
-        "creditor_iban": clean_iban(creditor_iban, field="creditor_iban") if creditor_iban.strip() else "",
-        "creditor_bic": clean_bic(creditor_bic, field="creditor_bic") if creditor_bic.strip() else "",
-    }
-    if values["creditor_iban"] and not values["creditor_bic"]:
-        raise ApplicationError(_("Give the BIC of the account as well."), field="creditor_bic")
+    values = bank_details_check(
+        sepa_creditor_id=sepa_creditor_id, creditor_iban=creditor_iban, creditor_bic=creditor_bic
+    )
     before = {key: getattr(tenant, key) for key in values}
     changes = audit_changes(before, values)
     if not changes:
@@ -104,6 +124,44 @@ def api_access_update(
     return tenant
 
 
+def branding_check(
+    *,
+    primary_color: str | None = None,
+    ink_color: str | None = None,
+    welcome_message: str | None = "",
+    low_contrast_confirmed: bool = False,
+) -> tuple[dict[str, str], str]:
+    """The colours (#RRGGBB, text contrast on the main colour, unless confirmed) and the welcome
+    message checked, every broken rule at once (a colour given as None is not checked); returns
+    the colours and the message cleaned."""
+    problems = Problems()
+    colors: dict[str, str] = {}
+    for name, value in (("primary_color", primary_color), ("ink_color", ink_color)):
+        if value is not None:
+            with problems.check():
+                colors[name] = color_clean(value, field=name)
+    if len(colors) == 2:
+        ratio = contrast_ratio(colors["primary_color"], colors["ink_color"])
+        if ratio < MIN_TEXT_CONTRAST and not low_contrast_confirmed:
+            problems.add(
+                _(
+                    "The text colour on the main colour contrasts at %(ratio)s:1; at least %(min)s:1 is "
+                    "needed for buttons and the menu to be readable. Choose a darker main colour or "
+                    "another text colour, or confirm that you keep these colours."
+                )
+                % {"ratio": number_format(ratio, 1), "min": number_format(MIN_TEXT_CONTRAST, 1)},
+                field="primary_color",
+            )
+    welcome_message = (welcome_message or "").strip()
+    if len(welcome_message) > WELCOME_MAX:
+        problems.add(
+            _("The welcome message is limited to %(max)s characters.") % {"max": WELCOME_MAX},
+            field="welcome_message",
+        )
+    problems.raise_if_any()
+    return colors, welcome_message
+
+
 def branding_update(
     *,
     tenant: Tenant,
@@ -123,27 +181,12 @@ def branding_update(
 
     A main colour whose text colour contrasts below 4.5:1 with it (every button and the active
     menu would be hard to read) is refused unless `low_contrast_confirmed`."""
-    colors = {
-        "primary_color": color_clean(primary_color, field="primary_color"),
-        "ink_color": color_clean(ink_color, field="ink_color"),
-    }
-    ratio = contrast_ratio(colors["primary_color"], colors["ink_color"])
-    if ratio < MIN_TEXT_CONTRAST and not low_contrast_confirmed:
-        raise ApplicationError(
-            _(
-                "The text colour on the main colour contrasts at %(ratio)s:1; at least %(min)s:1 is "
-                "needed for buttons and the menu to be readable. Choose a darker main colour or "
-                "another text colour, or confirm that you keep these colours."
-            )
-            % {"ratio": number_format(ratio, 1), "min": number_format(MIN_TEXT_CONTRAST, 1)},
-            field="primary_color",
-        )
-    welcome_message = (welcome_message or "").strip()
-    if len(welcome_message) > WELCOME_MAX:
-        raise ApplicationError(
-            _("The welcome message is limited to %(max)s characters.") % {"max": WELCOME_MAX},
-            field="welcome_message",
-        )
+    colors, welcome_message = branding_check(
+        primary_color=primary_color,
+        ink_color=ink_color,
+        welcome_message=welcome_message,
+        low_contrast_confirmed=low_contrast_confirmed,
+    )
     images = {
         kind: image_clean(data=data, kind=kind) for kind, data in (("logo", logo), ("banner", banner)) if data
     }
@@ -211,16 +254,31 @@ def tenant_domain_remove(
     )
 
 
-def _validated(spec: EmailSpec, subject: str, body: str) -> tuple[str, str]:
-    subject = " ".join((subject or "").split())
-    body = (body or "").replace("\r\n", "\n").strip() + "\n"
-    if not subject:
-        raise ApplicationError(_("The subject is empty."), field="subject")
-    if not body.strip():
-        raise ApplicationError(_("The body is empty."), field="body")
-    template_text_validate(subject, allowed=spec.names, field="subject")
-    template_text_validate(body, allowed=spec.names, field="body")
-    return subject, body
+def _validated(spec: EmailSpec, subject: str | None, body: str | None) -> tuple[str, str]:
+    """The subject and body checked (not empty, only the placeholders of the kind), every broken
+    rule at once; a part given as None is not checked."""
+    problems = Problems()
+    if subject is not None:
+        subject = " ".join(subject.split())
+        if not subject:
+            problems.add(_("The subject is empty."), field="subject")
+        else:
+            with problems.check():
+                template_text_validate(subject, allowed=spec.names, field="subject")
+    if body is not None:
+        body = body.replace("\r\n", "\n").strip() + "\n"
+        if not body.strip():
+            problems.add(_("The body is empty."), field="body")
+        else:
+            with problems.check():
+                template_text_validate(body, allowed=spec.names, field="body")
+    problems.raise_if_any()
+    return subject or "", body or ""
+
+
+def email_template_check(*, kind: str, subject: str | None, body: str | None) -> None:
+    """The wording of an e-mail of `kind` checked like `email_template_save` does (no write)."""
+    _validated(email_spec(kind), subject, body)
 
 
 def email_template_save(
@@ -372,6 +430,27 @@ def _staff_role(role: str) -> str:
     return role
 
 
+def staff_invite_check(*, username: str | None, email: str | None, role: str | None) -> None:
+    """An invitation's login (given, free), e-mail (given) and staff role, every broken rule at
+    once; a value given as None is not checked."""
+    problems = Problems()
+    if username is not None:
+        if not username.strip():
+            problems.add(_("A login is required."), field="username")
+        elif login_is_taken(login=username.strip()):
+            problems.add(
+                _("The login %(username)s is already taken (logins are not case-sensitive).")
+                % {"username": username.strip()},
+                field="username",
+            )
+    if email is not None and not email.strip():
+        problems.add(_("An e-mail address is needed to send the invitation."), field="email")
+    if role is not None:
+        with problems.check():
+            _staff_role(role)
+    problems.raise_if_any()
+
+
 def staff_invite(
     *,
     username: str,
@@ -385,8 +464,7 @@ def staff_invite(
 ) -> User:
     """Create a staff account of `tenant` without a password and e-mail it a link to choose one
     (on the tenant's main domain)."""
-    if not (email or "").strip():
-        raise ApplicationError(_("An e-mail address is needed to send the invitation."), field="email")
+    staff_invite_check(username=username, email=email, role=role)
     with transaction.atomic():
         user = account_services.user_create(
             username=username,

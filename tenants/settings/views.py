@@ -189,7 +189,7 @@ def email_edit(request: HttpRequest, kind: str) -> HttpResponse:
         "subject": saved.subject if saved else spec.default_subject,
         "body": saved.body if saved else spec.default_body,
     }
-    form = EmailTemplateForm(request.POST or None, initial=initial)
+    form = EmailTemplateForm(request.POST or None, initial=initial, kind=kind)
     action = request.POST.get("action", "save")
     preview = None
     if request.method == "POST" and action == "reset":

@@ -208,8 +208,71 @@ def rate(tenant: Any) -> Case:
     )
 
 
+def bank_details(tenant: Any) -> Case:
+    data = {"sepa_creditor_id": "FR00ZZZ1", "creditor_iban": "FR76 " + "1" * 50, "creditor_bic": "XX"}
+    return Case("/settings/bank/", data, {"sepa_creditor_id", "creditor_iban", "creditor_bic"}, "FR00ZZZ1")
+
+
+def branding(tenant: Any) -> Case:
+    data = {"primary_color": "", "ink_color": "bleu", "welcome_message": "Bienvenue " * 101}
+    return Case(
+        "/settings/branding/", data, {"primary_color", "ink_color", "welcome_message"}, 'value="bleu"'
+    )
+
+
+def email_template(tenant: Any) -> Case:
+    data = {"subject": "", "body": "Bonjour {{ inconnu }}", "action": "save"}
+    return Case("/settings/emails/invoice/", data, {"subject", "body"}, "Bonjour {{ inconnu }}")
+
+
+def invitation(tenant: Any, make_user: Callable[..., Any]) -> Case:
+    make_user(tenant, "sales", username="deja-pris")
+    data = {"username": "deja-pris", "email": "luc@", "role": "sales"}
+    return Case("/settings/team/", data, {"username", "email"}, 'value="luc@"')
+
+
+def order(tenant: Any) -> Case:
+    from offers.models import Offer
+
+    customer = _customer(tenant)
+    with in_schema(tenant):
+        offer = Offer.objects.create(code="FORMS-ORDER", label="Forfait commande", price="9.90")
+    soon = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    line = {
+        "line_type": "port",
+        "user_name": "Jean @ Dupont",  # the operator's character rule (service)
+        "sim": "999999999",  # not in the stock (the field)
+        "port_msisdn": "0612345678",
+        "rio": "01P123456ABC",  # a wrong key for that number (service)
+        "porting_date": soon,  # before the porting window (service)
+        "offer": str(offer.pk),
+        "commitment_months": "0",
+        "billing_timing": "advance",
+        "discount_kind": "",
+    }
+    data = {"note": "", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1"}
+    data.update({f"lines-0-{name}": value for name, value in line.items()})
+    return Case(
+        f"/lines/orders/new/{customer.pk}/",
+        data,
+        set(),
+        "01P123456ABC",
+        rows={0: {"sim", "user_name", "rio", "porting_date"}},
+        status=400,
+    )
+
+
+def fixed_number(tenant: Any) -> Case:
+    from provisioning.services.fixed import fixed_number_create
+
+    with in_schema(tenant):
+        fixed_number_create(number="0145000001", offer=None, rate_table=None, by=None)
+    data = {"number": "01 45 00 00 01", "offer": "999999999", "rate_table": ""}
+    return Case("/lines/fixed/new/", data, {"number", "offer"}, "01 45 00 00 01")
+
+
 TENANT_CASES = [customer_create, customer_edit, mandate, charge, payment, offer, option, product, terminal]
-TENANT_CASES += [rate_table, rate]
+TENANT_CASES += [rate_table, rate, bank_details, branding, email_template, invitation, order, fixed_number]
 
 
 def _check(response: Any, case: Case) -> None:
@@ -229,7 +292,7 @@ def test_a_tenant_form_shows_every_error_after_one_submit(
 ):
     from audit.models import AuditEvent
 
-    case = make_case(acme)
+    case = make_case(acme, make_user) if make_case is invitation else make_case(acme)
     client = client_for(acme, make_user(acme, "admin"))
     with in_schema(acme):
         events = AuditEvent.objects.count()

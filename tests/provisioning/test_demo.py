@@ -64,3 +64,31 @@ def test_demo_lines_are_varied_valid_and_seeded_once(request, schema):
             assert rio_check(order_line.port_msisdn, order_line.rio).valid
             assert order_line.sim.state == "reserved"
         assert (fixed > 0) == (tenant.kind == "vno")
+
+
+def test_the_demo_portability_orders_stay_pending_until_their_porting_date(acme):
+    """The operator (the simulator, here with no delay) ports on the porting date: polled on the
+    demo's day, the pending portability orders stay pending; on the latest porting date, the
+    port-ins are all answered."""
+    from customers.demo import seed_tenant as seed_customers
+    from offers.demo import seed_tenant as seed_offers
+    from provisioning.demo import seed_tenant
+    from provisioning.gateway import SimulatorGateway
+    from provisioning.models import LineAction, Order, OrderLine
+
+    with in_schema(acme):
+        seed_customers(acme)
+        seed_offers(acme)
+        seed_tenant(acme, now=NOW)
+        port_ins = LineAction.objects.filter(kind="port_in")
+        assert port_ins.count() > 0 and set(port_ins.values_list("status", flat=True)) == {"sent"}
+        gateway = SimulatorGateway(delay_seconds=0)
+        answered = {outcome.action_id for outcome in gateway.poll(now=NOW)}
+        assert answered.isdisjoint(port_ins.values_list("pk", flat=True))
+        assert set(Order.objects.filter(number__startswith="CMD-DEMO-").values_list("status", flat=True)) == {
+            "validated"
+        }
+        last = max(OrderLine.objects.filter(line_type="port").values_list("porting_date", flat=True))
+        on_the_day = dt.datetime.combine(last, dt.time(9), tzinfo=dt.UTC)
+        answered = {outcome.action_id for outcome in gateway.poll(now=on_the_day)}
+        assert set(port_ins.values_list("pk", flat=True)) <= answered

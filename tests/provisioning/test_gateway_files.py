@@ -188,3 +188,44 @@ def test_refusals_are_emailed_once_per_batch(
             assert len(line_actions_poll(now=NOW, gateway=gateway)) == 2
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["noc@client.example"]
     assert S6 in mailoutbox[0].body and S7 in mailoutbox[0].body
+
+
+def test_a_bulk_action_is_handed_over_in_order_files_of_submit_size(request, acme):
+    """A bulk barring records its actions batch by batch, then hands them to the operator
+    `submit_size` at a time: 7 lines, batches of 2, files of 5 → 2 order files (5 and 2 rows),
+    two "sent" audit events, each row the action's line and barring; the progress ends once sent."""
+    from audit.models import AuditEvent
+    from provisioning.models import LineAction, ProvisioningSettings
+    from provisioning.services.lines import line_actions_bulk
+
+    folder = request.getfixturevalue("local_folder")
+    _feed(acme, folder)
+    with in_schema(acme):
+        ProvisioningSettings.objects.create(gateway_backend="files")
+        lines = [line(f"3361000000{i}") for i in range(7)]
+        seen = []
+        reference, count = line_actions_bulk(
+            line_ids=[x.pk for x in lines],
+            kind="bar_outgoing",
+            by=None,
+            now=NOW,
+            today=NOW.date(),
+            batch_size=2,
+            submit_size=5,
+            progress=lambda done, total: seen.append(done),
+        )
+        assert count == 7 and seen == [2, 4, 6, 7]
+        files = _orders(folder)
+        assert len(files) == 2
+        rows = [
+            r.split(";")
+            for name in files
+            for r in (folder.root / "Commandes" / name).read_text().splitlines()[1:-1]
+        ]
+        assert sorted(r[3] for r in rows) == sorted(x.msisdn for x in lines)
+        assert {(r[1], r[10]) for r in rows} == {("BAR", "OUT")}
+        actions = LineAction.objects.filter(line__in=lines)
+        assert actions.count() == 7 and set(actions.values_list("status", flat=True)) == {"sent"}
+        assert set(actions.values_list("batch_reference", flat=True)) == set(files)
+        assert AuditEvent.objects.filter(action="line_action.sent").count() == 2
+        assert AuditEvent.objects.filter(action="line.bulk_requested", object_repr=reference).count() == 4

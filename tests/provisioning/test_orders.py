@@ -93,12 +93,13 @@ def validate(order, now=NOW, by=None):
     return order_validate(order=order, by=by, now=now)
 
 
-def poll(after=0, delay=0):
+def poll(after=0, delay=0, days=0):
+    """The operator's answers `after` seconds (and `days` days) past NOW (the simulator)."""
     from provisioning.gateway import SimulatorGateway
     from provisioning.services.lines import line_actions_poll
 
     return line_actions_poll(
-        now=NOW + dt.timedelta(seconds=after), gateway=SimulatorGateway(delay_seconds=delay)
+        now=NOW + dt.timedelta(days=days, seconds=after), gateway=SimulatorGateway(delay_seconds=delay)
     )
 
 
@@ -166,6 +167,30 @@ def test_the_user_name_follows_the_operator_rule(shop, acme):
         with pytest.raises(ApplicationError) as error:
             create([_named(shop["offer"], "Jean-Éric")], shop["customer"])
         assert error.value.extra["line_field"] == "user_name" and "JEAN ERIC" in error.value.message
+
+
+def test_every_broken_rule_of_every_line_is_reported_at_once(shop, acme):
+    """Issue 10: one error names each line's every broken rule (user name, RIO, porting window),
+    each with its line and field; nothing is saved."""
+    from core.errors import ApplicationError
+    from provisioning.models import Order
+
+    with in_schema(acme):
+        first = _named(shop["offer"], "Jean-Éric")
+        second = port_line(shop["offer"], days=1, rio="01P123456ABC")
+        second.user_name = "Marie@"
+        with pytest.raises(ApplicationError) as error:
+            create([first, second], shop["customer"])
+        assert {(line, field) for line, field, _message in error.value.extra["line_errors"]} == {
+            (1, "user_name"),
+            (2, "user_name"),
+            (2, "rio"),
+            (2, "porting_date"),
+        }
+        assert all(
+            message.startswith(f"Ligne {line} :") for line, _f, message in error.value.extra["line_errors"]
+        )
+        assert not Order.objects.exists()
 
 
 def _named(offer, name):
@@ -313,9 +338,18 @@ def test_the_operator_confirmation_activates_the_lines_and_completes_the_order(s
             [new_line(shop["offer"], commitment_months=12), port_line(shop["offer"])], shop["customer"]
         )
         validate(order)
-        assert len(poll()) == 2
+        new, port = order.lines.order_by("id")
+        # the new number at once; the port-in waits for its porting date, as at a real operator
+        assert [a.order_line_id for a in poll()] == [new.pk]
+        assert poll(days=9, after=39_599) == []  # 30/10 23:59:59 in Paris (winter time), the day before
         order.refresh_from_db()
-        assert order.status == OrderStatus.COMPLETED and order.completed_at == NOW
+        assert order.status == OrderStatus.VALIDATED
+        port.line.refresh_from_db()
+        assert port.line.status == LineStatus.PENDING
+        at = NOW + dt.timedelta(days=9, seconds=39_600)  # 31/10 00:00 in Paris: the porting date
+        assert [a.order_line_id for a in poll(days=9, after=39_600)] == [port.pk]
+        order.refresh_from_db()
+        assert order.status == OrderStatus.COMPLETED and order.completed_at == at
         new, port = order.lines.order_by("id")
         new.line.refresh_from_db()
         assert new.line.status == LineStatus.ACTIVE and new.line.activated_on == TODAY

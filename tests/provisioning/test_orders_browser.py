@@ -1,6 +1,7 @@
 """The order journey, clicked through in Chromium: a sales user orders two lines for a customer (one
-ported, one new), validates the order after the confirmation, and once the operator (the simulator,
-run synchronously here with no delay) confirms, sees both lines active and the order completed."""
+ported, one new), validates the order after the confirmation; the operator (the simulator, run
+synchronously here with no delay) confirms the new number at once and the port-in on its porting
+date (the poll is run at that date); then both lines are active and the order completed."""
 
 import datetime as dt
 import uuid
@@ -85,8 +86,17 @@ def test_sales_orders_a_ported_and_a_new_line_and_sees_them_active(committed_db,
     with in_schema(acme):
         order = Order.objects.get(customer=customer)
         assert Sim.objects.get(pk=port_sim.pk).state == SimState.RESERVED
-        # The operator answers (the simulator, with no delay).
-        line_actions_poll(now=timezone.now(), gateway=SimulatorGateway(delay_seconds=0))
+        # The operator answers (the simulator, with no delay): the new number now, the port-in
+        # on its porting date and not before.
+        gateway = SimulatorGateway(delay_seconds=0)
+        assert len(line_actions_poll(now=timezone.now(), gateway=gateway)) == 1
+    page.reload()
+    page.wait_for_selector("[data-testid=order-status][data-status=validated]")
+    statuses = page.locator("[data-testid=line-status]").evaluate_all("els => els.map(e => e.dataset.status)")
+    assert sorted(statuses) == sorted([LineStatus.ACTIVE, LineStatus.PENDING])
+    with in_schema(acme):
+        porting_day = dt.datetime.combine(porting_date, dt.time(8), tzinfo=PARIS)
+        assert len(line_actions_poll(now=porting_day, gateway=gateway)) == 1
 
     page.reload()
     page.wait_for_selector("[data-testid=order-status][data-status=completed]")
