@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from cdr_import.models import Family
 from cdr_import.parsing import cdr_columns, lean_row_reader, row_from_values, row_rules
-from cdr_import.store import cdr_partition_ensure
+from cdr_import.store import cdr_partition_attach, cdr_partition_new
 from core.delimited import Column, FeedFileError, FeedProfile, FeedReader, RowError, open_feed
 
 CHUNK = 50_000  # rows rated and sent together
@@ -186,6 +186,7 @@ class _Chunk:
     ids: list[str]
     store_lines: list[str]
     identity_lines: list[str]
+    targets: list[str] | None = None  # per row, the table it goes to (None: all into the store)
 
 
 class _Sender:
@@ -229,7 +230,7 @@ class _Sender:
                 [self.family, chunk.ids],
             )
             known = dict(cursor.fetchall())
-            store_lines, identity_lines = chunk.store_lines, chunk.identity_lines
+            store_lines, identity_lines, targets = chunk.store_lines, chunk.identity_lines, chunk.targets
             if known:
                 positions = [i for i, cdr_id in enumerate(chunk.ids) if cdr_id in known]
                 taken = set(positions)
@@ -242,13 +243,22 @@ class _Sender:
                 self.counts.known += len(positions)
                 store_lines = [text for i, text in enumerate(store_lines) if i not in taken]
                 identity_lines = [text for i, text in enumerate(identity_lines) if i not in taken]
+                if targets is not None:
+                    targets = [target for i, target in enumerate(targets) if i not in taken]
             if store_lines:
                 with cursor.copy(
                     "COPY cdr_import_cdr_identity (family, cdr_id, start_time) FROM STDIN"
                 ) as copy:
                     copy.write("".join(identity_lines))
-                with cursor.copy(f"COPY cdr_import_cdr ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-                    copy.write("".join(store_lines))
+                by_table: dict[str, list[str]] = {}
+                if targets is None:
+                    by_table["cdr_import_cdr"] = store_lines
+                else:
+                    for text, target in zip(store_lines, targets, strict=True):
+                        by_table.setdefault(target, []).append(text)
+                for table, lines in by_table.items():
+                    with cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                        copy.write("".join(lines))
                 self.counts.imported += len(store_lines)
         finally:
             cursor.close()
@@ -295,6 +305,8 @@ class _Stager:
         self.seen: set[str] = set()
         self.days: set[dt.date] = set()
         self.months: set[tuple[int, int]] = set()
+        # Months without a partition yet: loaded into a plain table, indexed and attached at the end.
+        self.fresh: dict[tuple[int, int], str] = {}
         rated_id = "\\N" if billed else str(import_id)
         billed_id = str(import_id) if billed else "\\N"
         self.tail = f"\t{family}\t{'t' if billed else 'f'}\t{rated_id}\t{billed_id}\n"
@@ -302,6 +314,7 @@ class _Stager:
         self.result_segments: dict[tuple[Any, ...], str] = {}
         self.sender = _Sender(family=family, billed=billed, counts=counts)
         self.rate_seconds = 0.0
+        self.attach_seconds = 0.0
 
     def add_many(self, rows: list[tuple[Any, ...]]) -> None:
         seen = self.seen
@@ -337,7 +350,9 @@ class _Stager:
             self.sender.drain()
             months = {(d.year, d.month) for d in fresh_days} - self.months
             for year, month in sorted(months):
-                cdr_partition_ensure(month=dt.date(year, month, 1))
+                name = cdr_partition_new(month=dt.date(year, month, 1))
+                if name is not None:
+                    self.fresh[(year, month)] = name
             self.months |= months
             self.days |= fresh_days
             table_ids = {key[0] for _i, _c, key in self.rating.lines.values()}
@@ -446,7 +461,11 @@ class _Stager:
                 )
         ids = [r[0] for r in rows]
         identity = [f"{family}\t{copy_text(r[0])}\t{r[4]}\n" for r in rows]
-        return _Chunk(ids=ids, store_lines=store, identity_lines=identity)  # type: ignore[arg-type]
+        targets = None
+        if self.fresh:
+            fresh = self.fresh
+            targets = [fresh.get((r[1].year, r[1].month), "cdr_import_cdr") for r in rows]
+        return _Chunk(ids=ids, store_lines=store, identity_lines=identity, targets=targets)  # type: ignore[arg-type]
 
     def finish(self) -> None:
         try:
@@ -454,6 +473,10 @@ class _Stager:
             self.sender.drain()
         finally:
             self.sender.close()
+        began = time.perf_counter()
+        for (year, month), name in sorted(self.fresh.items()):
+            cdr_partition_attach(month=dt.date(year, month, 1), name=name)
+        self.attach_seconds = time.perf_counter() - began
 
 
 def stage_file(
@@ -567,6 +590,7 @@ def _stage(
             stager.finish()
             counts.timings["rate_format"] = round(stager.rate_seconds, 3)
             counts.timings["copy_busy"] = round(stager.sender.busy, 3)
+            counts.timings["index_attach"] = round(stager.attach_seconds, 3)
     except BaseException:
         if stager is not None:
             stager.sender.close()
