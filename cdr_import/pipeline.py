@@ -231,6 +231,14 @@ class _Sender:
             )
             known = dict(cursor.fetchall())
             store_lines, identity_lines, targets = chunk.store_lines, chunk.identity_lines, chunk.targets
+            if known and len(known) == len(chunk.ids):  # all known (a billed file, a replay)
+                if self.billed:
+                    with cursor.copy(f"COPY cdr_stage ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                        copy.write("".join(store_lines))
+                    with cursor.copy("COPY cdr_known (cdr_id, known_start) FROM STDIN") as copy:
+                        copy.write("".join([f"{copy_text(i)}\t{s.isoformat()}\n" for i, s in known.items()]))
+                self.counts.known += len(known)
+                return
             if known:
                 positions = [i for i, cdr_id in enumerate(chunk.ids) if cdr_id in known]
                 taken = set(positions)
@@ -238,8 +246,14 @@ class _Sender:
                     with cursor.copy(f"COPY cdr_stage ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
                         copy.write("".join(store_lines[i] for i in positions))
                     with cursor.copy("COPY cdr_known (cdr_id, known_start) FROM STDIN") as copy:
-                        for i in positions:
-                            copy.write_row((chunk.ids[i], known[chunk.ids[i]]))
+                        copy.write(
+                            "".join(
+                                [
+                                    f"{copy_text(chunk.ids[i])}\t{known[chunk.ids[i]].isoformat()}\n"
+                                    for i in positions
+                                ]
+                            )
+                        )
                 self.counts.known += len(positions)
                 store_lines = [text for i, text in enumerate(store_lines) if i not in taken]
                 identity_lines = [text for i, text in enumerate(identity_lines) if i not in taken]

@@ -410,7 +410,7 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
             )
             timings.update(counts.timings)
             mark = time.perf_counter()
-            corrected = _merge_known(family=family, periods=counts.periods) if billed else 0
+            corrected = _merge_known(family=family, periods=counts.periods, timings=timings) if billed else 0
             timings["merge"] = round(time.perf_counter() - mark, 3)
             mark = time.perf_counter()
             RejectedRow.objects.bulk_create(
@@ -543,6 +543,11 @@ def _progress_sql(schema: str) -> Any:
     ).format(sql.Identifier(schema))
 
 
+# A month's partition is rewritten when a billed file confirms at least 1 / REWRITE_SHARE of its
+# rows; below that, the confirmed rows are updated in place.
+REWRITE_SHARE = 3
+
+
 def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
     """The months whose stored CDRs a billed file confirms for the most part: rewritten whole.
 
@@ -589,7 +594,7 @@ def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
         if cursor.fetchone()[0] is None:
             continue
         cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (our name)
-        if confirmed * 3 < cursor.fetchone()[0]:
+        if confirmed * REWRITE_SHARE < cursor.fetchone()[0]:
             continue  # a few rows of a large month: the UPDATE is cheaper
         first, following = month_bounds(month)
         cursor.execute("DROP TABLE IF EXISTS cdr_rewrite")
@@ -611,11 +616,20 @@ def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
         )
 
 
-def _merge_known(*, family: str, periods: set[str]) -> int:
+def _merge_known(*, family: str, periods: set[str], timings: dict[str, Any] | None = None) -> int:
     """A billed file's CDRs already in the store (`cdr_stage` / `cdr_known`): confirmed, and
     corrected (with their rating) where the cost differs; then its periods' CDRs the operator did
     not bill are flagged. Returns how many were corrected."""
     corrected = 0
+    timings = {} if timings is None else timings
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 3)
+        mark = now
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cdr_known")
         if cursor.fetchone()[0]:
@@ -636,7 +650,9 @@ def _merge_known(*, family: str, periods: set[str]) -> int:
                 """
             )
             corrected = cursor.fetchone()[0]
+            lap("merge_count_corrected")
             _rewrite_confirmed_months(cursor, rerated=rerated)
+            lap("merge_rewrite")
             cursor.execute(
                 f"""
                 UPDATE cdr_import_cdr c SET
@@ -648,6 +664,7 @@ def _merge_known(*, family: str, periods: set[str]) -> int:
                 WHERE c.family = s.family AND c.cdr_id = s.cdr_id AND c.start_time = k.known_start
                 """  # noqa: S608 (our SQL)
             )
+            lap("merge_update")
         # The periods' CDRs of the store that no billed file confirmed.
         for period in sorted(p for p in periods if p):
             first, following = month_bounds(dt.date(int(period[:4]), int(period[5:7]), 1))
@@ -659,6 +676,7 @@ def _merge_known(*, family: str, periods: set[str]) -> int:
                 """,
                 [family, first, following],
             )
+        lap("merge_not_billed")
     return corrected
 
 
