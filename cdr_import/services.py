@@ -556,6 +556,8 @@ def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
     partition anew (every row, confirmed or not, with the same values the UPDATE of
     `_merge_known` gives it), then building its indexes, costs a few seconds. The confirmed rows
     of those months are then taken out of `cdr_known`, and the UPDATE sees only the others.
+    The month's rows are matched to the staged ones by (family, cdr_id) alone: the identity table
+    keeps that pair once in the whole store, with the start time `cdr_known` holds.
     """
     cursor.execute(
         """
@@ -570,7 +572,7 @@ def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
         "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
     )
     columns = [name for (name,) in cursor.fetchall()]
-    matched = "k.cdr_id IS NOT NULL"
+    matched = "s.cdr_id IS NOT NULL"
     changed = f"({matched} AND c.wholesale_cost <> s.wholesale_cost)"
     from_stage = {"billing_period", "operator_invoice_ref", "billed_import_id", "wholesale_cost"}
     values = []
@@ -603,12 +605,8 @@ def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
             f"""
             INSERT INTO cdr_rewrite ({", ".join(columns)})
             SELECT {", ".join(values)}
-            FROM {name} c LEFT JOIN (
-                cdr_stage s JOIN cdr_known k ON k.cdr_id = s.cdr_id
-                    AND k.known_start >= %s AND k.known_start < %s
-            ) ON c.family = s.family AND c.cdr_id = s.cdr_id AND c.start_time = k.known_start
-            """,  # noqa: S608 (our SQL)
-            [first, following],
+            FROM {name} c LEFT JOIN cdr_stage s ON c.family = s.family AND c.cdr_id = s.cdr_id
+            """  # noqa: S608 (our SQL)
         )
         cdr_partition_swap(month=month, name="cdr_rewrite")
         cursor.execute(
