@@ -9,11 +9,13 @@ RatedCDRs file (rows in time order, as operator files are), then times, in the s
 2. `manage.py import_feed` on it, in process (read, validate, deduplicate, rate, persist, counts);
 3. the same events as a BilledCDRs file (confirming them all).
 Prints, for each: wall time, the process's CPU time (user+sys, `resource.getrusage`: the machine
-is shared, wall time swings with the load), CDRs/s, the ratio to the raw COPY, the import's phase
-timings, the load average and the process's max RSS. What it leaves out is printed too: polling
-and the network (the file is on disk), the PostgreSQL server's own CPU time (another process), and
-the store is emptied and its partitions dropped before the run (no earlier months to check
-identities against; the month of the file is a new partition).
+is shared, wall time swings with the load), the CPU time of its PostgreSQL backend (from
+/proc/<pid>/stat when the server is local; parallel index-build workers left out), CDRs/s, the
+ratio to the raw COPY, the import's phase timings, the load average at start and end and the
+process's max RSS; then a verdict (MET / MISSED) per target. What it leaves out is printed too:
+polling and the network (the file is on disk), and the store is emptied and its partitions
+dropped before the run (no earlier months to check identities against; the month of the file is
+a new partition).
 """
 
 import argparse
@@ -226,8 +228,8 @@ def main() -> None:
     if max(results["rated"][3][0][0], results["billed"][3][0][0]) > (os.cpu_count() or 1):
         print("note: the load average exceeded the cores during the run: wall times are inflated")
     print(
-        "left out: polling and the network (the file is on disk); the PostgreSQL server's CPU time "
-        "(another process: see the wall time); the store was emptied first (no older months; the file's month is a new partition)"
+        "left out: polling and the network (the file is on disk); the server's parallel index-build "
+        "workers' CPU; the store was emptied first (no older months; the file's month is a new partition)"
     )
 
 
