@@ -230,24 +230,29 @@ class _Sender:
             # One index probe per id, whatever the planner's statistics say: `cdr_id = ANY(…)` was
             # planned as a scan of the whole identity table per chunk while its statistics were
             # stale (0.5 s per 50,000 ids at 1M stored, growing with the store; this: 0.2 s).
-            cursor.execute(
-                """
-                SELECT x.cdr_id, k.start_time FROM unnest(%s::varchar[]) AS x (cdr_id)
+            # A billed file's known CDRs go straight to `cdr_known` with their stored start time,
+            # without a round trip through Python.
+            probe = """
+                FROM unnest(%s::varchar[]) AS x (cdr_id)
                 CROSS JOIN LATERAL (
                     SELECT i.start_time FROM cdr_import_cdr_identity i
                     WHERE i.family = %s AND i.cdr_id = x.cdr_id LIMIT 1
                 ) k
-                """,
-                [chunk.ids, self.family],
-            )
-            known = dict(cursor.fetchall())
+            """
+            if self.billed:
+                cursor.execute(
+                    f"INSERT INTO cdr_known (cdr_id, known_start) SELECT x.cdr_id, k.start_time {probe} "
+                    "RETURNING cdr_id",
+                    [chunk.ids, self.family],
+                )
+            else:
+                cursor.execute(f"SELECT x.cdr_id {probe}", [chunk.ids, self.family])
+            known = {cdr_id for (cdr_id,) in cursor.fetchall()}
             store_lines, identity_lines, targets = chunk.store_lines, chunk.identity_lines, chunk.targets
             if known and len(known) == len(chunk.ids):  # all known (a billed file, a replay)
                 if self.billed:
                     with cursor.copy(f"COPY cdr_stage ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
                         copy.write("".join(store_lines))
-                    with cursor.copy("COPY cdr_known (cdr_id, known_start) FROM STDIN") as copy:
-                        copy.write("".join([f"{copy_text(i)}\t{s.isoformat()}\n" for i, s in known.items()]))
                 self.counts.known += len(known)
                 return
             if known:
@@ -256,15 +261,6 @@ class _Sender:
                 if self.billed:
                     with cursor.copy(f"COPY cdr_stage ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
                         copy.write("".join(store_lines[i] for i in positions))
-                    with cursor.copy("COPY cdr_known (cdr_id, known_start) FROM STDIN") as copy:
-                        copy.write(
-                            "".join(
-                                [
-                                    f"{copy_text(chunk.ids[i])}\t{known[chunk.ids[i]].isoformat()}\n"
-                                    for i in positions
-                                ]
-                            )
-                        )
                 self.counts.known += len(positions)
                 store_lines = [text for i, text in enumerate(store_lines) if i not in taken]
                 identity_lines = [text for i, text in enumerate(identity_lines) if i not in taken]
