@@ -25,6 +25,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -190,6 +191,7 @@ def main() -> None:
             line = json.loads(out.getvalue().splitlines()[0])
             timings = Import.objects.get(pk=line["import_id"]).timings
             results[label] = (seconds, cpu, server, (load, os.getloadavg()), line, timings)
+        shutil.rmtree(workdir)  # two generated files of ~100 MB each
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"raw COPY of the file: {raw_copy:.2f} s ({args.rows / raw_copy:,.0f} rows/s)")
     for label, (seconds, cpu, server, loads, line, timings) in results.items():
