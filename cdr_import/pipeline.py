@@ -18,7 +18,9 @@ copying everything twice (a staging table, then the store), one step after the o
   at once, on the two cores. Everything stays inside the caller's transaction: all or nothing.
 """
 
+import contextlib
 import datetime as dt
+import gc
 import queue
 import threading
 import time
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from cdr_import.models import Family
 from cdr_import.parsing import cdr_columns, lean_row_reader, row_from_values, row_rules
-from cdr_import.store import cdr_partition_ensure
+from cdr_import.store import cdr_partition_attach, cdr_partition_new
 from core.delimited import Column, FeedFileError, FeedProfile, FeedReader, RowError, open_feed
 
 CHUNK = 50_000  # rows rated and sent together
@@ -186,6 +188,7 @@ class _Chunk:
     ids: list[str]
     store_lines: list[str]
     identity_lines: list[str]
+    targets: list[str] | None = None  # per row, the table it goes to (None: all into the store)
 
 
 class _Sender:
@@ -224,31 +227,59 @@ class _Sender:
     def _send(self, chunk: _Chunk) -> None:
         cursor = self.raw.cursor()
         try:
-            cursor.execute(
-                "SELECT cdr_id, start_time FROM cdr_import_cdr_identity WHERE family = %s AND cdr_id = ANY(%s)",
-                [self.family, chunk.ids],
-            )
-            known = dict(cursor.fetchall())
-            store_lines, identity_lines = chunk.store_lines, chunk.identity_lines
+            # One index probe per id, whatever the planner's statistics say: `cdr_id = ANY(…)` was
+            # planned as a scan of the whole identity table per chunk while its statistics were
+            # stale (0.5 s per 50,000 ids at 1M stored, growing with the store; this: 0.2 s).
+            # A billed file's known CDRs go straight to `cdr_known` with their stored start time,
+            # without a round trip through Python.
+            probe = """
+                FROM unnest(%s::varchar[]) AS x (cdr_id)
+                CROSS JOIN LATERAL (
+                    SELECT i.start_time FROM cdr_import_cdr_identity i
+                    WHERE i.family = %s AND i.cdr_id = x.cdr_id LIMIT 1
+                ) k
+            """
+            if self.billed:
+                cursor.execute(
+                    f"INSERT INTO cdr_known (cdr_id, known_start) SELECT x.cdr_id, k.start_time {probe} "
+                    "RETURNING cdr_id",
+                    [chunk.ids, self.family],
+                )
+            else:
+                cursor.execute(f"SELECT x.cdr_id {probe}", [chunk.ids, self.family])
+            known = {cdr_id for (cdr_id,) in cursor.fetchall()}
+            store_lines, identity_lines, targets = chunk.store_lines, chunk.identity_lines, chunk.targets
+            if known and len(known) == len(chunk.ids):  # all known (a billed file, a replay)
+                if self.billed:
+                    with cursor.copy(f"COPY cdr_stage ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                        copy.write("".join(store_lines))
+                self.counts.known += len(known)
+                return
             if known:
                 positions = [i for i, cdr_id in enumerate(chunk.ids) if cdr_id in known]
                 taken = set(positions)
                 if self.billed:
                     with cursor.copy(f"COPY cdr_stage ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
                         copy.write("".join(store_lines[i] for i in positions))
-                    with cursor.copy("COPY cdr_known (cdr_id, known_start) FROM STDIN") as copy:
-                        for i in positions:
-                            copy.write_row((chunk.ids[i], known[chunk.ids[i]]))
                 self.counts.known += len(positions)
                 store_lines = [text for i, text in enumerate(store_lines) if i not in taken]
                 identity_lines = [text for i, text in enumerate(identity_lines) if i not in taken]
+                if targets is not None:
+                    targets = [target for i, target in enumerate(targets) if i not in taken]
             if store_lines:
                 with cursor.copy(
                     "COPY cdr_import_cdr_identity (family, cdr_id, start_time) FROM STDIN"
                 ) as copy:
                     copy.write("".join(identity_lines))
-                with cursor.copy(f"COPY cdr_import_cdr ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-                    copy.write("".join(store_lines))
+                by_table: dict[str, list[str]] = {}
+                if targets is None:
+                    by_table["cdr_import_cdr"] = store_lines
+                else:
+                    for text, target in zip(store_lines, targets, strict=True):
+                        by_table.setdefault(target, []).append(text)
+                for table, lines in by_table.items():
+                    with cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                        copy.write("".join(lines))
                 self.counts.imported += len(store_lines)
         finally:
             cursor.close()
@@ -295,6 +326,8 @@ class _Stager:
         self.seen: set[str] = set()
         self.days: set[dt.date] = set()
         self.months: set[tuple[int, int]] = set()
+        # Months without a partition yet: loaded into a plain table, indexed and attached at the end.
+        self.fresh: dict[tuple[int, int], str] = {}
         rated_id = "\\N" if billed else str(import_id)
         billed_id = str(import_id) if billed else "\\N"
         self.tail = f"\t{family}\t{'t' if billed else 'f'}\t{rated_id}\t{billed_id}\n"
@@ -302,6 +335,7 @@ class _Stager:
         self.result_segments: dict[tuple[Any, ...], str] = {}
         self.sender = _Sender(family=family, billed=billed, counts=counts)
         self.rate_seconds = 0.0
+        self.attach_seconds = 0.0
 
     def add_many(self, rows: list[tuple[Any, ...]]) -> None:
         seen = self.seen
@@ -337,7 +371,9 @@ class _Stager:
             self.sender.drain()
             months = {(d.year, d.month) for d in fresh_days} - self.months
             for year, month in sorted(months):
-                cdr_partition_ensure(month=dt.date(year, month, 1))
+                name = cdr_partition_new(month=dt.date(year, month, 1))
+                if name is not None:
+                    self.fresh[(year, month)] = name
             self.months |= months
             self.days |= fresh_days
             table_ids = {key[0] for _i, _c, key in self.rating.lines.values()}
@@ -446,7 +482,11 @@ class _Stager:
                 )
         ids = [r[0] for r in rows]
         identity = [f"{family}\t{copy_text(r[0])}\t{r[4]}\n" for r in rows]
-        return _Chunk(ids=ids, store_lines=store, identity_lines=identity)  # type: ignore[arg-type]
+        targets = None
+        if self.fresh:
+            fresh = self.fresh
+            targets = [fresh.get((r[1].year, r[1].month), "cdr_import_cdr") for r in rows]
+        return _Chunk(ids=ids, store_lines=store, identity_lines=identity, targets=targets)  # type: ignore[arg-type]
 
     def finish(self) -> None:
         try:
@@ -454,6 +494,28 @@ class _Stager:
             self.sender.drain()
         finally:
             self.sender.close()
+        began = time.perf_counter()
+        for (year, month), name in sorted(self.fresh.items()):
+            cdr_partition_attach(month=dt.date(year, month, 1), name=name)
+        self.attach_seconds = time.perf_counter() - began
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a file is staged, back on (and run once) after.
+
+    An import allocates millions of tuples; each few hundred trigger a collection that walks
+    every live container again: about 40 % of the rating and formatting CPU on a million rows
+    (docs/benchmarks.md, issue 12). The pipeline makes no reference cycles worth collecting early.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect(1)
 
 
 def stage_file(
@@ -472,6 +534,30 @@ def stage_file(
 
     Returns the counts, the family, the rejected rows' errors and each one's raw text.
     """
+    with _collector_paused():
+        return _stage_file(
+            path=path,
+            filename=filename,
+            family=family,
+            billed=billed,
+            profile=profile,
+            import_id=import_id,
+            rating_for=rating_for,
+            progress=progress,
+        )
+
+
+def _stage_file(
+    *,
+    path: Path,
+    filename: str,
+    family: str,
+    billed: bool,
+    profile: FeedProfile,
+    import_id: int,
+    rating_for: Callable[[str], Any],
+    progress: Callable[[int], None],
+) -> tuple[Counts, str, list[RowError], list[str]]:
     began = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SAVEPOINT cdr_fast_read")
@@ -567,6 +653,7 @@ def _stage(
             stager.finish()
             counts.timings["rate_format"] = round(stager.rate_seconds, 3)
             counts.timings["copy_busy"] = round(stager.sender.busy, 3)
+            counts.timings["index_attach"] = round(stager.attach_seconds, 3)
     except BaseException:
         if stager is not None:
             stager.sender.close()

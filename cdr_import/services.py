@@ -34,7 +34,7 @@ from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStat
 from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
 from cdr_import.profiles import DEFAULT_PROFILE, feed_name_match, profile_for
-from cdr_import.store import PARIS, month_bounds
+from cdr_import.store import PARIS, cdr_partition_swap, month_bounds, partition_name
 from cdr_import.usage import usage_after_import
 from core.delimited import (
     FeedFileError,
@@ -412,7 +412,7 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
             )
             timings.update(counts.timings)
             mark = time.perf_counter()
-            corrected = _merge_known(family=family, periods=counts.periods) if billed else 0
+            corrected = _merge_known(family=family, periods=counts.periods, timings=timings) if billed else 0
             timings["merge"] = round(time.perf_counter() - mark, 3)
             mark = time.perf_counter()
             RejectedRow.objects.bulk_create(
@@ -546,11 +546,91 @@ def _progress_sql(schema: str) -> Any:
     ).format(sql.Identifier(schema))
 
 
-def _merge_known(*, family: str, periods: set[str]) -> int:
+# A month's partition is rewritten when a billed file confirms at least 1 / REWRITE_SHARE of its
+# rows; below that, the confirmed rows are updated in place.
+REWRITE_SHARE = 3
+
+
+def _rewrite_confirmed_months(cursor: Any, *, rerated: tuple[str, ...]) -> None:
+    """The months whose stored CDRs a billed file confirms for the most part: rewritten whole.
+
+    Updating a million stored rows in place writes each one again with an entry in every index
+    (112 s for a million on this machine, docs/benchmarks.md, issue 12); writing the month's
+    partition anew (every row, confirmed or not, with the same values the UPDATE of
+    `_merge_known` gives it), then building its indexes, costs a few seconds. The confirmed rows
+    of those months are then taken out of `cdr_known`, and the UPDATE sees only the others.
+    The month's rows are matched to the staged ones by (family, cdr_id) alone: the identity table
+    keeps that pair once in the whole store, with the start time `cdr_known` holds.
+    """
+    cursor.execute(
+        """
+        SELECT extract(year FROM known_start AT TIME ZONE 'Europe/Paris')::int,
+               extract(month FROM known_start AT TIME ZONE 'Europe/Paris')::int, count(*)
+        FROM cdr_known GROUP BY 1, 2 ORDER BY 1, 2
+        """
+    )
+    months = cursor.fetchall()
+    cursor.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = 'cdr_import_cdr'::regclass "
+        "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+    )
+    columns = [name for (name,) in cursor.fetchall()]
+    matched = "s.cdr_id IS NOT NULL"
+    changed = f"({matched} AND c.wholesale_cost <> s.wholesale_cost)"
+    from_stage = {"billing_period", "operator_invoice_ref", "billed_import_id", "wholesale_cost"}
+    values = []
+    for column in columns:
+        if column == "billed_by_operator":
+            values.append(f"c.billed_by_operator OR {matched}")
+        elif column == "not_billed_by_operator":
+            values.append(f"c.not_billed_by_operator AND NOT {matched}")
+        elif column == "corrected_by_billed":
+            values.append(f"c.corrected_by_billed OR {changed}")
+        elif column in from_stage:
+            values.append(f"CASE WHEN {matched} THEN s.{column} ELSE c.{column} END")
+        elif column in rerated:
+            values.append(f"CASE WHEN {changed} THEN s.{column} ELSE c.{column} END")
+        else:
+            values.append(f"c.{column}")
+    for year, month_number, confirmed in months:
+        month = dt.date(year, month_number, 1)
+        name = partition_name(month)
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        if cursor.fetchone()[0] is None:
+            continue
+        cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (our name)
+        if confirmed * REWRITE_SHARE < cursor.fetchone()[0]:
+            continue  # a few rows of a large month: the UPDATE is cheaper
+        first, following = month_bounds(month)
+        cursor.execute("DROP TABLE IF EXISTS cdr_rewrite")
+        cursor.execute("CREATE TABLE cdr_rewrite (LIKE cdr_import_cdr INCLUDING DEFAULTS)")
+        cursor.execute(
+            f"""
+            INSERT INTO cdr_rewrite ({", ".join(columns)})
+            SELECT {", ".join(values)}
+            FROM {name} c LEFT JOIN cdr_stage s ON c.family = s.family AND c.cdr_id = s.cdr_id
+            """  # noqa: S608 (our SQL)
+        )
+        cdr_partition_swap(month=month, name="cdr_rewrite")
+        cursor.execute(
+            "DELETE FROM cdr_known WHERE known_start >= %s AND known_start < %s", [first, following]
+        )
+
+
+def _merge_known(*, family: str, periods: set[str], timings: dict[str, Any] | None = None) -> int:
     """A billed file's CDRs already in the store (`cdr_stage` / `cdr_known`): confirmed, and
     corrected (with their rating) where the cost differs; then its periods' CDRs the operator did
     not bill are flagged. Returns how many were corrected."""
     corrected = 0
+    timings = {} if timings is None else timings
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 3)
+        mark = now
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cdr_known")
         if cursor.fetchone()[0]:
@@ -571,6 +651,9 @@ def _merge_known(*, family: str, periods: set[str]) -> int:
                 """
             )
             corrected = cursor.fetchone()[0]
+            lap("merge_count_corrected")
+            _rewrite_confirmed_months(cursor, rerated=rerated)
+            lap("merge_rewrite")
             cursor.execute(
                 f"""
                 UPDATE cdr_import_cdr c SET
@@ -582,6 +665,7 @@ def _merge_known(*, family: str, periods: set[str]) -> int:
                 WHERE c.family = s.family AND c.cdr_id = s.cdr_id AND c.start_time = k.known_start
                 """  # noqa: S608 (our SQL)
             )
+            lap("merge_update")
         # The periods' CDRs of the store that no billed file confirmed.
         for period in sorted(p for p in periods if p):
             first, following = month_bounds(dt.date(int(period[:4]), int(period[5:7]), 1))
@@ -593,6 +677,7 @@ def _merge_known(*, family: str, periods: set[str]) -> int:
                 """,
                 [family, first, following],
             )
+        lap("merge_not_billed")
     return corrected
 
 
