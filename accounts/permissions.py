@@ -43,6 +43,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "billing.view": frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SUPPORT}),
     "billing.run": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     "exports.accounting": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    # reports and dashboards
+    "reports.view": _ALL_STAFF,
 }
 
 

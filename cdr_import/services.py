@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
-from cdr_import.hooks import feed_handler_for
+from cdr_import.hooks import after_cdrs_stored_hooks, feed_handler_for
 from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStatus, RejectedRow
 from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
@@ -475,9 +475,11 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
 def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
     """The one place where the CDRs of an import are stored (same transaction, before it commits).
 
-    What must follow each CDR import (prepaid debit, consumption alerts…) is called from here;
-    nothing yet.
+    What must follow each CDR import (daily usage figures, prepaid debit, consumption alerts…)
+    is registered by the apps above in `hooks.after_cdrs_stored_register` and called from here.
     """
+    for hook in after_cdrs_stored_hooks():
+        hook(feed_import=feed_import, now=now)
 
 
 def _rows_estimate(path: Path) -> int:

@@ -8,9 +8,10 @@ neither break the header nor inject another one.
 """
 
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 
 def _ascii_fallback(name: str) -> str:
@@ -40,4 +41,13 @@ def attachment_response(
     """An HTTP response sending `content` as a file named `filename` (`inline` shows it in the browser)."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
+    return response
+
+
+def streamed_attachment_response(
+    chunks: Iterable[bytes], filename: str, content_type: str
+) -> StreamingHttpResponse:
+    """A download sent as it is produced (a large export's first bytes leave at once)."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
     return response

@@ -48,6 +48,7 @@ urlpatterns = [
     path("lines/", include("provisioning.urls")),
     path("imports/", include("cdr_import.urls")),
     path("billing/", include("billing.urls")),
+    path("reports/", include("reports.urls")),
     path("portal/", include("customers.portal_urls")),
     path("settings/", include("tenants.settings.urls", namespace="tenant_settings")),
     path("api/v1/", include(api_patterns)),

@@ -1,0 +1,35 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+
+
+class CdrReportForm(forms.Form):
+    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    event_type = forms.CharField(label=_("Event type"), required=False, max_length=10)
+    destination = forms.CharField(label=_("Destination"), required=False, max_length=100)
+    roaming = forms.ChoiceField(
+        label=_("Roaming"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Roaming only")), ("no", _("In France only"))],
+    )
+    customer = forms.CharField(label=_("Customer number"), required=False, max_length=20)
+    line = forms.CharField(label=_("Line"), required=False, max_length=32)
+
+    def clean_customer(self) -> Customer | None:
+        number = (self.cleaned_data.get("customer") or "").strip()
+        if not number:
+            return None
+        customer = Customer.objects.filter(number=number).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has this number."))
+        return customer
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first") and data.get("last") and data["first"] > data["last"]:
+            self.add_error("last", _("The end of the period comes before its start."))
+        return data
