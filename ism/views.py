@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from reports.charts import bar_chart
 from reports.selectors import dashboard_figures, points
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     """The root of a tenant's site: staff dashboard, or the portal for an end customer."""
     if request.user.is_authenticated and request.user.role == Role.CUSTOMER:
         return redirect("portal:home")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,7 +101,7 @@ def _cdr_rows(filters: selectors.CdrFilters) -> Iterator[tuple[Any, ...]]:
 
 
 @staff_required("reports.view")
-def cdr_report_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+def cdr_report_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     form, filters = _filters(request)
     if filters is None:
         return render(request, "reports/cdr_report.html", {"form": form}, status=400)
@@ -109,7 +110,7 @@ def cdr_report_export(request: HttpRequest, fmt: str) -> HttpResponse | Streamin
 
 
 @staff_required("reports.view")
-def inventory(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def inventory(request: HttpRequest) -> HttpResponseBase:
     lines = Paginator(selectors.inventory_lines(), PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -140,12 +141,12 @@ def _inventory_rows() -> Iterator[tuple[Any, ...]]:
 
 
 @staff_required("reports.view")
-def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+def inventory_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return _export(fmt, INVENTORY_HEADER, _inventory_rows(), "inventaire_lignes", ())
 
 
 @staff_required("reports.view")
-def watch(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def watch(request: HttpRequest) -> HttpResponseBase:
     since = selectors.month_start(_today(), 2)
     return render(
         request,
@@ -182,7 +183,7 @@ def usage_charts(*, today: dt.date, line: MobileLine | None = None) -> dict[str,
 
 
 @staff_required("lines.view")
-def line_usage(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+def line_usage(request: HttpRequest, pk: int) -> HttpResponseBase:
     line = get_object_or_404(MobileLine.objects.select_related("customer", "offer"), pk=pk)
     today = _today()
     context = usage_charts(today=today, line=line)
@@ -196,7 +197,7 @@ USAGE_HEADER = ("MONTH", "EVENTS", "MINUTES", "DATA_MB", "RATED_AMOUNT")
 
 
 @staff_required("reports.view")
-def usage_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+def usage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     line = None
     if (request.GET.get("line") or "").isdigit():
         line = get_object_or_404(MobileLine, pk=int(request.GET["line"]))
