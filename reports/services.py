@@ -63,22 +63,25 @@ def daily_usage_rebuild(
 
 
 def daily_usage_after_import(*, feed_import: Any, now: dt.datetime) -> int:
-    """The import's hook: the days its file touched are summed again (inside its transaction)."""
+    """The import's hook: the days its file touched are summed again (inside its transaction).
+
+    The days are those of the CDRs it stored (`rated_import` / `billed_import`) and of the known
+    CDRs a billed file confirmed or corrected (still in the import's `cdr_stage`)."""
+    day = "(start_time AT TIME ZONE 'Europe/Paris')::date"
+    ranges = []
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT min({day}), max({day}) FROM cdr_import_cdr "  # noqa: S608 (our SQL)
+            "WHERE rated_import_id = %s OR billed_import_id = %s",
+            [feed_import.pk, feed_import.pk],
+        )
+        ranges.append(cursor.fetchone())
         cursor.execute("SELECT to_regclass('pg_temp.cdr_stage')")
         if cursor.fetchone()[0] is not None:
-            cursor.execute(
-                "SELECT min((start_time AT TIME ZONE 'Europe/Paris')::date), "
-                "max((start_time AT TIME ZONE 'Europe/Paris')::date) FROM cdr_stage"
-            )
-        else:
-            cursor.execute(
-                "SELECT min((start_time AT TIME ZONE 'Europe/Paris')::date), "
-                "max((start_time AT TIME ZONE 'Europe/Paris')::date) FROM cdr_import_cdr "
-                "WHERE rated_import_id = %s OR billed_import_id = %s",
-                [feed_import.pk, feed_import.pk],
-            )
-        first, last = cursor.fetchone()
-    if first is None:
+            cursor.execute(f"SELECT min({day}), max({day}) FROM cdr_stage")  # noqa: S608 (our SQL)
+            ranges.append(cursor.fetchone())
+    firsts = [r[0] for r in ranges if r[0] is not None]
+    lasts = [r[1] for r in ranges if r[1] is not None]
+    if not firsts:
         return 0
-    return _rebuild_days(first, last)
+    return _rebuild_days(min(firsts), max(lasts))
