@@ -3,7 +3,14 @@
 import pytest
 
 from cdr_import.services import import_file
-from tests.cdr_import.conftest import FIXED_NUMBERS, MOBILE_NUMBERS, NOW, SAMPLES, make_lines, write_rated_file
+from tests.cdr_import.conftest import (
+    FIXED_NUMBERS,
+    MOBILE_NUMBERS,
+    NOW,
+    SAMPLES,
+    make_lines,
+    write_rated_file,
+)
 from tests.conftest import in_schema
 
 RATED = "RatedCDRs_MOBILE_ACME_20261021143000.csv"
