@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.permissions import staff_required, user_can
 from audit.selectors import audit_event_list
-from core.money import format_amount
 from core.registry import SearchHit, registry
 from jobs.selectors import heartbeat_latest, job_list_recent, worker_is_alive
-from reports.charts import bar_chart
-from reports.selectors import dashboard_figures, points
+from reports.views import dashboard_context
 
 
 def home(request: HttpRequest) -> HttpResponseBase:
@@ -34,13 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recent_events": audit_event_list()[:8] if user_can(request.user, "audit.view") else [],
     }
     if user_can(request.user, "reports.view"):
-        figures = dashboard_figures(today=timezone.localdate())
-        context["figures"] = figures
-        context["usage_chart"] = bar_chart(
-            points(figures["months"], "rated_amount"),
-            title=_("Rated usage per month (€ excl. VAT)"),
-            fmt=lambda v: format_amount(v, places=0),
-        )
+        context.update(dashboard_context(today=timezone.localdate()))
     return render(request, "dashboard.html", context)
 
 

@@ -1,15 +1,17 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import event_type_label
 from customers.models import Customer
 
 
 class CdrReportForm(forms.Form):
     first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-    event_type = forms.CharField(label=_("Event type"), required=False, max_length=10)
+    event_type = forms.ChoiceField(label=_("Event type"), required=False)
     destination = forms.CharField(label=_("Destination"), required=False, max_length=100)
     roaming = forms.ChoiceField(
         label=_("Roaming"),
@@ -18,6 +20,12 @@ class CdrReportForm(forms.Form):
     )
     customer = forms.CharField(label=_("Customer number"), required=False, max_length=20)
     line = forms.CharField(label=_("Line"), required=False, max_length=32)
+
+    def __init__(self, *args: Any, event_types: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["event_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All")), *((code, event_type_label(code)) for code in sorted(event_types))]
 
     def clean_customer(self) -> Customer | None:
         number = (self.cleaned_data.get("customer") or "").strip()

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from cdr_import.models import Cdr, Import, ImportStatus
+from core.labels import event_type_codes
 from customers.models import Customer
 from customers.selectors import _balance_subquery
 from offers.models import Allowance
@@ -27,6 +28,7 @@ from provisioning.models import (
     Order,
     OrderStatus,
     Sim,
+    SimState,
 )
 from reports.charts import Point
 from reports.models import DailyUsage
@@ -119,7 +121,8 @@ def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
 
 
 def cdr_event_types() -> list[str]:
-    return list(DailyUsage.objects.order_by().values_list("event_type", flat=True).distinct())
+    """The event types a filter offers: every one the operator's feeds know."""
+    return event_type_codes()
 
 
 # --- Usage over time ---------------------------------------------------------------------------
@@ -282,7 +285,9 @@ def inventory_lines() -> QuerySet[MobileLine]:
 
 
 def inventory_sim_stock() -> list[dict[str, Any]]:
-    return list(Sim.objects.order_by("state").values("state").annotate(n=Count("id")))
+    """SIM cards by state, the state in words."""
+    rows = Sim.objects.order_by("state").values("state").annotate(n=Count("id"))
+    return [{"state": r["state"], "label": SimState(r["state"]).label, "n": r["n"]} for r in rows]
 
 
 def inventory_fixed_numbers() -> QuerySet[FixedNumber]:

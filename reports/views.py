@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import staff_required
 from core.delimited import iter_csv, iter_xlsx
 from core.downloads import streamed_attachment_response
+from core.money import format_amount
 from provisioning.models import MobileLine
 from reports import selectors
 from reports.charts import bar_chart, line_chart
@@ -39,7 +40,7 @@ def _filters(request: HttpRequest) -> tuple[CdrReportForm, selectors.CdrFilters 
     data = request.GET.copy()
     data.setdefault("first", selectors.month_start(today).isoformat())
     data.setdefault("last", today.isoformat())
-    form = CdrReportForm(data)
+    form = CdrReportForm(data, event_types=selectors.cdr_event_types())
     if not form.is_valid():
         return form, None
     values = form.cleaned_data
@@ -71,7 +72,7 @@ def _export(
 @staff_required("reports.view")
 def cdr_report(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    context: dict[str, Any] = {"form": form, "event_types": selectors.cdr_event_types()}
+    context: dict[str, Any] = {"form": form}
     if filters is not None:
         cdrs = selectors.cdr_report_list(filters=filters).select_related("customer")
         # No count(*) over millions of CDRs: the page knows whether another follows.
@@ -178,6 +179,19 @@ def usage_charts(*, today: dt.date, line: MobileLine | None = None) -> dict[str,
         ),
         "chart_days_data": line_chart(
             selectors.points(days, "data_mb", label="day"), title=_("Data used per day this month (MB)")
+        ),
+    }
+
+
+def dashboard_context(*, today: dt.date) -> dict[str, Any]:
+    """The tenant dashboard's usage part (figures and chart), for the shell's dashboard page."""
+    figures = selectors.dashboard_figures(today=today)
+    return {
+        "figures": figures,
+        "usage_chart": bar_chart(
+            selectors.points(figures["months"], "rated_amount"),
+            title=_("Rated usage per month (€ excl. VAT)"),
+            fmt=lambda v: format_amount(v, places=0),
         ),
     }
 
