@@ -52,6 +52,7 @@ bench: install
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_import.py
 	$(PY) scripts/bench_lines.py
+	$(PY) scripts/bench_reports.py
 
 clean-demo:
 	-$(PY) -c "from pathlib import Path; from ism.local_services import stop_embedded_postgres as s; s(Path('.ism/pgdata'))"
