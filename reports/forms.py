@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AmountField
 from core.labels import event_type_label
 from customers.models import Customer
 
@@ -41,3 +42,10 @@ class CdrReportForm(forms.Form):
         if data.get("first") and data.get("last") and data["first"] > data["last"]:
             self.add_error("last", _("The end of the period comes before its start."))
         return data
+
+
+class ReportSettingsForm(forms.Form):
+    ghg_grams_per_gb = AmountField(
+        label=_("Greenhouse gases per GB of mobile data (g CO2e)"),
+        help_text=_("Shown to customers in the portal next to each month's data, as French law asks."),
+    )

@@ -59,3 +59,19 @@ class DailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.line_ref} {self.event_type}"
+
+
+class ReportSettings(models.Model):
+    """A tenant's report settings (one row): the greenhouse-gas factor the portal shows data with."""
+
+    ghg_grams_per_gb = models.DecimalField(
+        _("greenhouse gases per GB of mobile data (g CO2e)"), max_digits=8, decimal_places=1, default=50
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
+
+    def __str__(self) -> str:
+        return str(self.ghg_grams_per_gb)

@@ -31,7 +31,7 @@ from provisioning.models import (
     SimState,
 )
 from reports.charts import Point
-from reports.models import DailyUsage
+from reports.models import DailyUsage, ReportSettings
 from reports.services import PARIS
 
 ZERO = Decimal(0)
@@ -338,4 +338,15 @@ def watch_balances(*, threshold: Decimal) -> QuerySet[Customer]:
         Customer.objects.annotate(balance=_balance_subquery())
         .filter(balance__lte=threshold)
         .order_by("balance", "number")
+    )
+
+
+def report_settings_get() -> ReportSettings:
+    """The tenant's report settings (the defaults until an admin saves them)."""
+    return ReportSettings.objects.first() or ReportSettings()
+
+
+def portal_lines(*, customer: Customer) -> QuerySet[MobileLine]:
+    return (
+        MobileLine.objects.filter(customer=customer).exclude(status=LineStatus.TERMINATED).order_by("msisdn")
     )

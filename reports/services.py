@@ -2,13 +2,16 @@
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from audit.context import AuditContext
 from audit.services import audit_record
-from reports.models import DailyUsage
+from core.errors import ApplicationError
+from reports.models import DailyUsage, ReportSettings
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -85,3 +88,24 @@ def daily_usage_after_import(*, feed_import: Any, now: dt.datetime) -> int:
     if not firsts:
         return 0
     return _rebuild_days(min(firsts), max(lasts))
+
+
+def report_settings_update(
+    *, ghg_grams_per_gb: Decimal, by: Any, context: AuditContext | None = None, now: dt.datetime
+) -> ReportSettings:
+    """Set the greenhouse-gas factor per GB of data the portal shows (not negative)."""
+    if ghg_grams_per_gb < 0:
+        raise ApplicationError(_("The factor cannot be negative."), field="ghg_grams_per_gb")
+    with transaction.atomic():
+        row = ReportSettings.objects.select_for_update().first() or ReportSettings()
+        before = row.ghg_grams_per_gb if row.pk else None
+        row.ghg_grams_per_gb = ghg_grams_per_gb
+        row.save()
+        audit_record(
+            actor=by,
+            action="report_settings.updated",
+            obj=row,
+            changes={"ghg_grams_per_gb": [str(before) if before is not None else "", str(ghg_grams_per_gb)]},
+            context=context,
+        )
+    return row

@@ -11,4 +11,5 @@ urlpatterns = [
     path("watch/", views.watch, name="watch"),
     path("lines/<int:pk>/usage/", views.line_usage, name="line_usage"),
     path("usage/months.<str:fmt>", views.usage_export, name="usage_export"),
+    path("settings/", views.report_settings, name="settings"),
 ]

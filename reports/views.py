@@ -5,22 +5,26 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import staff_required
+from accounts.permissions import portal_required, staff_required
+from audit.context import AuditContext
 from core.delimited import iter_csv, iter_xlsx
 from core.downloads import streamed_attachment_response
+from core.errors import call_service
 from core.money import format_amount
+from customers.selectors import portal_customer
 from provisioning.models import MobileLine
 from reports import selectors
 from reports.charts import bar_chart, line_chart
-from reports.forms import CdrReportForm
-from reports.services import PARIS
+from reports.forms import CdrReportForm, ReportSettingsForm
+from reports.services import PARIS, report_settings_update
 
 PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -228,3 +232,50 @@ def usage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     )
     name = f"consommation_{line.msisdn}" if line else "consommation"
     return _export(fmt, USAGE_HEADER, iter(rows), name, USAGE_HEADER[1:])
+
+
+@staff_required("settings.manage")
+def report_settings(request: HttpRequest) -> HttpResponse:
+    """The greenhouse-gas factor of the portal, a tab of the tenant's settings."""
+    current = selectors.report_settings_get()
+    form = ReportSettingsForm(request.POST or None, initial={"ghg_grams_per_gb": current.ghg_grams_per_gb})
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
+            form,
+            report_settings_update,
+            ghg_grams_per_gb=form.cleaned_data["ghg_grams_per_gb"],
+            by=request.user,
+            context=AuditContext.from_request(request),
+            now=timezone.now(),
+        )
+        if saved is not None:
+            messages.success(request, _("Report settings saved."))
+            return redirect("reports:settings")
+    return render(request, "reports/settings.html", {"form": form})
+
+
+@portal_required
+def portal_usage(request: HttpRequest) -> HttpResponse:
+    """The customer's lines: each month's data and its greenhouse-gas equivalent, and charts."""
+    customer = portal_customer(user=request.user)
+    today = _today()
+    factor = selectors.report_settings_get().ghg_grams_per_gb
+    lines = []
+    for line in selectors.portal_lines(customer=customer):
+        months = selectors.usage_by_month(today=today, line=line)
+        for month in months:
+            month["ghg_grams"] = month["data_mb"] / 1000 * factor
+        lines.append(
+            {
+                "line": line,
+                "months": months,
+                "chart": bar_chart(
+                    selectors.points(months, "data_mb"),
+                    title=_("Data used per month (MB), last 12 months"),
+                ),
+                "allowances": selectors.allowance_use(line=line, month=selectors.month_start(today)),
+            }
+        )
+    return render(
+        request, "reports/portal_usage.html", {"customer": customer, "lines": lines, "factor": factor}
+    )
