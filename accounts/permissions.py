@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from rest_framework.permissions import BasePermission
 
 from accounts.models import STAFF_ROLES, Role
@@ -43,6 +44,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "billing.view": frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SUPPORT}),
     "billing.run": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
     "exports.accounting": frozenset({Role.ADMIN, Role.ACCOUNTANT}),
+    # reports and dashboards
+    "reports.view": _ALL_STAFF,
 }
 
 
@@ -67,12 +70,12 @@ def is_staff_here(user: Any) -> bool:
 
 def staff_required(
     capability: str | None = None,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Page decorator: log in first; then a 403 page unless staff here (and `capability`)."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not is_staff_here(request.user):

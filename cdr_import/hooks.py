@@ -7,6 +7,8 @@ its service exists; an app above (billing: operator invoices) registers its own 
 archived file's path and the import and returns its counts (`rows`, `imported`, `rejected`);
 it raises `ApplicationError` to reject the file (the faults in its `extra["errors"]` are kept as
 the import's rejected rows); faulty rows of a file otherwise imported it keeps itself.
+
+Apps above also register what must follow each CDR import (`after_cdrs_stored_register`).
 """
 
 import datetime as dt
@@ -15,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 FeedHandler = Callable[..., dict[str, int]]
+# hook(*, feed_import: Import, now: datetime): run where an import's CDRs are stored (same transaction)
+AfterStoredHook = Callable[..., object]
+_AFTER_STORED: list[AfterStoredHook] = []
 # handler(*, path: Path, feed_import: Import, by: User | None, now: datetime) -> counts
 _HANDLERS: dict[str, FeedHandler] = {}
 
@@ -25,6 +30,17 @@ def feed_handler_register(feed_type: str, handler: FeedHandler) -> None:
 
 def feed_handler_for(feed_type: str) -> FeedHandler | None:
     return _HANDLERS.get(feed_type)
+
+
+def after_cdrs_stored_register(hook: AfterStoredHook) -> None:
+    """An app above (reports: the daily usage per line) keeps what it derives from the CDRs up to
+    date: `hook(feed_import=…, now=…)` runs in the import's transaction once its CDRs are stored."""
+    if hook not in _AFTER_STORED:
+        _AFTER_STORED.append(hook)
+
+
+def after_cdrs_stored_hooks() -> tuple[AfterStoredHook, ...]:
+    return tuple(_AFTER_STORED)
 
 
 def _rate_table_handler(*, path: Path, feed_import: Any, by: Any, now: dt.datetime) -> dict[str, int]:

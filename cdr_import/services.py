@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
-from cdr_import.hooks import feed_handler_for
+from cdr_import.hooks import after_cdrs_stored_hooks, feed_handler_for
 from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStatus, RejectedRow
 from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
@@ -478,9 +478,13 @@ def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
     """The one place where the CDRs of an import are stored (same transaction, before it commits).
 
     What must follow each CDR import is called from here: the prepaid debits and the consumption
-    and roaming-cap alerts (`usage.usage_after_import`, idempotent per CDR and per threshold).
+    and roaming-cap alerts of this app (`usage.usage_after_import`, idempotent per CDR and per
+    threshold), then what the apps above registered in `hooks.after_cdrs_stored_register` (the
+    daily usage figures of reports).
     """
     usage_after_import(feed_import=feed_import, now=now)
+    for hook in after_cdrs_stored_hooks():
+        hook(feed_import=feed_import, now=now)
 
 
 def _rows_estimate(path: Path) -> int:

@@ -771,3 +771,143 @@ def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     return value
+
+
+# --- Streamed writing (exports of any size: first bytes at once, memory flat) ------------------
+class _Chunks(io.RawIOBase):
+    """An unseekable sink whose written bytes are taken out in chunks (zipfile then writes data
+    descriptors, so an XLSX is produced as it goes)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def iter_csv(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    profile: FeedProfile = DEFAULT_PROFILE,
+    numeric: Collection[str] = (),
+    chunk_rows: int = 500,
+) -> Iterator[bytes]:
+    """`write_csv`, streamed: the header at once, then blocks of `chunk_rows` rows."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=profile.delimiter, quotechar='"', lineterminator="\r\n")
+    writer.writerow([_csv_text(name) for name in header])
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    numeric_at = {i for i, name in enumerate(header) if name in numeric}
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(v, profile, i in numeric_at) for i, v in enumerate(row)])
+        if count % chunk_rows == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def _xml_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    cleaned = "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)
+    return escape(cleaned)
+
+
+def _xlsx_stream_cell(value: Any, is_numeric: bool) -> str:
+    if value is None or value == "":
+        return "<c/>"
+    if is_numeric and isinstance(value, str):
+        with suppress(InvalidOperation):
+            value = Decimal(value.strip().replace(",", "."))
+    if is_numeric and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return f"<c><v>{format(value, 'f') if isinstance(value, Decimal) else value}</v></c>"
+    text = _format_cell(value, DEFAULT_PROFILE) if not isinstance(value, Decimal) else format(value, "f")
+    # Inline strings are text, never formulas: "=1+1" stays inert.
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+
+
+def iter_xlsx(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "Sheet1",
+    numeric: Collection[str] = (),
+    chunk_rows: int = 500,
+) -> Iterator[bytes]:
+    """`write_xlsx`, streamed: a one-sheet workbook written as it goes (inline strings, numbers
+    in the `numeric` columns), its first bytes out before the rows are read."""
+    import zipfile
+
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in _XLSX_PARTS.items():
+            archive.writestr(name, xml)
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{_xml_text(sheet_title(title))}" sheetId="1" r:id="rId1"/></sheets>'
+            "</workbook>",
+        )
+        yield sink.take()
+        numeric_at = {i for i, name in enumerate(header) if name in numeric}
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+            head = "".join(_xlsx_stream_cell(str(name), False) for name in header)
+            sheet.write(f"<row>{head}</row>".encode())
+            for count, row in enumerate(rows, start=1):
+                cells = "".join(_xlsx_stream_cell(v, i in numeric_at) for i, v in enumerate(row))
+                sheet.write(f"<row>{cells}</row>".encode())
+                if count % chunk_rows == 0:
+                    sheet.flush()
+                    if sink.parts:
+                        yield sink.take()
+            sheet.write(b"</sheetData></worksheet>")
+    yield sink.take()

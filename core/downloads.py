@@ -10,9 +10,10 @@ neither break the header nor inject another one.
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 
 def _ascii_fallback(name: str) -> str:
@@ -53,3 +54,12 @@ def storage_file_name(filename: str, *, fallback: str = "file", stem_length: int
     stem, extension = os.path.splitext(base)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", _ascii_fallback(stem)).strip("_")[:stem_length] or fallback
     return stem + re.sub(r"[^A-Za-z0-9.]+", "", extension)[:8]
+
+
+def streamed_attachment_response(
+    chunks: Iterable[bytes], filename: str, content_type: str
+) -> StreamingHttpResponse:
+    """A download sent as it is produced (a large export's first bytes leave at once)."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response

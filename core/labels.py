@@ -73,6 +73,11 @@ def object_type_label(object_type: str) -> str:
     return _words(object_type.rpartition(".")[2])
 
 
+def event_type_codes() -> list[str]:
+    """Every CDR event type with a label (the operator's codes)."""
+    return list(_event_types)
+
+
 def event_type_label(code: str) -> str:
     """“Appels sortants” for `VOICE_MO`."""
     return str(_event_types[code]) if code in _event_types else code

@@ -38,7 +38,7 @@ THIRD_PARTY_APPS = [
 # once for the platform admins (public) and once per tenant.
 PER_SCHEMA_APPS = ["audit", "accounts", "jobs"]
 # Business apps: only in tenant schemas, in dependency order (each may import the ones before).
-TENANT_BUSINESS_APPS = ["customers", "offers", "provisioning", "cdr_import", "billing"]
+TENANT_BUSINESS_APPS = ["customers", "offers", "provisioning", "cdr_import", "billing", "reports"]
 
 SHARED_APPS = ["django_tenants", "core", "ism", "tenants", *DJANGO_APPS, *THIRD_PARTY_APPS, *PER_SCHEMA_APPS]
 TENANT_APPS = [

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
 from ism import views
 from jobs.api import JobViewSet
+from reports import views as reports_views
 
 handler403 = "ism.views.permission_denied"
 handler404 = "ism.views.page_not_found"
@@ -45,6 +46,8 @@ urlpatterns = [
     path("imports/", include("cdr_import.urls")),
     path("billing/", include("billing.urls")),
     path("portal/operator-invoices/", include("cdr_import.portal_urls")),
+    path("reports/", include("reports.urls")),
+    path("portal/usage/", reports_views.portal_usage, name="portal_usage"),
     path("portal/", include("customers.portal_urls")),
     path("settings/", include("tenants.settings.urls", namespace="tenant_settings")),
     path("api/v1/", include(api_patterns)),

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +13,10 @@ from accounts.permissions import staff_required, user_can
 from audit.selectors import audit_event_list
 from core.registry import SearchHit, registry
 from jobs.selectors import heartbeat_latest, job_list_recent, worker_is_alive
+from reports.views import dashboard_context
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     """The root of a tenant's site: staff dashboard, or the portal for an end customer."""
     if request.user.is_authenticated and request.user.role == Role.CUSTOMER:
         return redirect("portal:home")
@@ -29,6 +31,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "worker_alive": worker_is_alive(now=timezone.now()),
         "recent_events": audit_event_list()[:8] if user_can(request.user, "audit.view") else [],
     }
+    if user_can(request.user, "reports.view"):
+        context.update(dashboard_context(today=timezone.localdate()))
     return render(request, "dashboard.html", context)
 
 

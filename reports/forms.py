@@ -1,0 +1,51 @@
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import AmountField
+from core.labels import event_type_label
+from customers.models import Customer
+
+
+class CdrReportForm(forms.Form):
+    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    event_type = forms.ChoiceField(label=_("Event type"), required=False)
+    destination = forms.CharField(label=_("Destination"), required=False, max_length=100)
+    roaming = forms.ChoiceField(
+        label=_("Roaming"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Roaming only")), ("no", _("In France only"))],
+    )
+    customer = forms.CharField(label=_("Customer number"), required=False, max_length=20)
+    line = forms.CharField(label=_("Line"), required=False, max_length=32)
+
+    def __init__(self, *args: Any, event_types: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["event_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All")), *((code, event_type_label(code)) for code in sorted(event_types))]
+
+    def clean_customer(self) -> Customer | None:
+        number = (self.cleaned_data.get("customer") or "").strip()
+        if not number:
+            return None
+        customer = Customer.objects.filter(number=number).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has this number."))
+        return customer
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first") and data.get("last") and data["first"] > data["last"]:
+            self.add_error("last", _("The end of the period comes before its start."))
+        return data
+
+
+class ReportSettingsForm(forms.Form):
+    ghg_grams_per_gb = AmountField(
+        label=_("Greenhouse gases per GB of mobile data (g CO2e)"),
+        help_text=_("Shown to customers in the portal next to each month's data, as French law asks."),
+    )

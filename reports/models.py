@@ -1,0 +1,77 @@
+"""The daily usage per line: the CDR store summed by day (Europe/Paris), line, event type and
+roaming, kept by the import (`services.daily_usage_after_import`) so that reports and charts over
+months read thousands of rows instead of millions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DailyUsage(models.Model):
+    day = models.DateField(_("day"))
+    family = models.CharField(_("family"), max_length=6)
+    line_ref = models.CharField(_("line"), max_length=32)
+    mobile_line = models.ForeignKey(
+        "provisioning.MobileLine",
+        verbose_name=_("mobile line"),
+        null=True,
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    fixed_number = models.ForeignKey(
+        "provisioning.FixedNumber",
+        verbose_name=_("fixed number"),
+        null=True,
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    event_type = models.CharField(_("event type"), max_length=10)
+    roaming = models.BooleanField(_("roaming"), default=False)
+    events = models.PositiveIntegerField(_("events"), default=0)
+    duration_s = models.BigIntegerField(_("duration (s)"), default=0)
+    volume_bytes = models.BigIntegerField(_("volume (bytes)"), default=0)
+    rated_amount = models.DecimalField(
+        _("rated amount excl. VAT"), max_digits=16, decimal_places=4, default=0
+    )
+    wholesale_cost = models.DecimalField(
+        _("wholesale cost excl. VAT"), max_digits=16, decimal_places=6, default=0
+    )
+    unrated = models.PositiveIntegerField(_("unrated"), default=0)
+
+    class Meta:
+        verbose_name = _("daily usage")
+        verbose_name_plural = _("daily usage")
+        indexes = [
+            models.Index(fields=["day"], name="usage_day"),
+            models.Index(fields=["mobile_line", "day"], name="usage_line_day"),
+            models.Index(fields=["fixed_number", "day"], name="usage_fixed_day"),
+            models.Index(fields=["customer", "day"], name="usage_customer_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.line_ref} {self.event_type}"
+
+
+class ReportSettings(models.Model):
+    """A tenant's report settings (one row): the greenhouse-gas factor the portal shows data with."""
+
+    ghg_grams_per_gb = models.DecimalField(
+        _("greenhouse gases per GB of mobile data (g CO2e)"), max_digits=8, decimal_places=1, default=50
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
+
+    def __str__(self) -> str:
+        return str(self.ghg_grams_per_gb)

@@ -1,0 +1,352 @@
+"""Reads of the reports app: the CDR report, the inventory, the watch lists, dashboard figures.
+
+Totals and charts read the daily usage (`DailyUsage`) whenever the filters allow it (period,
+event type, roaming, customer, line): thousands of rows instead of millions. A filter the daily
+figures do not carry (the destination) makes the totals read the CDRs themselves.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from cdr_import.models import Cdr, Import, ImportStatus
+from core.labels import event_type_codes
+from customers.models import Customer
+from customers.selectors import _balance_subquery
+from offers.models import Allowance
+from provisioning.models import (
+    FixedNumber,
+    LineAction,
+    LineActionStatus,
+    LineStatus,
+    MobileLine,
+    OperatorDisagreement,
+    Order,
+    OrderStatus,
+    Sim,
+    SimState,
+)
+from reports.charts import Point
+from reports.models import DailyUsage, ReportSettings
+from reports.services import PARIS
+
+ZERO = Decimal(0)
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class CdrFilters:
+    first: dt.date
+    last: dt.date
+    event_type: str = ""
+    destination: str = ""
+    roaming: str = ""  # "" all, "yes", "no"
+    customer: Customer | None = None
+    line_ref: str = ""
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=PARIS)
+
+
+def cdr_report_list(*, filters: CdrFilters) -> QuerySet[Cdr]:
+    """The CDRs of the report, in time order (the page and the export read this)."""
+    cdrs = Cdr.objects.filter(
+        start_time__gte=_start(filters.first), start_time__lt=_start(filters.last + dt.timedelta(days=1))
+    )
+    if filters.event_type:
+        cdrs = cdrs.filter(event_type=filters.event_type)
+    if filters.destination:
+        cdrs = cdrs.filter(
+            Q(rate_destination__icontains=filters.destination)
+            | Q(destination_label__icontains=filters.destination)
+        )
+    if filters.roaming == "yes":
+        cdrs = cdrs.exclude(roaming_country="")
+    elif filters.roaming == "no":
+        cdrs = cdrs.filter(roaming_country="")
+    if filters.customer is not None:
+        cdrs = cdrs.filter(customer=filters.customer)
+    if filters.line_ref:
+        cdrs = cdrs.filter(line_ref=filters.line_ref)
+    return cdrs.order_by("start_time", "id")
+
+
+def _usage_for(filters: CdrFilters) -> QuerySet[DailyUsage]:
+    usage = DailyUsage.objects.filter(day__gte=filters.first, day__lte=filters.last)
+    if filters.event_type:
+        usage = usage.filter(event_type=filters.event_type)
+    if filters.roaming in ("yes", "no"):
+        usage = usage.filter(roaming=filters.roaming == "yes")
+    if filters.customer is not None:
+        usage = usage.filter(customer=filters.customer)
+    if filters.line_ref:
+        usage = usage.filter(line_ref=filters.line_ref)
+    return usage
+
+
+def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
+    """Events, duration, volume, rated amount and wholesale cost of the report's CDRs."""
+    if filters.destination:
+        sums = (
+            cdr_report_list(filters=filters)
+            .order_by()
+            .aggregate(
+                events=Count("id"),
+                duration_s=Sum("duration_s"),
+                volume_bytes=Sum("volume_bytes"),
+                rated_amount=Sum("rated_amount"),
+                wholesale_cost=Sum("wholesale_cost"),
+            )
+        )
+    else:
+        sums = _usage_for(filters).aggregate(
+            events=Sum("events"),
+            duration_s=Sum("duration_s"),
+            volume_bytes=Sum("volume_bytes"),
+            rated_amount=Sum("rated_amount"),
+            wholesale_cost=Sum("wholesale_cost"),
+        )
+    return {
+        "events": sums["events"] or 0,
+        "duration_s": sums["duration_s"] or 0,
+        "volume_bytes": sums["volume_bytes"] or 0,
+        "rated_amount": sums["rated_amount"] or ZERO,
+        "wholesale_cost": sums["wholesale_cost"] or ZERO,
+    }
+
+
+def cdr_event_types() -> list[str]:
+    """The event types a filter offers: every one the operator's feeds know."""
+    return event_type_codes()
+
+
+# --- Usage over time ---------------------------------------------------------------------------
+def month_start(day: dt.date, back: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def usage_by_month(
+    *, today: dt.date, months: int = 12, line: MobileLine | None = None, customer: Customer | None = None
+) -> list[dict[str, Any]]:
+    """Each of the last `months` months (this one included): events, minutes, data, rated amount."""
+    first = month_start(today, months - 1)
+    usage = DailyUsage.objects.filter(day__gte=first)
+    if line is not None:
+        usage = usage.filter(mobile_line=line)
+    if customer is not None:
+        usage = usage.filter(customer=customer)
+    rows = {
+        r["month"]: r
+        for r in usage.annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(
+            events=Sum("events"),
+            duration_s=Sum("duration_s"),
+            volume_bytes=Sum("volume_bytes"),
+            rated_amount=Sum("rated_amount"),
+        )
+        .order_by()
+    }
+    result = []
+    for back in range(months - 1, -1, -1):
+        month = month_start(today, back)
+        row = rows.get(month, {})
+        result.append(
+            {
+                "month": month,
+                "events": row.get("events") or 0,
+                "minutes": Decimal(row.get("duration_s") or 0) / 60,
+                "data_mb": Decimal(row.get("volume_bytes") or 0) / MB,
+                "rated_amount": row.get("rated_amount") or ZERO,
+            }
+        )
+    return result
+
+
+def usage_by_day(
+    *, month: dt.date, line: MobileLine | None = None, customer: Customer | None = None
+) -> list[dict[str, Any]]:
+    """Each day of `month`: events, minutes, data (MB), rated amount."""
+    following = month_start(month, -1)
+    usage = DailyUsage.objects.filter(day__gte=month, day__lt=following)
+    if line is not None:
+        usage = usage.filter(mobile_line=line)
+    if customer is not None:
+        usage = usage.filter(customer=customer)
+    rows = {
+        r["day"]: r
+        for r in usage.values("day")
+        .annotate(
+            events=Sum("events"),
+            duration_s=Sum("duration_s"),
+            volume_bytes=Sum("volume_bytes"),
+            rated_amount=Sum("rated_amount"),
+        )
+        .order_by()
+    }
+    days = []
+    day = month
+    while day < following:
+        row = rows.get(day, {})
+        days.append(
+            {
+                "day": day,
+                "events": row.get("events") or 0,
+                "minutes": Decimal(row.get("duration_s") or 0) / 60,
+                "data_mb": Decimal(row.get("volume_bytes") or 0) / MB,
+                "rated_amount": row.get("rated_amount") or ZERO,
+            }
+        )
+        day += dt.timedelta(days=1)
+    return days
+
+
+def month_label(month: dt.date) -> str:
+    return f"{month.month:02d}/{month.year}"
+
+
+def points(rows: list[dict[str, Any]], key: str, *, label: str = "month") -> list[Point]:
+    return [
+        Point(month_label(r["month"]) if label == "month" else f"{r['day'].day}", Decimal(r[key]))
+        for r in rows
+    ]
+
+
+def allowance_use(*, line: MobileLine, month: dt.date) -> list[dict[str, Any]]:
+    """The line's offer's capped allowances and how much of each the month used (in %)."""
+    allowances = Allowance.objects.filter(offer_id=line.offer_id, unlimited=False, quantity__isnull=False)
+    if not allowances:
+        return []
+    following = month_start(month, -1)
+    used = {
+        r["event_type"]: r
+        for r in DailyUsage.objects.filter(mobile_line=line, day__gte=month, day__lt=following)
+        .values("event_type")
+        .annotate(events=Sum("events"), duration_s=Sum("duration_s"), volume_bytes=Sum("volume_bytes"))
+        .order_by()
+    }
+    result = []
+    for allowance in allowances:
+        kinds = {"DATA": ["DATA"], "VOICE": ["VOICE_MO", "VOICE"], "SMS": ["SMS_MO", "SMS"]}.get(
+            allowance.event_type, [allowance.event_type]
+        )
+        rows = [used[k] for k in kinds if k in used]
+        if allowance.unit == "MB":
+            amount = Decimal(sum(r["volume_bytes"] for r in rows)) / MB
+        elif allowance.unit == "MIN":
+            amount = Decimal(sum(r["duration_s"] for r in rows)) / 60
+        else:
+            amount = Decimal(sum(r["events"] for r in rows))
+        quantity = allowance.quantity or Decimal(1)
+        percent = min(Decimal(100), amount / quantity * 100) if quantity else ZERO
+        result.append(
+            {
+                "allowance": allowance,
+                "used": amount,
+                "percent": percent.quantize(Decimal(1)),
+                "over": amount > quantity,
+            }
+        )
+    return result
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+def dashboard_figures(*, today: dt.date) -> dict[str, Any]:
+    """The tenant dashboard's figures: lines by status, orders waiting, last imports, usage."""
+    lines = dict(MobileLine.objects.order_by().values_list("status").annotate(n=Count("id")))
+    this_month = month_start(today)
+    usage = DailyUsage.objects.filter(day__gte=this_month).aggregate(
+        rated=Sum("rated_amount"), events=Sum("events")
+    )
+    return {
+        "lines_active": lines.get(LineStatus.ACTIVE, 0),
+        "lines_suspended": lines.get(LineStatus.SUSPENDED, 0),
+        "lines_pending": lines.get(LineStatus.PENDING, 0),
+        "orders_waiting": Order.objects.filter(status__in=[OrderStatus.DRAFT, OrderStatus.VALIDATED]).count(),
+        "imports": list(Import.objects.order_by("-received_at")[:5]),
+        "month_rated": usage["rated"] or ZERO,
+        "month_events": usage["events"] or 0,
+        "months": usage_by_month(today=today, months=6),
+    }
+
+
+# --- Inventory ---------------------------------------------------------------------------------
+def inventory_lines() -> QuerySet[MobileLine]:
+    """Every line with its customer and offer (the resellers' sub-account report)."""
+    return MobileLine.objects.select_related("customer", "offer", "sim").order_by(
+        "customer__number", "msisdn"
+    )
+
+
+def inventory_sim_stock() -> list[dict[str, Any]]:
+    """SIM cards by state, the state in words."""
+    rows = Sim.objects.order_by("state").values("state").annotate(n=Count("id"))
+    return [{"state": r["state"], "label": SimState(r["state"]).label, "n": r["n"]} for r in rows]
+
+
+def inventory_fixed_numbers() -> QuerySet[FixedNumber]:
+    return FixedNumber.objects.select_related("customer", "offer").order_by("number")
+
+
+# --- Watch lists -------------------------------------------------------------------------------
+WATCH_LISTS = ("unrated", "unknown_lines", "disagreements", "actions_waiting", "rejected_imports", "balances")
+
+
+def watch_unrated(*, since: dt.date) -> QuerySet[Cdr]:
+    return Cdr.objects.filter(start_time__gte=_start(since), unrated=True, unknown_line=False).order_by(
+        "-start_time"
+    )
+
+
+def watch_unknown_lines(*, since: dt.date) -> QuerySet[Any]:
+    """The numbers the operator charged that no line of ours holds, with their CDR count."""
+    return (
+        Cdr.objects.filter(start_time__gte=_start(since), unknown_line=True)
+        .values("line_ref")
+        .annotate(events=Count("id"), cost=Sum("wholesale_cost"))
+        .order_by("-events", "line_ref")
+    )
+
+
+def watch_disagreements() -> QuerySet[OperatorDisagreement]:
+    return OperatorDisagreement.objects.filter(resolved_at__isnull=True).order_by("-seen_at")
+
+
+def watch_actions_waiting() -> QuerySet[LineAction]:
+    return (
+        LineAction.objects.filter(status__in=[LineActionStatus.REQUESTED, LineActionStatus.SENT])
+        .select_related("line", "sim", "fixed_number")
+        .order_by("requested_at")
+    )
+
+
+def watch_rejected_imports() -> QuerySet[Import]:
+    return Import.objects.filter(
+        Q(status=ImportStatus.DONE_WITH_REJECTIONS) | Q(status=ImportStatus.REJECTED)
+    ).order_by("-received_at")
+
+
+def watch_balances(*, threshold: Decimal) -> QuerySet[Customer]:
+    """Customers whose ledger balance is at or below `threshold` (near or below zero)."""
+    return (
+        Customer.objects.annotate(balance=_balance_subquery())
+        .filter(balance__lte=threshold)
+        .order_by("balance", "number")
+    )
+
+
+def report_settings_get() -> ReportSettings:
+    """The tenant's report settings (the defaults until an admin saves them)."""
+    return ReportSettings.objects.first() or ReportSettings()
+
+
+def portal_lines(*, customer: Customer) -> QuerySet[MobileLine]:
+    return (
+        MobileLine.objects.filter(customer=customer).exclude(status=LineStatus.TERMINATED).order_by("msisdn")
+    )

@@ -1,0 +1,281 @@
+"""Report pages and their streamed exports (thin: parse the filters, call a selector, shape)."""
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import portal_required, staff_required
+from audit.context import AuditContext
+from core.delimited import iter_csv, iter_xlsx
+from core.downloads import streamed_attachment_response
+from core.errors import call_service
+from core.money import format_amount
+from customers.selectors import portal_customer
+from provisioning.models import MobileLine
+from reports import selectors
+from reports.charts import bar_chart, line_chart
+from reports.forms import CdrReportForm, ReportSettingsForm
+from reports.services import PARIS, report_settings_update
+
+PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CDR_HEADER = (
+    "START_TIME", "LINE", "CUSTOMER", "EVENT_TYPE", "CALLED_NUMBER", "DESTINATION", "ROAMING_COUNTRY",
+    "DURATION_S", "VOLUME_BYTES", "RATED_AMOUNT", "WHOLESALE_COST", "UNRATED",
+)  # fmt: skip
+CDR_NUMERIC = ("DURATION_S", "VOLUME_BYTES", "RATED_AMOUNT", "WHOLESALE_COST")
+
+
+def _today() -> dt.date:
+    return timezone.now().astimezone(PARIS).date()
+
+
+def _filters(request: HttpRequest) -> tuple[CdrReportForm, selectors.CdrFilters | None]:
+    today = _today()
+    data = request.GET.copy()
+    data.setdefault("first", selectors.month_start(today).isoformat())
+    data.setdefault("last", today.isoformat())
+    form = CdrReportForm(data, event_types=selectors.cdr_event_types())
+    if not form.is_valid():
+        return form, None
+    values = form.cleaned_data
+    return form, selectors.CdrFilters(
+        first=values["first"],
+        last=values["last"],
+        event_type=(values.get("event_type") or "").strip(),
+        destination=(values.get("destination") or "").strip(),
+        roaming=values.get("roaming") or "",
+        customer=values.get("customer"),
+        line_ref=(values.get("line") or "").strip(),
+    )
+
+
+def _export(
+    fmt: str, header: tuple[str, ...], rows: Iterator[Any], name: str, numeric: tuple[str, ...]
+) -> StreamingHttpResponse:
+    if fmt == "csv":
+        return streamed_attachment_response(
+            iter_csv(header, rows, numeric=numeric), f"{name}.csv", "text/csv"
+        )
+    if fmt == "xlsx":
+        return streamed_attachment_response(
+            iter_xlsx(header, rows, title=name, numeric=numeric), f"{name}.xlsx", XLSX
+        )
+    raise Http404
+
+
+@staff_required("reports.view")
+def cdr_report(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    context: dict[str, Any] = {"form": form}
+    if filters is not None:
+        cdrs = selectors.cdr_report_list(filters=filters).select_related("customer")
+        # No count(*) over millions of CDRs: the page knows whether another follows.
+        number = (
+            max(1, int(request.GET.get("page") or 1)) if (request.GET.get("page") or "1").isdigit() else 1
+        )
+        rows = list(cdrs[(number - 1) * PAGE : number * PAGE + 1])
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            rows=rows[:PAGE],
+            page_number=number,
+            has_next=len(rows) > PAGE,
+            query=query.urlencode(),
+            totals=selectors.cdr_report_totals(filters=filters),
+        )
+    return render(request, "reports/cdr_report.html", context)
+
+
+def _cdr_rows(filters: selectors.CdrFilters) -> Iterator[tuple[Any, ...]]:
+    cdrs = selectors.cdr_report_list(filters=filters).values_list(
+        "start_time", "line_ref", "customer__number", "event_type", "called_number", "rate_destination",
+        "roaming_country", "duration_s", "volume_bytes", "rated_amount", "wholesale_cost", "unrated",
+    )  # fmt: skip
+    for row in cdrs.iterator(chunk_size=2000):
+        yield (row[0].astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S"), *row[1:11], "1" if row[11] else "0")
+
+
+@staff_required("reports.view")
+def cdr_report_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    form, filters = _filters(request)
+    if filters is None:
+        return render(request, "reports/cdr_report.html", {"form": form}, status=400)
+    name = f"cdr_{filters.first.isoformat()}_{filters.last.isoformat()}"
+    return _export(fmt, CDR_HEADER, _cdr_rows(filters), name, CDR_NUMERIC)
+
+
+@staff_required("reports.view")
+def inventory(request: HttpRequest) -> HttpResponseBase:
+    lines = Paginator(selectors.inventory_lines(), PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/inventory.html",
+        {
+            "page": lines,
+            "query": "",
+            "sims": selectors.inventory_sim_stock(),
+            "fixed_numbers": selectors.inventory_fixed_numbers()[:200],
+        },
+    )
+
+
+INVENTORY_HEADER = ("CUSTOMER", "CUSTOMER_NAME", "MSISDN", "STATUS", "OFFER", "ICCID", "ACTIVATED_ON")
+
+
+def _inventory_rows() -> Iterator[tuple[Any, ...]]:
+    for line in selectors.inventory_lines().iterator(chunk_size=2000):
+        yield (
+            line.customer.number,
+            line.customer.display_name,
+            line.msisdn,
+            line.get_status_display(),
+            line.offer.label,
+            line.sim.iccid if line.sim else "",
+            line.activated_on,
+        )
+
+
+@staff_required("reports.view")
+def inventory_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    return _export(fmt, INVENTORY_HEADER, _inventory_rows(), "inventaire_lignes", ())
+
+
+@staff_required("reports.view")
+def watch(request: HttpRequest) -> HttpResponseBase:
+    since = selectors.month_start(_today(), 2)
+    return render(
+        request,
+        "reports/watch.html",
+        {
+            "since": since,
+            "unrated": selectors.watch_unrated(since=since).select_related("customer")[:50],
+            "unknown_lines": selectors.watch_unknown_lines(since=since)[:50],
+            "disagreements": selectors.watch_disagreements()[:50],
+            "actions": selectors.watch_actions_waiting()[:50],
+            "imports": selectors.watch_rejected_imports()[:50],
+            "balances": selectors.watch_balances(threshold=Decimal(10))[:50],
+        },
+    )
+
+
+def usage_charts(*, today: dt.date, line: MobileLine | None = None) -> dict[str, Any]:
+    """The month's days and the last 12 months of a line (or the tenant), drawn and tabled."""
+    months = selectors.usage_by_month(today=today, line=line)
+    days = selectors.usage_by_day(month=selectors.month_start(today), line=line)
+    return {
+        "months": months,
+        "days": days,
+        "chart_months_data": bar_chart(
+            selectors.points(months, "data_mb"), title=_("Data used per month (MB), last 12 months")
+        ),
+        "chart_months_minutes": bar_chart(
+            selectors.points(months, "minutes"), title=_("Call minutes per month, last 12 months")
+        ),
+        "chart_days_data": line_chart(
+            selectors.points(days, "data_mb", label="day"), title=_("Data used per day this month (MB)")
+        ),
+    }
+
+
+def dashboard_context(*, today: dt.date) -> dict[str, Any]:
+    """The tenant dashboard's usage part (figures and chart), for the shell's dashboard page."""
+    figures = selectors.dashboard_figures(today=today)
+    return {
+        "figures": figures,
+        "usage_chart": bar_chart(
+            selectors.points(figures["months"], "rated_amount"),
+            title=_("Rated usage per month (€ excl. VAT)"),
+            fmt=lambda v: format_amount(v, places=0),
+        ),
+    }
+
+
+@staff_required("lines.view")
+def line_usage(request: HttpRequest, pk: int) -> HttpResponseBase:
+    line = get_object_or_404(MobileLine.objects.select_related("customer", "offer"), pk=pk)
+    today = _today()
+    context = usage_charts(today=today, line=line)
+    context.update(
+        line=line, allowances=selectors.allowance_use(line=line, month=selectors.month_start(today))
+    )
+    return render(request, "reports/line_usage.html", context)
+
+
+USAGE_HEADER = ("MONTH", "EVENTS", "MINUTES", "DATA_MB", "RATED_AMOUNT")
+
+
+@staff_required("reports.view")
+def usage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    line = None
+    if (request.GET.get("line") or "").isdigit():
+        line = get_object_or_404(MobileLine, pk=int(request.GET["line"]))
+    months = selectors.usage_by_month(today=_today(), line=line)
+    rows = (
+        (
+            selectors.month_label(m["month"]),
+            m["events"],
+            round(m["minutes"], 1),
+            round(m["data_mb"], 1),
+            m["rated_amount"],
+        )
+        for m in months
+    )
+    name = f"consommation_{line.msisdn}" if line else "consommation"
+    return _export(fmt, USAGE_HEADER, iter(rows), name, USAGE_HEADER[1:])
+
+
+@staff_required("settings.manage")
+def report_settings(request: HttpRequest) -> HttpResponse:
+    """The greenhouse-gas factor of the portal, a tab of the tenant's settings."""
+    current = selectors.report_settings_get()
+    form = ReportSettingsForm(request.POST or None, initial={"ghg_grams_per_gb": current.ghg_grams_per_gb})
+    if request.method == "POST" and form.is_valid():
+        saved = call_service(
+            form,
+            report_settings_update,
+            ghg_grams_per_gb=form.cleaned_data["ghg_grams_per_gb"],
+            by=request.user,
+            context=AuditContext.from_request(request),
+            now=timezone.now(),
+        )
+        if saved is not None:
+            messages.success(request, _("Report settings saved."))
+            return redirect("reports:settings")
+    return render(request, "reports/settings.html", {"form": form})
+
+
+@portal_required
+def portal_usage(request: HttpRequest) -> HttpResponse:
+    """The customer's lines: each month's data and its greenhouse-gas equivalent, and charts."""
+    customer = portal_customer(user=request.user)
+    today = _today()
+    factor = selectors.report_settings_get().ghg_grams_per_gb
+    lines = []
+    for line in selectors.portal_lines(customer=customer):
+        months = selectors.usage_by_month(today=today, line=line)
+        for month in months:
+            month["ghg_grams"] = month["data_mb"] / 1000 * factor
+        lines.append(
+            {
+                "line": line,
+                "months": months,
+                "chart": bar_chart(
+                    selectors.points(months, "data_mb"),
+                    title=_("Data used per month (MB), last 12 months"),
+                ),
+                "allowances": selectors.allowance_use(line=line, month=selectors.month_start(today)),
+            }
+        )
+    return render(
+        request, "reports/portal_usage.html", {"customer": customer, "lines": lines, "factor": factor}
+    )

@@ -1,0 +1,225 @@
+"""`make bench` (reports): a tenant of 10,000 customers and 12,000 lines with 3 months of CDRs;
+the daily usage rebuilt (timed), then p95 of each report and dashboard under 10 concurrent
+clients, and the first bytes of the CDR exports.
+
+CDRs per month: BENCH_CDRS_PER_MONTH (default 1,000,000; the issue's figure). They are written
+by SQL (generate_series), not through the import, so that generating them stays in minutes; the
+daily usage is then rebuilt from them by the same service the import's hook uses.
+Uses DATABASE_URL if set, else `ism_bench` on 127.0.0.1:5432 (the data is kept between runs).
+Targets (issue #14): each p95 under 300 ms; exports' first bytes under 1 s.
+"""
+
+import datetime as dt
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ism.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ism_bench")
+os.environ.setdefault("ISM_TASKS_IN_PROCESS", "1")
+
+CUSTOMERS = 10_000
+LINES = 12_000
+CDRS_PER_MONTH = int(os.environ.get("BENCH_CDRS_PER_MONTH", "1000000"))
+MONTHS = [dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1)]
+CLIENTS = 10
+ROUNDS = 10  # requests per client and page
+HOST = "benchrep.localhost"
+SCHEMA = "benchrep"
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] * 1000
+
+
+def populate() -> None:
+    from django.db import connection
+
+    from cdr_import.store import cdr_partition_ensure, month_bounds
+    from customers.models import Customer
+    from offers.models import Offer
+    from provisioning.models import MobileLine
+
+    if MobileLine.objects.count() < LINES:
+        print(f"creating {CUSTOMERS:,} customers and {LINES:,} lines…", flush=True)
+        offer, _created = Offer.objects.get_or_create(
+            code="BENCH", defaults={"label": "Bench", "price": "10.00"}
+        )
+        Customer.objects.bulk_create(
+            [
+                Customer(number=f"R{i:06d}", kind="business", company_name=f"BENCH {i:05d}")
+                for i in range(CUSTOMERS)
+            ],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+        MobileLine.objects.bulk_create(
+            [
+                MobileLine(
+                    msisdn=f"337{i:08d}",
+                    customer_id=customers[i % len(customers)],
+                    offer=offer,
+                    status="active" if i % 12 else "suspended",
+                )
+                for i in range(LINES)
+            ],
+            batch_size=5000,
+        )
+    with connection.cursor() as cursor:
+        for month in MONTHS:
+            first, following = month_bounds(month)
+            name = cdr_partition_ensure(month=month)
+            cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (our name)
+            if cursor.fetchone()[0] >= CDRS_PER_MONTH:
+                continue
+            print(f"writing {CDRS_PER_MONTH:,} CDRs of {month:%m/%Y}…", flush=True)
+            started = time.perf_counter()
+            cursor.execute(f"TRUNCATE {name}")  # noqa: S608 (our name)
+            seconds = int((following - first).total_seconds())
+            cursor.execute(
+                """
+                INSERT INTO cdr_import_cdr (
+                    id, family, cdr_id, line_ref, mobile_line_id, customer_id, event_type, start_time,
+                    duration_s, volume_bytes, called_number, roaming_country, wholesale_cost,
+                    rated_amount, rating_status, unrated, rate_destination
+                )
+                SELECT nextval('cdr_import_cdr_id_seq'), 'MOBILE', %s || '-' || g, l.msisdn, l.id, l.customer_id,
+                       (ARRAY['VOICE_MO','VOICE_MO','SMS_MO','DATA','DATA','VOICE_MT'])[1 + g %% 6],
+                       %s::timestamptz + make_interval(secs => (g::bigint * %s / %s)),
+                       CASE WHEN g %% 6 IN (0, 1) THEN 1 + g %% 900 ELSE 0 END,
+                       CASE WHEN g %% 6 IN (3, 4) THEN (g %% 5000) * 1000 ELSE 0 END,
+                       CASE WHEN g %% 6 IN (0, 1) THEN '3361234' || lpad((g %% 10000)::text, 4, '0') ELSE '' END,
+                       CASE WHEN g %% 50 = 0 THEN 'ES' ELSE '' END,
+                       (g %% 100) / 1000.0, (g %% 100) / 500.0, 'rated', g %% 997 = 0,
+                       CASE WHEN g %% 7 = 0 THEN 'Mobiles France' ELSE 'Fixes France' END
+                FROM generate_series(0, %s - 1) g
+                JOIN provisioning_mobileline l ON l.id = (SELECT min(id) FROM provisioning_mobileline) + g %% %s
+                """,
+                [f"B{month:%Y%m}", first, seconds, CDRS_PER_MONTH, CDRS_PER_MONTH, LINES],
+            )
+            cursor.execute(f"ANALYZE {name}")  # noqa: S608 (our name)
+            print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    from bench_lines import ensure_database
+
+    ensure_database()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    print("migrating the shared schema…", flush=True)
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    from tenants.models import Domain, DomainStatus, Tenant, TenantStatus
+
+    tenant = Tenant.objects.filter(schema_name=SCHEMA).first()
+    if tenant is None:
+        print("creating the bench tenant…", flush=True)
+        tenant = Tenant(
+            schema_name=SCHEMA, name="Bench reports", operator_code="BREP", status=TenantStatus.ACTIVE
+        )
+        tenant.save()
+    else:
+        call_command("migrate_schemas", f"--schema={SCHEMA}", verbosity=0)
+    Domain.objects.update_or_create(
+        domain=HOST, defaults={"tenant": tenant, "is_primary": True, "status": DomainStatus.ACTIVE}
+    )
+    connection.set_tenant(tenant)  # type: ignore[attr-defined]
+    populate()
+
+    from reports.services import daily_usage_rebuild
+
+    started = time.perf_counter()
+    written = daily_usage_rebuild(first=MONTHS[0], last=dt.date(2026, 10, 31), now=timezone.now())
+    connection.cursor().execute("ANALYZE reports_dailyusage")
+    print(f"daily usage of 3 months rebuilt: {written:,} figures in {time.perf_counter() - started:.1f} s")
+
+    from accounts.models import User
+    from provisioning.models import MobileLine
+
+    user, _created = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin"})
+    line_ids = list(MobileLine.objects.order_by("pk").values_list("pk", flat=True)[:200])
+    from django.test import Client
+
+    clients = []
+    for _i in range(CLIENTS + 2):  # logged in here, in the tenant's schema (the threads start in public)
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(user)
+        clients.append(client)
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+    october = "first=2026-10-01&last=2026-10-31"
+    pages = {
+        "CDR report, all customers (month)": f"/reports/cdrs/?{october}",
+        "CDR report, one customer": f"/reports/cdrs/?{october}&customer=R000042",
+        "CDR report, one line": f"/reports/cdrs/?{october}&line=33700000042",
+        "CDR report, roaming data": f"/reports/cdrs/?{october}&event_type=DATA&roaming=yes",
+        "CDR report, a destination": "/reports/cdrs/?first=2026-10-01&last=2026-10-07&destination=Mobiles",
+        "inventory": "/reports/inventory/",
+        "watch lists": "/reports/watch/",
+        "tenant dashboard": "/",
+        "line consumption": "/reports/lines/{line}/usage/",
+    }
+    import time_machine
+
+    results: dict[str, list[float]] = {name: [] for name in pages}
+    failures: list[str] = []
+
+    def client_run(index: int) -> None:
+        client = clients[index]
+        for round_ in range(ROUNDS):
+            for name, url in pages.items():
+                target = url.format(line=line_ids[(index * ROUNDS + round_) % len(line_ids)])
+                began = time.perf_counter()
+                response = client.get(target)
+                results[name].append(time.perf_counter() - began)
+                if response.status_code != 200:
+                    failures.append(f"{target}: {response.status_code}")
+        from django.db import connection as own
+
+        own.close()
+
+    with time_machine.travel(dt.datetime(2026, 10, 28, 12, 0, tzinfo=dt.UTC), tick=True):
+        client_run(CLIENTS)  # warm up
+        for samples in results.values():
+            samples.clear()
+        threads = [threading.Thread(target=client_run, args=(i,)) for i in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failures, failures[:5]
+        print(f"p95 under {CLIENTS} concurrent clients ({CLIENTS * ROUNDS} requests per page):")
+        for name, samples in results.items():
+            print(f"  {name}: {p95(samples):.0f} ms (median {statistics.median(samples) * 1000:.0f} ms)")
+
+        client = clients[CLIENTS + 1]
+        for fmt in ("csv", "xlsx"):
+            began = time.perf_counter()
+            response = client.get(f"/reports/cdrs/export.{fmt}?first=2026-08-01&last=2026-10-31")
+            chunks = iter(response.streaming_content)  # type: ignore[attr-defined]
+            next(chunks)
+            next(chunks)  # the first rows, not just the header
+            print(
+                f"CDR export ({fmt}, 3 months): first rows after {(time.perf_counter() - began) * 1000:.0f} ms"
+            )
+            response.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
