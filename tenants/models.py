@@ -145,6 +145,7 @@ class EmailKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password recovery")
     ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
     OPERATOR_ALERT = "operator_alert", _("Operator rejections and disagreements")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
 
 
 class TenantEmailTemplate(models.Model):
