@@ -229,7 +229,9 @@ def email_mark_bounced(
     return email
 
 
-def email_requeue(*, email: InvoiceEmail, by: User, context: AuditContext | None = None) -> InvoiceEmail:
+def email_requeue(
+    *, email: InvoiceEmail, by: User | None, context: AuditContext | None = None
+) -> InvoiceEmail:
     """Send again, on purpose, an e-mail that failed, bounced or was interrupted."""
     if email.status not in (EmailStatus.FAILED, EmailStatus.BOUNCED, EmailStatus.SENDING):
         raise ApplicationError(_("This e-mail is not to be sent again."))

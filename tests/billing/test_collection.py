@@ -29,7 +29,10 @@ def test_a_payment_is_allocated_oldest_first_and_moves_the_states(acme):
         second.refresh_from_db()
         assert first.status == InvoiceStatus.PAID and first.amount_paid == Decimal("24.00")
         assert second.status == InvoiceStatus.PARTIALLY_PAID and second.amount_paid == Decimal("6.00")
-        assert payment.ledger_entry.amount_ttc == Decimal("30.00") and payment.ledger_entry.kind == EntryKind.PAYMENT
+        assert (
+            payment.ledger_entry.amount_ttc == Decimal("30.00")
+            and payment.ledger_entry.kind == EntryKind.PAYMENT
+        )
         # The rest of the second invoice, then more: the surplus stays on the balance.
         payment_record(
             customer=cust, channel="transfer", amount="100", received_on=TODAY, by=None, now=NOW, today=TODAY
@@ -67,7 +70,9 @@ def test_a_rejected_payment_puts_the_invoice_back_to_unpaid_with_a_fee(acme):
         payment = payment_record(
             customer=cust, channel="cheque", amount="24", received_on=TODAY, by=None, now=NOW, today=TODAY
         )
-        payment_reject(payment=payment, code="am04", rejected_on=TODAY, fee="5,00", by=None, now=NOW, today=TODAY)
+        payment_reject(
+            payment=payment, code="am04", rejected_on=TODAY, fee="5,00", by=None, now=NOW, today=TODAY
+        )
         invoice.refresh_from_db()
         payment.refresh_from_db()
         assert invoice.status == InvoiceStatus.ISSUED and invoice.amount_paid == Decimal("0.00")
