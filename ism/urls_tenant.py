@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
+from billing import portal_views as billing_portal_views
 from ism import views
 from jobs.api import JobViewSet
 
@@ -48,7 +49,9 @@ urlpatterns = [
     path("lines/", include("provisioning.urls")),
     path("imports/", include("cdr_import.urls")),
     path("billing/", include("billing.urls")),
+    path("portal/invoices/", include("billing.portal_urls")),
     path("portal/", include("customers.portal_urls")),
+    path("paypal/ipn/", billing_portal_views.paypal_ipn, name="paypal_ipn"),
     path("settings/", include("tenants.settings.urls", namespace="tenant_settings")),
     path("api/v1/", include(api_patterns)),
 ]
