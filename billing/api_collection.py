@@ -29,6 +29,7 @@ from billing.models import (
     SepaDebit,
 )
 from billing.services_payments import MANUAL_CHANNELS, payment_record, payment_reject
+from billing.services_paypal import paypal_ipn_receive
 from billing.services_sepa import sepa_batch_settle
 from core.errors import ApplicationError
 from customers.models import Customer
@@ -256,3 +257,27 @@ class MailingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             context=AuditContext.from_request(request),
         )
         return Response(MailingSerializer(mailing).data, status=status.HTTP_201_CREATED)
+
+
+IPN_MAX_BYTES = 20_000
+
+
+class PayPalIpnViewSet(viewsets.ViewSet):
+    """PayPal's instant payment notification (IPN), posted by PayPal without any session or token:
+    it is recorded and answered 200 (PayPal sends it again otherwise), and credits only what
+    PayPal confirms when the exact body is posted back to the verification address."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes: list[Any] = []
+
+    @extend_schema(request=None, responses={200: None, 400: None, 413: None})
+    def create(self, request: Request) -> Response:
+        if request.content_type.split(";")[0].strip() != "application/x-www-form-urlencoded":
+            return Response(status=status.HTTP_400_BAD_REQUEST)
+        raw = request.body
+        if len(raw) > IPN_MAX_BYTES:
+            return Response(status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        now = timezone.now()
+        paypal_ipn_receive(raw=raw, now=now, today=timezone.localdate(now))
+        return Response(status=status.HTTP_200_OK)

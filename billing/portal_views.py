@@ -1,5 +1,4 @@
-"""The customer portal's invoices (list, view, PDF, pay online with PayPal, top up) and PayPal's
-notification endpoint. Each view looks invoices up within the logged-in customer: another
+"""The customer portal's invoices (list, view, PDF, pay online with PayPal, top up). Each view looks invoices up within the logged-in customer: another
 customer's id is a 404."""
 
 from typing import Any
@@ -7,20 +6,14 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from accounts.permissions import portal_required
 from billing.models import FINALIZED_STATUSES, UNPAID_STATUSES, Invoice
 from billing.paypal import paypal_amounts, paypal_link
 from billing.selectors import billing_settings_get
-from billing.services_paypal import paypal_ipn_receive
 from core.downloads import attachment_response
 from customers.selectors import customer_balance, portal_customer
-
-IPN_MAX_BYTES = 20_000
 
 
 def _issued(customer: Any) -> Any:
@@ -98,16 +91,3 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     with invoice.pdf.open("rb") as handle:
         return attachment_response(handle.read(), f"{invoice.number}.pdf", "application/pdf")
-
-
-@csrf_exempt
-@require_POST
-def paypal_ipn(request: HttpRequest) -> HttpResponse:
-    """PayPal's notification: always answered 200 once recorded (PayPal retries otherwise); it
-    credits only what PayPal confirms (see `services_paypal`)."""
-    raw = request.body
-    if len(raw) > IPN_MAX_BYTES:
-        return HttpResponse(status=413)
-    now = timezone.now()
-    paypal_ipn_receive(raw=raw, now=now, today=timezone.localdate(now))
-    return HttpResponse("", content_type="text/plain")

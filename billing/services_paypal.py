@@ -23,6 +23,13 @@ from core.errors import ApplicationError
 from customers.models import Customer
 
 VERIFY_TIMEOUT = 15
+PAYPAL_ACTIONS = {
+    PayPalNotification.Outcome.CREDITED: "paypal.credited",
+    PayPalNotification.Outcome.INVALID: "paypal.invalid",
+    PayPalNotification.Outcome.REPLAYED: "paypal.replayed",
+    PayPalNotification.Outcome.IGNORED: "paypal.ignored",
+    PayPalNotification.Outcome.RECEIVED: "paypal.received",
+}
 
 
 def _verify(raw: bytes, url: str) -> bool:
@@ -42,7 +49,7 @@ def _outcome(note: PayPalNotification, outcome: str, payment: Payment | None = N
     note.save(update_fields=["outcome", "payment"])
     audit_record(
         actor=None,
-        action=f"paypal.{outcome}",
+        action=PAYPAL_ACTIONS[outcome],
         obj=payment,
         object_type="billing.paypalnotification",
         object_id=str(note.pk),

@@ -337,6 +337,11 @@ SPECTACULAR_SETTINGS = {
         "LineActionStatusEnum": "provisioning.models.LineActionStatus",
         "BillingRunStatusEnum": "billing.models.RunStatus",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "PaymentChannelEnum": "billing.models.PaymentChannel",
+        "SepaBatchStatusEnum": "billing.models.SepaBatchStatus",
+        "SepaDebitStatusEnum": "billing.models.SepaDebitStatus",
+        "EmailStatusEnum": "billing.models.EmailStatus",
     },
 }
 

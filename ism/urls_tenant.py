@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
-from billing import portal_views as billing_portal_views
+from billing.api_collection import PayPalIpnViewSet
 from ism import views
 from jobs.api import JobViewSet
 
@@ -51,7 +51,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("portal/invoices/", include("billing.portal_urls")),
     path("portal/", include("customers.portal_urls")),
-    path("paypal/ipn/", billing_portal_views.paypal_ipn, name="paypal_ipn"),
+    path("paypal/ipn/", PayPalIpnViewSet.as_view({"post": "create"}), name="paypal_ipn"),
     path("settings/", include("tenants.settings.urls", namespace="tenant_settings")),
     path("api/v1/", include(api_patterns)),
 ]
