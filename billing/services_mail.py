@@ -63,7 +63,7 @@ def mailing_create(
     invoices = (
         Invoice.objects.filter(run=run, status__in=FINALIZED_STATUSES)
         if run is not None
-        else Invoice.objects.filter(pk=invoice.pk if invoice else None, status__in=FINALIZED_STATUSES)
+        else Invoice.objects.filter(pk=invoice.pk if invoice else 0, status__in=FINALIZED_STATUSES)
     ).exclude(status=InvoiceStatus.CANCELLED)
     rows = list(invoices.values_list("id", "customer_email").order_by("sequence", "id"))
     if not rows:

@@ -23,7 +23,7 @@ from core.errors import ApplicationError
 from customers.models import Customer
 
 VERIFY_TIMEOUT = 15
-PAYPAL_ACTIONS = {
+PAYPAL_ACTIONS: dict[str, str] = {
     PayPalNotification.Outcome.CREDITED: "paypal.credited",
     PayPalNotification.Outcome.INVALID: "paypal.invalid",
     PayPalNotification.Outcome.REPLAYED: "paypal.replayed",

@@ -55,7 +55,7 @@ def invoice_mailing_send(self: Any, mailing_id: int) -> dict[str, int]:
 
     counts = mailing_execute(
         mailing_id=mailing_id,
-        tenant=connection.tenant,
+        tenant=connection.tenant,  # type: ignore[attr-defined]
         now=timezone.now,
         today=timezone.localdate(),
     )
@@ -94,7 +94,11 @@ def sepa_batch_generate_task(job_id: int, run_id: int | None, by_id: int | None)
     now = timezone.now()
     try:
         batch = sepa_batch_generate(
-            tenant=connection.tenant, run=run, by=by, now=now, today=timezone.localdate(now)
+            tenant=connection.tenant,  # type: ignore[attr-defined]
+            run=run,
+            by=by,
+            now=now,
+            today=timezone.localdate(now),
         )
     except ApplicationError as exc:
         job_fail(job_id=job_id, message=exc.message, now=timezone.now())
@@ -133,7 +137,12 @@ def billing_daily() -> dict[str, int]:
     sent = 0
     for email_id in reminders_queue(now=now, today=today):
         sent += (
-            email_deliver(email_id=email_id, tenant=connection.tenant, now=timezone.now(), today=today)
+            email_deliver(
+                email_id=email_id,
+                tenant=connection.tenant,  # type: ignore[attr-defined]
+                now=timezone.now(),
+                today=today,
+            )
             == "sent"
         )
     return {"overdue": overdue, "reminders": sent, "mandates_expired": len(expired)}

@@ -232,9 +232,9 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         invoices_restate(today=today, now=now)
         ids = reminders_queue(now=now, today=today, by=cast(User, request.user))
+        tenant = request.tenant  # type: ignore[attr-defined]
         sent = sum(
-            email_deliver(email_id=i, tenant=request.tenant, now=timezone.now(), today=today)
-            == EmailStatus.SENT  # type: ignore[attr-defined]
+            email_deliver(email_id=i, tenant=tenant, now=timezone.now(), today=today) == EmailStatus.SENT
             for i in ids
         )
         messages.success(request, _("%(count)s reminder(s) sent.") % {"count": sent})
@@ -345,7 +345,7 @@ def sepa_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("billing.run")
 def sepa_return_file(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
-    if upload is None or upload.size > 20 * 1024 * 1024:
+    if upload is None or (upload.size or 0) > 20 * 1024 * 1024:
         raise ApplicationError(_("Choose the bank's return file (pain.002 or camt.054, at most 20 MB)."))
     now = timezone.now()
     result = sepa_return_file_import(
