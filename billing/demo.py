@@ -29,8 +29,8 @@ def seed_tenant(tenant: Any) -> None:
         return
     issued_on = _months_back(today, 1) + dt.timedelta(days=1)
     at = timezone.make_aware(dt.datetime.combine(issued_on, dt.time(8, 0)))
-    run = billing_run_start(period=period, by=None, now=at, today=issued_on, tenant=tenant)
-    run = billing_run_execute(run_id=run.pk, now=at, today=issued_on)
+    started = billing_run_start(period=period, by=None, now=at, today=issued_on, tenant=tenant)
+    run = billing_run_execute(run_id=started.pk, now=at, today=issued_on)
     if run is None or run.status != RunStatus.DRAFT or not run.invoices.exists():
         return
     billing_run_finalize(run=run, tenant=tenant, by=None, now=at, today=issued_on)
