@@ -21,4 +21,4 @@ def test_demo_branding_gives_each_tenant_real_images_and_its_own_numbering(acme,
     )
     assert TenantInvoiceSettings.objects.get(tenant=acme).number_format == "FA{YYYY}{MM}-{SEQ:5}"
     assert TenantInvoiceSettings.objects.get(tenant=nova).number_format == "NOVA-{YY}-{SEQ:6}"
-    assert TenantEmailTemplate.objects.filter(tenant=nova).count() == 4
+    assert TenantEmailTemplate.objects.filter(tenant=nova).count() == 5  # every kind to customers
