@@ -59,6 +59,7 @@ bench: install
 	$(PY) scripts/bench_billing.py
 	$(PY) scripts/bench_pdf.py
 	$(PY) scripts/bench_reports.py
+	$(PY) scripts/bench_sepa.py
 
 clean-demo:
 	-$(PY) -c "from pathlib import Path; from ism.local_services import stop_embedded_postgres as s; s(Path('.ism/pgdata'))"

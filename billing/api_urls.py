@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import api, issuing_api
+from billing import api, api_collection, issuing_api
 
 urlpatterns = [
     path(
@@ -64,5 +64,44 @@ urlpatterns = [
         "billing-runs/<int:pk>/pdfs/",
         issuing_api.BillingRunDocumentViewSet.as_view({"post": "pdfs"}),
         name="api-billing-run-pdfs",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "payments/",
+        api_collection.PaymentViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-payment-list",
+    ),
+    path(
+        "payments/<int:pk>/",
+        api_collection.PaymentViewSet.as_view({"get": "retrieve"}),
+        name="api-payment-detail",
+    ),
+    path(
+        "payments/<int:pk>/reject/",
+        api_collection.PaymentViewSet.as_view({"post": "reject"}),
+        name="api-payment-reject",
+    ),
+    path(
+        "sepa-batches/",
+        api_collection.SepaBatchViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-sepa-batch-list",
+    ),
+    path(
+        "sepa-batches/<int:pk>/",
+        api_collection.SepaBatchViewSet.as_view({"get": "retrieve"}),
+        name="api-sepa-batch-detail",
+    ),
+    path(
+        "sepa-batches/<int:pk>/settle/",
+        api_collection.SepaBatchViewSet.as_view({"post": "settle"}),
+        name="api-sepa-batch-settle",
+    ),
+    path("mailings/", api_collection.MailingViewSet.as_view({"post": "create"}), name="api-mailing-list"),
+    path(
+        "mailings/<int:pk>/",
+        api_collection.MailingViewSet.as_view({"get": "retrieve"}),
+        name="api-mailing-detail",
     ),
 ]

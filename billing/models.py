@@ -799,6 +799,7 @@ class SepaDebit(models.Model):
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending (interrupted: check before sending again)")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     BOUNCED = "bounced", _("Bounced")

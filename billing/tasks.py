@@ -108,3 +108,116 @@ def run_pdfs_resume(
     by_id = by.pk if by is not None and by.is_authenticated else None
     transaction.on_commit(lambda: billing_run_finalize_task.delay(run.pk, job.pk, by_id, now.isoformat()))
     return job
+
+
+# --- delivery and collection ------------------------------------------------------------------
+
+
+@shared_task(
+    name="billing.tasks.invoice_mailing_send",
+    bind=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def invoice_mailing_send(self: Any, mailing_id: int) -> dict[str, int]:
+    """Send a mailing's queued e-mails. Retried (later) while some wait after an SMTP failure; a
+    retried or restarted task never sends an e-mail twice (see `services_mail`)."""
+    from django.db import connection
+
+    from billing.models import EmailStatus
+    from billing.services_mail import mailing_execute
+
+    counts = mailing_execute(
+        mailing_id=mailing_id,
+        tenant=connection.tenant,  # type: ignore[attr-defined]
+        now=timezone.now,
+        today=timezone.localdate(),
+    )
+    if counts.get(EmailStatus.QUEUED) and self.request.retries < self.max_retries:
+        raise self.retry(countdown=60 * (self.request.retries + 1))
+    return counts
+
+
+def invoice_mailing_begin(**kwargs: Any) -> Any:
+    """Create a mailing (`services_mail.mailing_create`) and queue its sending after the commit."""
+    from billing.services_mail import mailing_create
+
+    mailing = mailing_create(**kwargs)
+    mailing_id = mailing.pk
+    transaction.on_commit(lambda: invoice_mailing_send.delay(mailing_id))
+    return mailing
+
+
+@shared_task(name="billing.tasks.sepa_batch_generate_task", acks_late=True, reject_on_worker_lost=True)
+def sepa_batch_generate_task(job_id: int, run_id: int | None, by_id: int | None) -> int:
+    """Generate the SEPA file of a run (or of every SEPA invoice to collect) in the background."""
+    from django.db import connection
+
+    from accounts.models import User
+    from billing.services_sepa import sepa_batch_generate
+    from core.errors import ApplicationError
+    from jobs.models import Job, JobStatus
+    from jobs.services import job_fail, job_finish
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+        return 0
+    Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    run = BillingRun.objects.filter(pk=run_id).first() if run_id else None
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    now = timezone.now()
+    try:
+        batch = sepa_batch_generate(
+            tenant=connection.tenant,  # type: ignore[attr-defined]
+            run=run,
+            by=by,
+            now=now,
+            today=timezone.localdate(now),
+        )
+    except ApplicationError as exc:
+        job_fail(job_id=job_id, message=exc.message, now=timezone.now())
+        return 0
+    if batch.job_id is None:
+        from billing.models import SepaBatch
+
+        SepaBatch.objects.filter(pk=batch.pk).update(job_id=job_id)
+    job_finish(job_id=job_id, now=timezone.now(), message=batch.message_id, result={"batch": batch.pk})
+    return batch.pk
+
+
+def sepa_batch_begin(*, run: BillingRun | None, by: Any, label: str) -> Any:
+    """Queue the generation of a SEPA file; returns its job."""
+    from jobs.services import job_create
+
+    job = job_create(kind="billing.sepa", label=label, by=by)
+    job_id, run_id, by_id = job.pk, run.pk if run else None, by.pk if by is not None else None
+    transaction.on_commit(lambda: sepa_batch_generate_task.delay(job_id, run_id, by_id))
+    return job
+
+
+@shared_task(name="billing.tasks.billing_daily")
+def billing_daily() -> dict[str, int]:
+    """Each day in each tenant: overdue invoices marked, reminders due sent, old mandates expired."""
+    from django.db import connection
+
+    from billing.services_mail import email_deliver, reminders_queue
+    from billing.services_payments import invoices_restate
+    from billing.services_sepa import mandates_expire
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    overdue = invoices_restate(today=today, now=now)
+    expired = mandates_expire(today=today, now=now)
+    sent = 0
+    for email_id in reminders_queue(now=now, today=today):
+        sent += (
+            email_deliver(
+                email_id=email_id,
+                tenant=connection.tenant,  # type: ignore[attr-defined]
+                now=timezone.now(),
+                today=today,
+            )
+            == "sent"
+        )
+    return {"overdue": overdue, "reminders": sent, "mandates_expired": len(expired)}

@@ -18,6 +18,7 @@ from audit.context import AuditContext
 from billing import selectors, services, tasks
 from billing.models import Anomaly, BillingRun, Invoice
 from billing.specimen import invoice_specimen_context
+from billing.views_collection import invoice_collection_context
 from core.choices import PaymentMode
 from core.documents import render_pdf
 from core.downloads import attachment_response
@@ -101,6 +102,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "only_anomalies": only,
             "anomaly_labels": dict(Anomaly.choices),
             "can_run": user_can(request.user, "billing.run"),
+            "mailings": run.mailings.order_by("-created_at")[:5],
+            "sepa_batches": run.sepa_batches.order_by("-created_at")[:5],
         },
     )
 
@@ -150,6 +153,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": invoice.lines.order_by("position"),
             "vat_lines": invoice.vat_lines.all(),
             "anomaly_labels": dict(Anomaly.choices),
+            "can_run": user_can(request.user, "billing.run"),
+            **invoice_collection_context(invoice),
         },
     )
 

@@ -164,6 +164,7 @@ class MandateStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     REPLACED = "replaced", _("Replaced")
     REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired (unused for 36 months)")
 
 
 class Mandate(models.Model):

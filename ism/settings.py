@@ -279,7 +279,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "args": ["provisioning.tasks.flag_unconfirmed_actions"],
     },
+    # Billing: overdue invoices marked, reminders sent, mandates unused for 36 months expired.
+    "billing-daily": {
+        "task": "tenants.tasks.dispatch_to_tenants",
+        "schedule": crontab(hour=7, minute=30),
+        "args": ["billing.tasks.billing_daily"],
+    },
 }
+# Invoice e-mails sent per second by one worker (the mail server's rate limit).
+BILLING_MAIL_RATE = env.float("ISM_BILLING_MAIL_RATE", default=10.0)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -348,6 +356,11 @@ SPECTACULAR_SETTINGS = {
         "LineActionStatusEnum": "provisioning.models.LineActionStatus",
         "BillingRunStatusEnum": "billing.models.RunStatus",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "PaymentChannelEnum": "billing.models.PaymentChannel",
+        "SepaBatchStatusEnum": "billing.models.SepaBatchStatus",
+        "SepaDebitStatusEnum": "billing.models.SepaDebitStatus",
+        "EmailStatusEnum": "billing.models.EmailStatus",
     },
 }
 

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
+from billing.api_collection import PayPalIpnViewSet
 from ism import views
 from jobs.api import JobViewSet
 from reports import views as reports_views
@@ -48,7 +49,9 @@ urlpatterns = [
     path("portal/operator-invoices/", include("cdr_import.portal_urls")),
     path("reports/", include("reports.urls")),
     path("portal/usage/", reports_views.portal_usage, name="portal_usage"),
+    path("portal/invoices/", include("billing.portal_urls")),
     path("portal/", include("customers.portal_urls")),
+    path("paypal/ipn/", PayPalIpnViewSet.as_view({"post": "create"}), name="paypal_ipn"),
     path("settings/", include("tenants.settings.urls", namespace="tenant_settings")),
     path("api/v1/", include(api_patterns)),
 ]

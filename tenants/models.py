@@ -147,6 +147,7 @@ class EmailKind(models.TextChoices):
     OPERATOR_ALERT = "operator_alert", _("Operator rejections and disagreements")
     CONSUMPTION_ALERT = "consumption_alert", _("Consumption alert (allowance)")
     ROAMING_CAP_ALERT = "roaming_cap_alert", _("Roaming data spending cap")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
 
 
 class TenantEmailTemplate(models.Model):

@@ -184,6 +184,29 @@ EMAIL_SPECS: dict[str, EmailSpec] = {
         "Pour lever ce plafond, contactez-nous.\n\n"
         "Cordialement,\nL'équipe {{ company_name }}\n",
     ),
+    EmailKind.PAYMENT_REMINDER: EmailSpec(
+        EmailKind.PAYMENT_REMINDER,
+        (
+            *_COMMON,
+            _CUSTOMER,
+            Placeholder("invoice_number", gettext_lazy("invoice number"), "FA202611-00042"),
+            Placeholder("invoice_date", gettext_lazy("invoice date"), "30/11/2026"),
+            Placeholder("amount_due", gettext_lazy("amount left to pay"), "1 234,56 €"),
+            Placeholder("due_date", gettext_lazy("due date"), "30/12/2026"),
+            Placeholder("days_late", gettext_lazy("days late"), "15"),
+            Placeholder(
+                "portal_url", gettext_lazy("link to the customer area"), "https://acme.example/portal/"
+            ),
+        ),
+        "Rappel : facture {{ invoice_number }} en attente de règlement - {{ company_name }}",
+        "Bonjour {{ customer_name }},\n\n"
+        "Sauf erreur de notre part, votre facture {{ invoice_number }} du {{ invoice_date }}, "
+        "échue le {{ due_date }} ({{ days_late }} jours de retard), reste à régler pour "
+        "{{ amount_due }} TTC.\n\n"
+        "Vous pouvez la consulter et la régler depuis votre espace client : {{ portal_url }}\n"
+        "Si vous avez réglé cette facture entre-temps, merci de ne pas tenir compte de ce message.\n\n"
+        "Cordialement,\nL'équipe {{ company_name }}\n",
+    ),
 }
 
 

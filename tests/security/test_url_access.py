@@ -17,6 +17,7 @@ from tests.security.urlwalk import Route, routes
 
 # Pages open to anyone, each with why.
 TENANT_PUBLIC = {
+    "paypal_ipn": "PayPal's notification: credits only what PayPal confirms when posted back",
     "login": "the log-in form",
     "logout": "logging out a visitor who is not logged in does nothing",
     "password_reset": "asking for a reset link",

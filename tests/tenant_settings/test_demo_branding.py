@@ -21,5 +21,6 @@ def test_demo_branding_gives_each_tenant_real_images_and_its_own_numbering(acme,
     )
     assert TenantInvoiceSettings.objects.get(tenant=acme).number_format == "FA{YYYY}{MM}-{SEQ:5}"
     assert TenantInvoiceSettings.objects.get(tenant=nova).number_format == "NOVA-{YY}-{SEQ:6}"
-    # Every customer-facing kind (the operator alert goes to the tenant itself): 4 + the two usage alerts.
-    assert TenantEmailTemplate.objects.filter(tenant=nova).count() == 6
+    # Every customer-facing kind (the operator alert goes to the tenant itself): 4, the two usage
+    # alerts and the payment reminder.
+    assert TenantEmailTemplate.objects.filter(tenant=nova).count() == 7
