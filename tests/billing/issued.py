@@ -23,12 +23,15 @@ def issued_invoice(
     debit_date: dt.date | None = None,
     run=None,
 ) -> Invoice:
-    """An issued invoice: lines (category, amount excl. VAT, VAT rate) and its VAT per rate."""
+    """An issued invoice: lines (category, amount excl. VAT, VAT rate) and its VAT per rate.
+
+    Written as a draft with its lines and totals, then issued (the database refuses lines added to
+    an issued document)."""
     sequence = int(number.rsplit("-", 1)[-1])
     invoice = Invoice.objects.create(
         run=run,
         customer=customer,
-        status=InvoiceStatus.ISSUED,
+        status=InvoiceStatus.DRAFT,
         number=number,
         number_period=str(issue_date.year),
         sequence=sequence,
@@ -62,4 +65,6 @@ def issued_invoice(
     invoice.total_vat = total_vat
     invoice.total_incl_vat = invoice.total_excl_vat + total_vat
     invoice.save(update_fields=["total_excl_vat", "total_vat", "total_incl_vat"])
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.save(update_fields=["status"])
     return invoice

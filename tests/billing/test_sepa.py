@@ -41,7 +41,7 @@ def _creditor(tenant):
     tenant.save()
 
 
-def _sepa_customers(n=2):
+def _sepa_customers(n=2, run=None):
     invoices = []
     for i in range(n):
         cust = customer(f"S{i}", payment_mode="sepa")
@@ -56,6 +56,7 @@ def _sepa_customers(n=2):
                 mode="sepa",
                 debit_date=dt.date(2027, 2, 15),
                 lines=[("subscription", f"{10 * (i + 1)}.00", "20"), ("usage_national", "1.05", "20")],
+                run=run,
             )  # fmt: skip
         )
     return invoices
@@ -165,9 +166,7 @@ def test_one_batch_per_run_even_asked_twice(acme):
             period="2027-01", period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 1, 31),
             status="finalized", created_at=NOW,
         )  # fmt: skip
-        for invoice in _sepa_customers(2):
-            invoice.run = run
-            invoice.save(update_fields=["run"])
+        _sepa_customers(2, run=run)
         first = sepa_batch_generate(tenant=acme, run=run, by=None, now=NOW, today=TODAY)
         again = sepa_batch_generate(tenant=acme, run=run, by=None, now=NOW, today=TODAY)
         assert first.pk == again.pk and SepaBatch.objects.count() == 1 and SepaDebit.objects.count() == 2

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 
 from billing.models import BillingRun, EmailStatus, InvoiceEmail, SepaBatch, SepaDebit
 from billing.services_mail import mailing_create
@@ -85,7 +86,10 @@ def world(committed_db, tmp_path):
             if worker.poll() is None:
                 worker.terminate()
                 worker.wait(timeout=20)
-        with in_schema(acme):
+        with in_schema(acme), connection.cursor() as cursor:
+            # Issued documents cannot be deleted (their trigger): the cleanup of this committed
+            # test bypasses the triggers for its own session only.
+            cursor.execute("SET session_replication_role = replica")
             SepaDebit.objects.all().delete()
             SepaBatch.objects.all().delete()
             InvoiceEmail.objects.all().delete()
@@ -98,6 +102,7 @@ def world(committed_db, tmp_path):
             Mandate.objects.all().delete()
             LedgerEntry.objects.all().delete()
             Customer.objects.filter(number__startswith="K").delete()
+            cursor.execute("SET session_replication_role = DEFAULT")
             from jobs.models import Job
 
             Job.objects.all().delete()
