@@ -344,18 +344,23 @@ def sepa_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required("billing.run")
 def sepa_return_file(request: HttpRequest) -> HttpResponse:
+    """The bank's return file: what it says is recorded; a file it cannot read is said on the page."""
     upload = request.FILES.get("file")
-    if upload is None or (upload.size or 0) > 20 * 1024 * 1024:
-        raise ApplicationError(_("Choose the bank's return file (pain.002 or camt.054, at most 20 MB)."))
-    now = timezone.now()
-    result = sepa_return_file_import(
-        data=upload.read(),
-        fee=request.POST.get("fee", ""),
-        by=cast(User, request.user),
-        now=now,
-        today=timezone.localdate(now),
-        context=AuditContext.from_request(request),
-    )
+    try:
+        if upload is None or (upload.size or 0) > 20 * 1024 * 1024:
+            raise ApplicationError(_("Choose the bank's return file (pain.002 or camt.054, at most 20 MB)."))
+        now = timezone.now()
+        result = sepa_return_file_import(
+            data=upload.read(),
+            fee=request.POST.get("fee", ""),
+            by=cast(User, request.user),
+            now=now,
+            today=timezone.localdate(now),
+            context=AuditContext.from_request(request),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing:sepa_list")
     messages.success(
         request,
         _("%(rejected)s debit(s) rejected, %(already)s already recorded, %(unknown)s unknown.")

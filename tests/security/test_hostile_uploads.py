@@ -431,6 +431,34 @@ def test_feed_deposit_api(acme, make_user, api_for):
     _fuzz(hostile_files(CDR_HEADER, CDR_ROW), send, sound_files(CDR_HEADER, CDR_ROW))
 
 
+PAIN002 = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">'
+    b"<CstmrPmtStsRpt><GrpHdr><MsgId>R1</MsgId><CreDtTm>2027-02-20T10:00:00</CreDtTm></GrpHdr>"
+    b"<OrgnlGrpInfAndSts><OrgnlMsgId>X</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId>"
+    b"</OrgnlGrpInfAndSts></CstmrPmtStsRpt></Document>"
+)
+XML_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&c;&x;</Document>'
+)
+
+
+def test_sepa_return_file_page(acme, make_user, client_for):
+    client = client_for(acme, make_user(acme, "admin"))
+
+    def send(name: str, content: bytes) -> str:
+        response = client.post("/billing/sepa/returns/", {"file": SimpleUploadedFile(name, content)})
+        return _page_is_clear(client, response, acme, [])
+
+    _fuzz(
+        st.one_of(
+            hostile_files(), st.just(XML_BOMB), st.binary(max_size=2000).map(lambda b: PAIN002[:200] + b)
+        ),
+        send,
+        [PAIN002],
+    )
+
+
 # Where the code reads uploads, and the test above that fuzzes each place.
 FUZZED = {
     "offers/views.py": "test_rate_table_upload_page",
@@ -442,6 +470,7 @@ FUZZED = {
     "provisioning/api.py": "test_sim_listing_api",
     "cdr_import/views.py": "test_feed_deposit_page",
     "cdr_import/api.py": "test_feed_deposit_api",
+    "billing/views_collection.py": "test_sepa_return_file_page",
 }
 UPLOAD_MARKS = re.compile(r"request\.FILES|forms\.FileField\(|serializers\.FileField\(|forms\.ImageField\(")
 
