@@ -32,6 +32,8 @@ class _Verified(BaseHTTPRequestHandler):
 
 
 def _cleanup(acme):
+    from django.db import connection
+
     from billing.models import (
         BillingRun,
         BillingSettings,
@@ -47,7 +49,10 @@ def _cleanup(acme):
     from customers.models import Contact, Customer, LedgerEntry, Mandate
     from provisioning.models import MobileLine, Order, OrderLine
 
-    with in_schema(acme):
+    with in_schema(acme), connection.cursor() as cursor:
+        # Issued documents cannot be deleted (their trigger): this committed test's cleanup
+        # bypasses the triggers for its own session only.
+        cursor.execute("SET session_replication_role = replica")
         PayPalNotification.objects.all().delete()
         SepaDebit.objects.all().delete()
         SepaBatch.objects.all().delete()
@@ -66,6 +71,7 @@ def _cleanup(acme):
         Order.objects.filter(customer__in=customers).delete()
         MobileLine.objects.filter(customer__in=customers).delete()
         customers.delete()
+        cursor.execute("SET session_replication_role = DEFAULT")
         from offers.models import Offer
 
         Offer.objects.filter(code__startswith="OJ-").delete()
@@ -132,6 +138,12 @@ def test_the_accountant_bills_the_month_and_the_customer_pays_in_the_portal(comm
         assert page.inner_text("[data-testid=run-invoices]") == "2"
         assert "J1" in page.inner_text("main")  # the review lists each customer
         page.click("[data-testid=finalize]")
+        page.wait_for_url("**/jobs/**")  # numbers, issuing and PDFs run as a job
+        with in_schema(acme):
+            from billing.models import BillingRun
+
+            run_pk = BillingRun.objects.get(period=period).pk
+        page.goto(site_url("acme.localhost", f"/billing/runs/{run_pk}/"))
         page.wait_for_selector("[data-testid=send-invoices]")
 
         with page.expect_download() as recap:
