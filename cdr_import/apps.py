@@ -10,10 +10,12 @@ class CdrImportConfig(AppConfig):
 
     def ready(self) -> None:
         from cdr_import import hooks, labels
+        from cdr_import.usage import usage_after_import
         from core.registry import NavItem, register_nav, register_settings_tab
 
         labels.register()
         hooks.register_lower_handlers()
+        hooks.after_cdrs_stored_register(usage_after_import)  # first: the apps above register later
         register_nav(
             NavItem("deposit", _("File deposit"), "cdr_import:deposit", order=40, capability="imports.run")
         )

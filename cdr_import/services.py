@@ -35,7 +35,6 @@ from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
 from cdr_import.profiles import DEFAULT_PROFILE, feed_name_match, profile_for
 from cdr_import.store import PARIS, cdr_partition_swap, month_bounds, partition_name
-from cdr_import.usage import usage_after_import
 from core.delimited import (
     FeedFileError,
 )
@@ -477,12 +476,10 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
 def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
     """The one place where the CDRs of an import are stored (same transaction, before it commits).
 
-    What must follow each CDR import is called from here: the prepaid debits and the consumption
-    and roaming-cap alerts of this app (`usage.usage_after_import`, idempotent per CDR and per
-    threshold), then what the apps above registered in `hooks.after_cdrs_stored_register` (the
-    daily usage figures of reports).
+    What must follow each CDR import is registered in `hooks.after_cdrs_stored_register`, in app
+    order: this app's prepaid debits and consumption / roaming-cap alerts (`usage.usage_after_import`,
+    idempotent per CDR and per threshold), then the apps above (the daily usage figures of reports).
     """
-    usage_after_import(feed_import=feed_import, now=now)
     for hook in after_cdrs_stored_hooks():
         hook(feed_import=feed_import, now=now)
 

@@ -474,3 +474,11 @@ def import_report_put(
         context=context,
     )
     return "" if error else target
+
+
+def import_report_if_asked(*, feed_import: Import, now: dt.datetime) -> None:
+    """After an import run: its report to the feed's `Retours/` when the tenant asks for it."""
+    from cdr_import.selectors import feed_import_settings_get
+
+    if feed_import.is_finished and feed_import_settings_get().report_to_retours:
+        import_report_put(feed_import=feed_import, by=None, now=now)

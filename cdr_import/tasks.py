@@ -23,14 +23,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from cdr_import.models import FeedFolder, Import
-from cdr_import.selectors import feed_import_settings_get, feed_tenant, imports_unfinished_free
+from cdr_import.selectors import feed_tenant, imports_unfinished_free
 from cdr_import.services import import_process
 from cdr_import.services_deposits import import_reprocess, import_run
 from cdr_import.services_polling import (
     feed_folder_poll,
     feed_folders_due,
     feed_folders_ensure,
-    import_report_put,
+    import_report_if_asked,
 )
 from tenants.models import FeedAccess
 
@@ -72,8 +72,7 @@ def import_deposit_run(import_id: int, by_id: int | None = None) -> str:
     if feed_import is None:
         return ""
     done = import_run(feed_import=feed_import, by=_user(by_id), now=timezone.now())
-    if done.is_finished and feed_import_settings_get().report_to_retours:
-        import_report_put(feed_import=done, by=None, now=timezone.now())
+    import_report_if_asked(feed_import=done, now=timezone.now())
     return done.status
 
 
@@ -83,8 +82,7 @@ def import_reprocess_run(import_id: int, by_id: int | None = None, feed_type: st
     if feed_import is None:
         return ""
     done = import_reprocess(feed_import=feed_import, by=_user(by_id), now=timezone.now(), feed_type=feed_type)
-    if feed_import_settings_get().report_to_retours:
-        import_report_put(feed_import=done, by=None, now=timezone.now())
+    import_report_if_asked(feed_import=done, now=timezone.now())
     return done.status
 
 
@@ -99,8 +97,8 @@ def import_file_task(import_id: int, by_id: int | None = None) -> str:
     feed_import = Import.objects.filter(pk=import_id).first()
     if feed_import is None:
         return "missing"
-    by = User.objects.filter(pk=by_id).first() if by_id else None
-    done = import_process(feed_import=feed_import, by=by, now=timezone.now())
+    done = import_process(feed_import=feed_import, by=_user(by_id), now=timezone.now())
+    import_report_if_asked(feed_import=done, now=timezone.now())  # a resumed import reports too
     return str(done.status)
 
 
