@@ -221,3 +221,30 @@ def test_imports_and_cdrs_of_acme_are_invisible_from_nova(acme_lines, nova):
     with in_schema(nova):
         assert not Import.objects.filter(pk=imp.pk).exists()
         assert Cdr.objects.count() == 0
+
+
+def test_known_ids_are_found_whatever_the_range_of_the_file_s_ids(acme_lines, tmp_path):
+    """The sender first asks whether any stored id lies within the chunk's id range (one probe),
+    then probes each id only if so: new ids beside, between and around stored ones."""
+    header = "CDR_ID;EVENT_TYPE;MSISDN;START_TIME;DURATION_S;VOLUME_BYTES;CALLED_NUMBER;WHOLESALE_COST"
+
+    def rated(name, ids):
+        path = tmp_path / f"RatedCDRs_MOBILE_ACME_202610{name}.csv"
+        path.write_text(
+            header
+            + "\n"
+            + "".join(f"{i};SMS_MO;33750001000;2026-10-02 10:00:00;0;0;33612345678;0,01\n" for i in ids)
+        )
+        return _import(path)
+
+    with in_schema(acme_lines):
+        assert rated("02120000", ["R-05", "R-20", "S-01"]).imported == 3
+        beside = rated("02130000", ["R-10", "R-15"])  # nothing stored in R-10..R-15
+        assert (beside.imported, beside.known) == (2, 0)
+        around = rated("02140000", ["R-01", "R-30"])  # R-05, R-20 (… R-15) stored between, not in it
+        assert (around.imported, around.known) == (2, 0)
+        mixed = rated("02150000", ["Q-99", "R-20", "T-00"])
+        assert (mixed.imported, mixed.known) == (2, 1)
+        alone = rated("02160000", ["S-01"])
+        assert (alone.imported, alone.known) == (0, 1)
+        assert Cdr.objects.count() == 9
