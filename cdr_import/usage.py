@@ -311,9 +311,17 @@ def _send(alert: ConsumptionAlert, *, kind: str, context: dict[str, Any]) -> Non
     alert.save(update_fields=["email", "sent", "note"])
 
 
-def _alert_once(**fields: Any) -> ConsumptionAlert | None:
-    """Record the alert unless it exists (the unique key): the new one, or None."""
+def _alert_once(raised_before: set[tuple[Any, ...]], **fields: Any) -> ConsumptionAlert | None:
+    """Record the alert unless it exists (the unique key): the new one, or None.
+
+    `raised_before` holds the keys (line id, period, kind, allowance key, threshold) of the alerts
+    that existed when the hook began, read in one query: those need no query each (a file
+    touching 10,000 lines asked the database once per line and threshold, docs/benchmarks.md).
+    """
     unique = {k: fields.pop(k) for k in ("line", "period", "kind", "allowance_key", "threshold")}
+    key = (unique["line"].pk, unique["period"], unique["kind"], unique["allowance_key"], unique["threshold"])
+    if key in raised_before:
+        return None
     try:
         with transaction.atomic():
             alert, created = ConsumptionAlert.objects.get_or_create(**unique, defaults=fields)
@@ -342,6 +350,11 @@ def consumption_alerts_raise(*, feed_import: Import, now: dt.datetime) -> list[C
         .select_related("customer", "offer")
         .prefetch_related("options", "customer__contacts")
     }
+    raised_before = set(
+        ConsumptionAlert.objects.filter(line_id__in=line_ids, period__in=sorted(periods)).values_list(
+            "line_id", "period", "kind", "allowance_key", "threshold"
+        )
+    )
     quantities = _quantities(line_ids, periods)
     spend = _roaming_spend(line_ids, periods)
     raised: list[ConsumptionAlert] = []
@@ -362,6 +375,7 @@ def consumption_alerts_raise(*, feed_import: Import, now: dt.datetime) -> list[C
                 reached = [t for t in THRESHOLDS if amount * 100 >= t * spec.quantity]
                 for threshold in reached:
                     alert = _alert_once(
+                        raised_before,
                         line=line,
                         period=period,
                         kind=AlertKind.ALLOWANCE,
@@ -392,12 +406,21 @@ def consumption_alerts_raise(*, feed_import: Import, now: dt.datetime) -> list[C
                             "month": _month_label(period),
                         },
                     )
-            raised.extend(_roaming_cap(line, period, spend.get((line_id, period), Decimal(0)), settings, now))
+            raised.extend(
+                _roaming_cap(
+                    line, period, spend.get((line_id, period), Decimal(0)), settings, now, raised_before
+                )
+            )
     return raised
 
 
 def _roaming_cap(
-    line: MobileLine, period: str, spent: Decimal, settings: UsageSettings, now: dt.datetime
+    line: MobileLine,
+    period: str,
+    spent: Decimal,
+    settings: UsageSettings,
+    now: dt.datetime,
+    raised_before: set[tuple[Any, ...]],
 ) -> list[ConsumptionAlert]:
     cap = settings.roaming_data_cap
     if cap <= 0 or spent <= 0:
@@ -406,6 +429,7 @@ def _roaming_cap(
     raised = []
     for threshold in reached:
         alert = _alert_once(
+            raised_before,
             line=line,
             period=period,
             kind=AlertKind.ROAMING_CAP,

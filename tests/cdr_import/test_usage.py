@@ -158,7 +158,9 @@ def _roaming_spend():
 
 
 @pytest.mark.parametrize("lifted", [False, True])
-def test_roaming_data_cap_alerts_and_bars_once_unless_lifted(acme_lines, mailoutbox, lifted):
+def test_roaming_data_cap_alerts_and_bars_once_unless_lifted(
+    acme_lines, mailoutbox, lifted, django_assert_max_num_queries
+):
     from cdr_import.usage import usage_settings_get
     from provisioning.models import LineAction, MobileLine
 
@@ -185,6 +187,9 @@ def test_roaming_data_cap_alerts_and_bars_once_unless_lifted(acme_lines, mailout
             consumption_alerts_raise(feed_import=rated, now=NOW)
         alerts = ConsumptionAlert.objects.filter(kind="roaming_cap")
         assert {(a.line_id, a.threshold) for a in alerts} == expected
+        # Alerts raised before are known from one query: no query per line and threshold.
+        with django_assert_max_num_queries(12):
+            assert consumption_alerts_raise(feed_import=rated, now=NOW) == []
         barrings = LineAction.objects.filter(kind="bar_outgoing", parameters__reason="roaming_data_cap")
         if lifted:
             assert not barrings.exists()
