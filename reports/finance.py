@@ -87,7 +87,7 @@ class FinanceReport:
     @property
     def totals(self) -> FinanceMonth:
         """The period's sums (outstanding and overdue: those of its last month)."""
-        total = FinanceMonth(month=self.months[0].month if self.months else dt.date.today())
+        total = FinanceMonth(month=self.months[0].month if self.months else dt.date.min)
         for m in self.months:
             for code, amount in m.by_category.items():
                 total.by_category[code] = total.by_category.get(code, ZERO) + amount
