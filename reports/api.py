@@ -21,8 +21,16 @@ from reports.views_finance import finance_filters
 
 CAN_VIEW = HasCapability("reports.view")
 CAN_VIEW_LINES = HasCapability("lines.view")
-MONEY = {"max_digits": 16, "decimal_places": 2}
-EXACT = {"max_digits": 20, "decimal_places": 6}
+
+
+def _money() -> serializers.DecimalField:
+    """An amount in euros and cents."""
+    return serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+def _exact() -> serializers.DecimalField:
+    """A wholesale cost, to the operator's six decimals."""
+    return serializers.DecimalField(max_digits=20, decimal_places=6)
 
 
 # --- CDR report totals -------------------------------------------------------------------------
@@ -58,7 +66,7 @@ class CdrTotalsSerializer(serializers.Serializer):
     duration_s = serializers.IntegerField()
     volume_bytes = serializers.IntegerField()
     rated_amount = serializers.DecimalField(max_digits=20, decimal_places=4)
-    wholesale_cost = serializers.DecimalField(**EXACT)
+    wholesale_cost = _exact()
 
 
 class CdrTotalsViewSet(viewsets.ViewSet):
@@ -169,7 +177,7 @@ class WatchCdrSerializer(serializers.Serializer):
 class WatchUnknownLineSerializer(serializers.Serializer):
     line_ref = serializers.CharField()
     events = serializers.IntegerField()
-    cost = serializers.DecimalField(**EXACT)
+    cost = _exact()
 
 
 class WatchDisagreementSerializer(serializers.Serializer):
@@ -204,7 +212,7 @@ class WatchBalanceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     name = serializers.CharField(source="display_name")
-    balance = serializers.DecimalField(**MONEY)
+    balance = _money()
 
 
 class WatchListsSerializer(serializers.Serializer):
@@ -337,19 +345,19 @@ class CategorySerializer(serializers.Serializer):
 class FinanceMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     revenue_by_category = serializers.DictField(
-        child=serializers.DecimalField(**MONEY), help_text="Net of credit notes, by invoice line category"
+        child=_money(), help_text="Net of credit notes, by invoice line category"
     )
-    invoiced_excl_vat = serializers.DecimalField(**MONEY)
-    credit_notes_excl_vat = serializers.DecimalField(**MONEY)
-    revenue_excl_vat = serializers.DecimalField(**MONEY)
-    cdr_wholesale_cost = serializers.DecimalField(**MONEY)
-    operator_invoices_excl_vat = serializers.DecimalField(**MONEY)
-    cost_excl_vat = serializers.DecimalField(**MONEY)
-    margin_excl_vat = serializers.DecimalField(**MONEY)
+    invoiced_excl_vat = _money()
+    credit_notes_excl_vat = _money()
+    revenue_excl_vat = _money()
+    cdr_wholesale_cost = _money()
+    operator_invoices_excl_vat = _money()
+    cost_excl_vat = _money()
+    margin_excl_vat = _money()
     margin_rate = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True, help_text="%")
-    payments_received_incl_vat = serializers.DecimalField(**MONEY)
-    outstanding_incl_vat = serializers.DecimalField(**MONEY)
-    overdue_incl_vat = serializers.DecimalField(**MONEY)
+    payments_received_incl_vat = _money()
+    outstanding_incl_vat = _money()
+    overdue_incl_vat = _money()
     owed_as_of = serializers.DateField(allow_null=True, help_text="The day outstanding and overdue are at")
 
 
