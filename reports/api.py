@@ -2,6 +2,7 @@
 the inventory, the watch lists, the tenant dashboard, a line's consumption, the financial report.
 Thin: parse the query, call a selector, serialise."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -56,6 +57,8 @@ class CdrQuerySerializer(serializers.Serializer):
         return customer
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["last"] >= dt.date(9999, 12, 31):
+            raise serializers.ValidationError({"last": "A day before 31/12/9999."})
         if attrs["first"] > attrs["last"]:
             raise serializers.ValidationError({"last": "The end of the period comes before its start."})
         return attrs

@@ -69,6 +69,10 @@ class FinanceReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, last = data.get("first"), data.get("last")
+        if first and first.year < 2000:
+            self.add_error("first", _("Choose a month from 2000 to 2099."))
+        if last and last.year > 2099:
+            self.add_error("last", _("Choose a month from 2000 to 2099."))
         if first and last:
             if first > last:
                 self.add_error("last", _("The end of the period comes before its start."))

@@ -91,6 +91,9 @@ def test_finance_api_gives_the_selectors_figures(acme, make_user, api_for, tmp_p
     assert [Decimal(m["margin_excl_vat"]) for m in body["months"]] == [r["margin_excl_vat"] for r in rows]
     assert api.get("/api/v1/reports/finance/", {"first": "2026-09", "last": "2026-07"}).status_code == 400
     assert api.get("/api/v1/reports/finance/", {"first": "July"}).status_code == 400
+    assert api.get("/api/v1/reports/finance/", {"first": "9999-12", "last": "9999-12"}).status_code == 400
+    far = api.get("/api/v1/reports/cdr-totals/", {"first": "9999-12-31", "last": "9999-12-31"})
+    assert far.status_code == 400
     assert len(api.get("/api/v1/reports/finance/").json()["months"]) == 12
 
 

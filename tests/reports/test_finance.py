@@ -106,6 +106,8 @@ def test_filter_errors_are_shown_on_their_field(acme_finance, make_user, client_
     assert "At most 36 months" in too_long.content.decode() or "36" in too_long.content.decode()
     assert too_long.context.get("report") is None
     assert client.get(reverse("reports:finance_export", args=["csv"]), {"first": "nope"}).status_code == 400
+    far = client.get(reverse("reports:finance"), {"first": "9999-12", "last": "9999-12"})
+    assert far.status_code == 200 and far.context.get("report") is None and "2099" in far.content.decode()
 
 
 def test_csv_and_xlsx_exports_carry_the_months(acme_finance, make_user, client_for):
