@@ -18,6 +18,9 @@ class ReportsConfig(AppConfig):
         register_nav(
             NavItem("reports", _("Reports"), "reports:cdr_report", order=60, capability="reports.view")
         )
+        register_nav(
+            NavItem("finance", _("Financial report"), "reports:finance", order=61, capability="reports.view")
+        )
         register_settings_tab(
             NavItem("reports", _("Reports"), "reports:settings", order=80, capability="settings.manage")
         )

@@ -118,3 +118,71 @@ def line_chart(
             )
     body.insert(0, f'<polyline class="chart-line" points="{" ".join(coords)}"/>')
     return _frame(title, _describe(points, fmt), body, ceiling, fmt)
+
+
+def revenue_margin_chart(
+    months: Sequence[tuple[str, Decimal, Decimal]],
+    *,
+    title: str,
+    fmt: Callable[[Decimal], str] = french_number,
+) -> SafeString:
+    """Revenue as bars and margin as a line per month, on one scale that goes below zero when a
+    margin does (a negative margin is drawn under the zero line, not hidden). `months`: (label,
+    revenue, margin)."""
+    values = [v for _label, revenue, margin in months for v in (revenue, margin)]
+    ceiling = _nice_max(max(values, default=Decimal(0)))
+    low = min(values, default=Decimal(0))
+    floor = -_nice_max(-low) if low < 0 else Decimal(0)
+    span = ceiling - floor
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(months), 1)
+    every = max(1, len(months) // 12)
+
+    def y_of(value: Decimal) -> float:
+        return TOP + plot_h - float((value - floor) / span) * plot_h
+
+    uid = next(_ids)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="chart-t{uid} chart-d{uid}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-t{uid}">{escape(title)}</title>',
+        f'<desc id="chart-d{uid}">'
+        + escape("; ".join(f"{label} : {fmt(revenue)} / {fmt(margin)}" for label, revenue, margin in months))
+        + "</desc>",
+    ]
+    for i in range(5):
+        value = floor + span * i / 4
+        y = y_of(value)
+        parts.append(f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(
+            f'<text class="chart-axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value))}</text>'
+        )
+    zero = y_of(Decimal(0))
+    coords = []
+    for i, (label, revenue, margin) in enumerate(months):
+        x = LEFT + i * slot + slot * 0.15
+        top = min(y_of(revenue), zero)
+        parts.append(
+            f'<rect class="chart-bar" x="{x:.1f}" y="{top:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{abs(zero - y_of(revenue)):.1f}"><title>{escape(label)} : {escape(fmt(revenue))}</title></rect>'
+        )
+        cx = x + slot * 0.35
+        coords.append((cx, y_of(margin), label, margin))
+        if i % every == 0:
+            parts.append(
+                f'<text class="chart-axis" x="{cx:.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    if coords:
+        parts.append(
+            '<polyline class="chart-line chart-margin" points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y, _l, _m in coords)
+            + '"/>'
+        )
+    for x, y, label, margin in coords:
+        parts.append(
+            f'<circle class="chart-dot chart-margin" cx="{x:.1f}" cy="{y:.1f}" r="3">'
+            f"<title>{escape(label)} : {escape(fmt(margin))}</title></circle>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text escaped above)

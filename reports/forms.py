@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import AmountField
 from core.labels import event_type_label
 from customers.models import Customer
+from reports.finance import MAX_MONTHS, month_index
 
 
 class CdrReportForm(forms.Form):
@@ -49,3 +50,32 @@ class ReportSettingsForm(forms.Form):
         label=_("Greenhouse gases per GB of mobile data (g CO2e)"),
         help_text=_("Shown to customers in the portal next to each month's data, as French law asks."),
     )
+
+
+class FinanceReportForm(forms.Form):
+    """A range of months (`YYYY-MM`, as a month input sends it)."""
+
+    first = forms.DateField(
+        label=_("From month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    last = forms.DateField(
+        label=_("To month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first"), data.get("last")
+        if first and first.year < 2000:
+            self.add_error("first", _("Choose a month from 2000 to 2099."))
+        if last and last.year > 2099:
+            self.add_error("last", _("Choose a month from 2000 to 2099."))
+        if first and last:
+            if first > last:
+                self.add_error("last", _("The end of the period comes before its start."))
+            elif month_index(last) - month_index(first) + 1 > MAX_MONTHS:
+                self.add_error("last", _("At most %(n)s months at once.") % {"n": MAX_MONTHS})
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_finance
 
 app_name = "reports"
 urlpatterns = [
@@ -11,5 +11,7 @@ urlpatterns = [
     path("watch/", views.watch, name="watch"),
     path("lines/<int:pk>/usage/", views.line_usage, name="line_usage"),
     path("usage/months.<str:fmt>", views.usage_export, name="usage_export"),
+    path("finance/", views_finance.finance_report, name="finance"),
+    path("finance/export.<str:fmt>", views_finance.finance_export, name="finance_export"),
     path("settings/", views.report_settings, name="settings"),
 ]
