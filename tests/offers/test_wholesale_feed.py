@@ -52,7 +52,9 @@ def test_the_poller_imports_each_wholesale_file_once_into_novas_schema_only(acme
     (nova_feed / "ORIGYNE_20261001.csv").write_bytes(SAMPLE_TABLE.read_bytes())
     with in_schema(nova):
         first = _poll(nova, T0)
-        assert first.ok and first.waiting == ["ORIGYNE_20261001.csv"] and not first.imports  # size not yet stable
+        assert (
+            first.ok and first.waiting == ["ORIGYNE_20261001.csv"] and not first.imports
+        )  # size not yet stable
         taken = _poll(nova, T0 + dt.timedelta(minutes=5))
         assert [i.original_name for i in taken.imports] == ["ORIGYNE_20261001.csv"]
         done = taken.imports[0]
