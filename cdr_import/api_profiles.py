@@ -58,7 +58,7 @@ class ProfileTrialSerializer(serializers.Serializer):
     family = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
-    errors = serializers.ListField(child=serializers.DictField())
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
     file_errors = serializers.ListField(child=serializers.DictField())
     notes = serializers.ListField(child=serializers.CharField())
 

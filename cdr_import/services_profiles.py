@@ -65,7 +65,9 @@ def _clean(values: dict[str, Any], *, current: ReadingProfile | None) -> dict[st
         "trailer_label": str(merged.get("trailer_label", "TRAILER") or "").strip(),
     }
     problems = Problems()
-    others = ReadingProfile.objects.exclude(pk=current.pk if current is not None else None)
+    others = (
+        ReadingProfile.objects.all() if current is None else ReadingProfile.objects.exclude(pk=current.pk)
+    )
     code = clean["code"]
     if not code:
         problems.add(_("Give the profile a code."), field="code")
