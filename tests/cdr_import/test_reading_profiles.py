@@ -227,3 +227,25 @@ def test_the_usage_settings_page_and_api_take_french_amounts_and_are_audited(
     assert api.patch("/api/v1/usage-settings/", {"prepaid_vat_rate": "150"}, format="json").status_code == 400
     with in_schema(acme):
         assert AuditEvent.objects.filter(action="usage_settings.updated").count() == 2
+
+
+def test_a_deposit_may_name_the_profile_and_an_unknown_one_is_refused(acme, admin, api_for):
+    with in_schema(acme):
+        reading_profile_create(values={**VALUES, "flow": "", "feed_type": ""}, by=None)
+    api = api_for(acme, admin)
+    sent = api.post(
+        "/api/v1/imports/",
+        {
+            "file": SimpleUploadedFile("cdrs-autre-operateur.csv", other_layout()),
+            "feed_type": "rated",
+            "profile": "acme-fr",
+        },
+        format="multipart",
+    )
+    assert sent.status_code == 202 and sent.json()["profile"] == "acme-fr"
+    refused = api.post(
+        "/api/v1/imports/",
+        {"file": SimpleUploadedFile("x.csv", b"a;b\n"), "feed_type": "rated", "profile": "nope"},
+        format="multipart",
+    )
+    assert refused.status_code == 400
