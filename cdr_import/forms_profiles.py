@@ -96,5 +96,5 @@ class UsageSettingsForm(forms.Form):
             "An alert at 80 %; outgoing data barred when it is reached, unless the customer lifted it."
         ),
     )
-    prepaid_vat_rate = AmountField(label=_("VAT rate of prepaid usage (%)"), max_digits=5, decimal_places=2)
+    prepaid_vat_rate = AmountField(label=_("Prepaid usage VAT rate (%)"), max_digits=5, decimal_places=2)
     alerts_enabled = forms.BooleanField(label=_("Send consumption alerts"), required=False)
