@@ -21,6 +21,7 @@ from accounts.permissions import HasCapability
 from audit.context import AuditContext
 from cdr_import import selectors
 from cdr_import.models import FeedFolder, FeedType, Import, ImportStatus, RejectedRow
+from cdr_import.profiles import DEFAULT_PROFILE
 from cdr_import.services_deposits import import_deposit, import_reprocess_refusal
 from cdr_import.services_polling import feed_folder_paths, feed_folders_ensure
 from cdr_import.tasks import feed_folder_fetch, import_deposit_run, import_reprocess_run, queue_after_commit
@@ -50,6 +51,12 @@ class DepositSerializer(serializers.Serializer):
     feed_type = serializers.ChoiceField(choices=FeedType.choices, required=False, allow_blank=True)
     flow = serializers.CharField(required=False, allow_blank=True, max_length=40)
     customer = serializers.CharField(required=False, allow_blank=True, help_text="the customer's number")
+    profile = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="a reading profile's code (default: the tenant's profile for the file's type and flow)",
+    )
 
 
 class ReprocessSerializer(serializers.Serializer):
@@ -138,6 +145,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             feed_type=values.get("feed_type") or "",
             flow=values.get("flow") or "",
             customer=customer,
+            profile=values.get("profile") or DEFAULT_PROFILE,
             context=AuditContext.from_request(request),
         )
         if to_run:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cdr_import import api_invoices
+from cdr_import import api_invoices, api_profiles
 from cdr_import.api import FeedFolderViewSet, ImportViewSet
 
 urlpatterns = [
@@ -29,6 +29,26 @@ urlpatterns = [
         "feed-folders/<str:key>/fetch/",
         FeedFolderViewSet.as_view({"post": "fetch"}),
         name="api-feed-folder-fetch",
+    ),
+    path(
+        "reading-profiles/",
+        api_profiles.ReadingProfileViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-reading-profile-list",
+    ),
+    path(
+        "reading-profiles/<int:pk>/",
+        api_profiles.ReadingProfileViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-reading-profile-detail",
+    ),
+    path(
+        "reading-profiles/<int:pk>/try/",
+        api_profiles.ReadingProfileViewSet.as_view({"post": "try_file"}),
+        name="api-reading-profile-try",
+    ),
+    path(
+        "usage-settings/",
+        api_profiles.UsageSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-usage-settings",
     ),
     path(
         "operator-invoices/",

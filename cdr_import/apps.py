@@ -42,6 +42,15 @@ class CdrImportConfig(AppConfig):
                 capability="settings.manage",
             )
         )
+        register_settings_tab(
+            NavItem(
+                "usage",
+                _("Consumption alerts"),
+                "cdr_import:usage_settings",
+                order=71,
+                capability="settings.manage",
+            )
+        )
         from cdr_import.operator_invoices import operator_invoice_import
         from cdr_import.operator_pdfs import operator_pdf_import
 

@@ -3,11 +3,17 @@ folder, taken by the same poller as a real feed (so imports, CDRs and consumptio
 
 One RatedCDRs file per day and the month's BilledCDRs file (which confirms them, corrects one cost
 and lacks one CDR, flagged "not billed by the operator"), named as FORMATS.md says. A few thousand
-CDRs per tenant, so the demo stays fast. Idempotent: files are written once, taken once.
+CDRs per tenant, so the demo stays fast. The first lines use a lot of data on the 20th, so the
+month brings consumption alerts (80 % and 100 % of their data allowance) through the real path.
+`Factures/Intégrateur/` receives the operator's PDF invoice to the tenant and, for the integrator,
+an operator invoice export (`.mdb`, the Northwind sample of the tests) read through a saved
+operator-invoice profile, one of its references attached to the portal's demo customer.
+Idempotent: files are written once, taken once.
 """
 
 import datetime as dt
 import random
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,10 +26,33 @@ from cdr_import.selectors import feed_import_settings_get
 from cdr_import.services_polling import RETOURS, feed_folder_paths, feed_folder_poll, feed_folders_ensure
 from cdr_import.store import PARIS
 from provisioning.models import LineStatus, MobileLine
-from tenants.models import FeedAccess
+from tenants.models import FeedAccess, TenantKind
 from tenants.platform.feed_access import expected_folders
 
 DEMO_LINES = 80
+HEAVY_LINES = 5  # lines with a heavy data day (consumption alerts)
+HEAVY_BYTES = 6_000_000_000
+MDB_SAMPLE = Path(settings.BASE_DIR) / "tests" / "cdr_import" / "data" / "mdb" / "nwind.mdb"
+DEMO_INVOICE_PROFILE: dict[str, Any] = {
+    "code": "sofia-demo",
+    "label": "SOFIA (export de démonstration)",
+    "operator_code": "SOFIA",
+    "line_table": "Order Details",
+    "joins": [{"table": "Orders", "on": "OrderID", "to": "OrderID"}],
+    "columns": {
+        "INVOICE_REF": "Orders.OrderID",
+        "INVOICE_DATE": "Orders.OrderDate",
+        "ACCOUNT_REF": "Orders.CustomerID",
+        "CHARGE_TYPE": "=USAGE",
+        "DESCRIPTION": "ProductID",
+        "PERIOD_START": "Orders.OrderDate",
+        "PERIOD_END": "Orders.RequiredDate",
+        "QUANTITY": "Quantity",
+    },
+    "unit_price": "UnitPrice",
+    "default_vat_rate": Decimal("20"),
+    "is_default": True,
+}
 HEADER = (
     "CDR_ID;EVENT_TYPE;MSISDN;IMSI;START_TIME;DURATION_S;VOLUME_BYTES;CALLED_NUMBER;ROAMING_COUNTRY;"
     "DESTINATION_LABEL;APN;WHOLESALE_COST"
@@ -101,6 +130,25 @@ def _events(tenant: Any, numbers: list[str], month: dt.date, days: int) -> dict[
                         _cost(cost),
                     ]
                 )
+        if day == min(20, days):
+            for index, number in enumerate(numbers[:HEAVY_LINES]):  # a heavy data day
+                serial += 1
+                rows.append(
+                    [
+                        f"DEMO-{tenant.operator_code}-{month:%Y%m}-{serial:06d}",
+                        "DATA",
+                        number,
+                        "",
+                        f"{month:%Y-%m}-{day:02d} 18:{index:02d}:00",
+                        "0",
+                        str(HEAVY_BYTES),
+                        "",
+                        "",
+                        "DATA",
+                        "internet",
+                        _cost(Decimal(HEAVY_BYTES) / Decimal(1_000_000_000)),
+                    ]
+                )
         by_day[day] = sorted(rows, key=lambda r: r[4])
     return by_day
 
@@ -156,8 +204,50 @@ def seed_tenant(tenant: Any) -> None:
         report.report_to_retours = True
         report.save(update_fields=["report_to_retours"])
     stable = dt.timedelta(seconds=report.stable_seconds + 1)
-    for key in (FeedFolderKey.RATED, FeedFolderKey.BILLED):
+    _write_invoices(tenant, root, today=now.astimezone(PARIS).date())
+    for key in (FeedFolderKey.RATED, FeedFolderKey.BILLED, FeedFolderKey.OPERATOR_INVOICE):
         folder = FeedFolder.objects.get(key=key)
         # Two listings, the second after the stability delay: each complete file is taken once.
         feed_folder_poll(folder=folder, tenant=tenant, by=None, now=now - stable)
         feed_folder_poll(folder=folder, tenant=tenant, by=None, now=now)
+    _attach_demo_reference(now)
+
+
+def _write_invoices(tenant: Any, root: Path, *, today: dt.date) -> None:
+    """Last month's operator PDF invoice and, for an integrator, an operator invoice export (.mdb)."""
+    from core.documents import render_pdf
+    from core.money import format_amount
+
+    folder = root / feed_folder_paths(FeedFolderKey.OPERATOR_INVOICE, kind=tenant.kind)[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    month, _days = _month_before(today)
+    pdf = folder / f"Facture_{tenant.operator_code}_{month:%Y%m}.pdf"
+    if not pdf.exists():
+        amount = format_amount(Decimal(1234) + Decimal(len(tenant.schema_name)) / 100)
+        pdf.write_bytes(
+            render_pdf("cdr_import/operator_pdf_demo.html", {"month": f"{month:%m/%Y}", "amount": amount})
+        )
+    if tenant.kind == TenantKind.VNO or not MDB_SAMPLE.exists():
+        return
+    from cdr_import.models_invoices import OperatorInvoiceProfile
+    from cdr_import.operator_invoices import operator_invoice_profile_create
+
+    if not OperatorInvoiceProfile.objects.filter(code=DEMO_INVOICE_PROFILE["code"]).exists():
+        operator_invoice_profile_create(values=dict(DEMO_INVOICE_PROFILE), by=None)
+    export = folder / f"SOFIA_{month:%Y%m}.mdb"
+    if not export.exists():
+        shutil.copyfile(MDB_SAMPLE, export)
+
+
+def _attach_demo_reference(now: dt.datetime) -> None:
+    """One operator reference attached to the portal's demo customer (its invoices then show there)."""
+    from cdr_import.models_invoices import OperatorReference
+    from cdr_import.operator_invoices import operator_reference_assign
+    from customers.models import Customer
+
+    customer = Customer.objects.filter(number="C000001").first()
+    if customer is None or OperatorReference.objects.filter(customer=customer).exists():
+        return
+    reference = OperatorReference.objects.filter(customer__isnull=True).order_by("value").first()
+    if reference is not None:
+        operator_reference_assign(reference=reference, customer=customer, by=None, now=now)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cdr_import.models import FeedFolder, FeedImportSettings, FeedType, ImportStatus
+from cdr_import.models import FeedFolder, FeedImportSettings, FeedType, ImportStatus, ReadingProfile
 from customers.models import Customer
 
 DAYS = [
@@ -44,7 +44,22 @@ class CustomerNumberField(forms.CharField):
         return customer
 
 
-class DepositForm(forms.Form):
+class _ProfileChoice:
+    """A deposit may name the tenant's reading profile of its CDR files (default: the one for the
+    file's type and flow, else the built-in one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        profiles = list(ReadingProfile.objects.order_by("label").values_list("code", "label"))
+        if profiles:
+            self.fields["profile"] = forms.ChoiceField(  # type: ignore[attr-defined]
+                label=_("Reading profile"),
+                required=False,
+                choices=[("", _("The profile for the file's type and flow")), *profiles],
+            )
+
+
+class DepositForm(_ProfileChoice, forms.Form):
     """The deposit console; without JavaScript, one feed type for every file chosen."""
 
     documents = MultipleFileField(
@@ -65,7 +80,7 @@ class DepositForm(forms.Form):
     )
 
 
-class DepositFileForm(forms.Form):
+class DepositFileForm(_ProfileChoice, forms.Form):
     """One file of the console's JavaScript upload (each file is sent on its own)."""
 
     file = forms.FileField(label=_("File"))

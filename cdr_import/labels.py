@@ -26,6 +26,8 @@ def register() -> None:
             "operator_reference.assigned": pgettext_lazy(
                 "audit", "Operator reference attached to a customer"
             ),
+            "reading_profile.created": pgettext_lazy("audit", "Reading profile created"),
+            "reading_profile.updated": pgettext_lazy("audit", "Reading profile changed"),
             "usage_settings.updated": pgettext_lazy("audit", "Usage alert settings changed"),
             "roaming_cap.lifted": pgettext_lazy("audit", "Roaming data cap lifted"),
             "roaming_cap.restored": pgettext_lazy("audit", "Roaming data cap restored"),

@@ -370,4 +370,5 @@ class FeedImportSettings(models.Model):
 
 # Operator invoices and usage alerts live in their own modules (same app, same migrations).
 from cdr_import.models_invoices import *  # noqa: E402, F403
+from cdr_import.models_profiles import *  # noqa: E402, F403
 from cdr_import.models_usage import *  # noqa: E402, F403

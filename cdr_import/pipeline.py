@@ -164,6 +164,7 @@ def _header_reader(
         columns=columns,
         filename=filename,
         validate_row=row_rules,
+        profile=profile,
     )
 
 
@@ -689,12 +690,12 @@ def _stage(
     return counts, family, errors, raws
 
 
-def _trailer_check(number: int, cells: list[str], count: int, filename: str) -> bool:
-    """True when the line is the trailer (its count checked: a wrong one rejects the file)."""
-    if not cells or cells[0].strip().upper() != "TRAILER":
+def _trailer_check(number: int, cells: list[str], count: int, filename: str, profile: FeedProfile) -> bool:
+    """True when the line is the profile's trailer (its count checked: a wrong one rejects the file)."""
+    if not profile.is_trailer(cells):
         return False
     declared = cells[1].strip() if len(cells) > 1 else ""
-    if not declared.isdigit() or int(declared) != count:
+    if profile.trailer_checked and (not declared.isdigit() or int(declared) != count):
         raise FeedFileError(
             [
                 RowError(
@@ -733,7 +734,7 @@ def _fast_rows(
             if not text.strip(blank):
                 continue
             if reader is None:
-                family = _family_from_header(family, text.split(delimiter))
+                family = _family_from_header(family, [profile.column_key(c) for c in text.split(delimiter)])
                 reader = _header_reader(
                     number,
                     text,
@@ -767,7 +768,7 @@ def _fast_rows(
         raise FeedFileError([RowError(0, "", _("the file is empty"), file=filename)], file=filename)
     if pending is not None and lean is not None:
         cells = pending[1].split(delimiter)
-        if not _trailer_check(pending[0], cells, body, filename):
+        if not _trailer_check(pending[0], cells, body, filename, profile):
             plain = "\\" not in pending[1] and "\t" not in pending[1]
             kind, payload = _one_row(pending[0], cells, plain, lean, reader, family)
             yield "rows", ([payload], [], 1) if kind == "row" else ([], [payload], 1)

@@ -33,7 +33,7 @@ from cdr_import.hooks import after_cdrs_stored_hooks, feed_handler_for
 from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStatus, RejectedRow
 from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
-from cdr_import.profiles import DEFAULT_PROFILE, feed_name_match, profile_for
+from cdr_import.profiles import DEFAULT_PROFILE, feed_name_match, import_profile
 from cdr_import.store import PARIS, cdr_partition_swap, month_bounds, partition_name
 from core.delimited import (
     FeedFileError,
@@ -387,7 +387,7 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
     """
     billed = feed_import.feed_type == FeedType.BILLED
     began = time.perf_counter()
-    profile = profile_for(feed_import.profile)
+    profile = import_profile(feed_import)
     feed_import.progress_total = _rows_estimate(path)
     feed_import.progress_done = 0
     feed_import.save(update_fields=["progress_total", "progress_done"])

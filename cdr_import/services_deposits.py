@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
-from cdr_import.models import FINISHED_STATUSES, FeedType, Import, ImportSource, ImportStatus, RejectedRow
+from cdr_import.models import (
+    FINISHED_STATUSES,
+    FeedType,
+    Import,
+    ImportSource,
+    ImportStatus,
+    ReadingProfile,
+    RejectedRow,
+)
 from cdr_import.profiles import DEFAULT_PROFILE, PROFILES, feed_name_match
 from cdr_import.services import _digest, _process, cdr_rate_unknown_lines, import_process, import_receive
 from core.errors import ApplicationError, Problems
@@ -69,7 +77,7 @@ def import_deposit(
         problems.add(_("The file has no name."), field="file")
     if feed_type and feed_type not in FeedType.values:
         problems.add(_("Unknown feed type “%(type)s”.") % {"type": feed_type}, field="feed_type")
-    if profile not in PROFILES:
+    if profile not in PROFILES and not ReadingProfile.objects.filter(code=profile).exists():
         problems.add(_("Unknown reading profile “%(profile)s”.") % {"profile": profile}, field="profile")
     problems.raise_if_any()
     with tempfile.TemporaryDirectory(prefix="ism-deposit-") as scratch:

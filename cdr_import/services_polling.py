@@ -34,6 +34,7 @@ from cdr_import.models import (
     FeedFolder,
     FeedFolderKey,
     FeedImportSettings,
+    FeedType,
     Import,
     ImportSource,
 )
@@ -178,6 +179,16 @@ def _release(row: FeedFile, *, token: str, error: str) -> None:
     )
 
 
+# Folders whose files are all of one type whatever their names (the operator names its wholesale
+# tables freely: `ORIGYNE_20261001.csv`); the other folders' files are typed by their names.
+FOLDER_FEED_TYPES = {"Tables tarifaires": FeedType.RATE_TABLE}
+
+
+def _folder_feed_type(path: str, name: str) -> str | None:
+    feed_type = FOLDER_FEED_TYPES.get(path)
+    return feed_type if feed_type and name.lower().endswith((".csv", ".xlsx")) else None
+
+
 def _take_file(
     client: FeedClient,
     *,
@@ -199,7 +210,13 @@ def _take_file(
             _release(row, token=token, error=exc.message)
             raise
         feed_import = import_file(
-            path=local, source=ImportSource.FEED, by=by, now=now, original_name=name, flow=flow
+            path=local,
+            source=ImportSource.FEED,
+            by=by,
+            now=now,
+            original_name=name,
+            flow=flow,
+            feed_type=_folder_feed_type(path, name),
         )
     Import.objects.filter(pk=feed_import.pk, path=str(local)).update(path=f"{path}/{name}")
     feed_import.path = f"{path}/{name}"

@@ -4,6 +4,7 @@ from django.urls import path
 
 from cdr_import import views
 from cdr_import import views_invoices as v
+from cdr_import import views_profiles as vp
 
 app_name = "cdr_import"
 urlpatterns = [
@@ -33,5 +34,10 @@ urlpatterns = [
     path("operator-invoices/profiles/<int:profile_id>/", v.profile_edit, name="operator_profile_edit"),
     path("operator-pdfs/", v.pdf_list, name="operator_pdf_list"),
     path("operator-pdfs/<int:pdf_id>/download/", v.pdf_download, name="operator_pdf_download"),
+    path("profiles/", vp.profile_list, name="reading_profile_list"),
+    path("profiles/new/", vp.profile_edit, name="reading_profile_create"),
+    path("profiles/<int:profile_id>/", vp.profile_edit, name="reading_profile_edit"),
+    path("profiles/<int:profile_id>/try/", vp.profile_try, name="reading_profile_try"),
+    path("usage-settings/", vp.usage_settings, name="usage_settings"),
     path("customers/<int:customer_id>/roaming-cap/", v.customer_roaming_cap, name="customer_roaming_cap"),
 ]

@@ -26,6 +26,7 @@ from cdr_import.forms import (
     ReprocessForm,
 )
 from cdr_import.models import FeedFolder, FeedType, Import
+from cdr_import.profiles import DEFAULT_PROFILE
 from cdr_import.services_deposits import feed_type_detect, import_deposit, import_reprocess_refusal
 from cdr_import.services_polling import (
     feed_folder_paths,
@@ -80,6 +81,7 @@ def _deposit(request: HttpRequest, *, upload: Any, values: dict[str, Any]) -> Im
         feed_type=values.get("feed_type") or "",
         flow=values.get("flow") or "",
         customer=values.get("customer"),
+        profile=values.get("profile") or DEFAULT_PROFILE,
         context=AuditContext.from_request(request),
     )
     if to_run:

@@ -46,6 +46,31 @@ class FeedProfile:
     delimiter: str = ";"
     encoding: str = "utf-8"
     decimal_mark: str = ","
+    # The first cell of the optional last line that gives the number of rows ("" : no trailer,
+    # the last line is a row like the others); `trailer_checked` False: the count is not checked.
+    trailer: str = "TRAILER"
+    trailer_checked: bool = True
+    # Columns under another name in the file: (the reader's column name, the file's header name).
+    column_names: tuple[tuple[str, str], ...] = ()
+
+    def column_key(self, name: str) -> str:
+        """The reader's (upper-case) name of a header cell, through the profile's column names."""
+        key = name.strip().lstrip("\ufeff").upper()
+        for ours, theirs in self.column_names:
+            if theirs.strip().upper() == key:
+                return ours.upper()
+        return key
+
+    def file_name(self, name: str) -> str:
+        """The header name the file gives a column of the reader's."""
+        for ours, theirs in self.column_names:
+            if ours.upper() == name.upper():
+                return theirs
+        return name
+
+    def is_trailer(self, cells: Sequence[str]) -> bool:
+        """Whether the (last) line is the profile's trailer."""
+        return bool(self.trailer) and bool(cells) and cells[0].strip().upper() == self.trailer.upper()
 
 
 DEFAULT_PROFILE = FeedProfile()
@@ -404,8 +429,10 @@ class FeedReader:
         validate_row: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] | None,
         limits: FeedLimits = NO_LIMITS,
         notes: list[str] | None = None,
+        profile: FeedProfile = DEFAULT_PROFILE,
     ):
         self.filename = filename
+        self.profile = profile
         self.columns = list(columns)
         self.limits = limits
         self.notes = notes if notes is not None else []
@@ -420,7 +447,7 @@ class FeedReader:
         self.width = len(header)
         self.positions: dict[str, int] = {}
         for index, name in enumerate(header):
-            key = name.strip().lstrip("\ufeff").upper()
+            key = profile.column_key(name)
             if key and key not in self.positions:
                 self.positions[key] = index
         missing = [c.name for c in columns if c.required and c.name.upper() not in self.positions]
@@ -428,7 +455,10 @@ class FeedReader:
             raise FeedFileError(
                 [
                     RowError(
-                        self.header_line, name, _("required column missing from the header"), file=filename
+                        self.header_line,
+                        profile.file_name(name),
+                        _("required column missing from the header"),
+                        file=filename,
                     )
                     for name in missing
                 ],
@@ -464,9 +494,9 @@ class FeedReader:
         if pending is None:
             return
         number, cells = pending
-        if cells and cells[0].strip().upper() == "TRAILER":
+        if self.profile.is_trailer(cells):
             declared = cells[1].strip() if len(cells) > 1 else ""
-            if not declared.isdigit() or int(declared) != count:
+            if self.profile.trailer_checked and (not declared.isdigit() or int(declared) != count):
                 raise self._fault(
                     number,
                     "TRAILER",
@@ -588,7 +618,13 @@ def _reader(
         lines = _csv_lines(stream, profile, filename, notes)
     stack.callback(lines.close)
     return FeedReader(
-        lines, columns=columns, filename=filename, validate_row=validate_row, limits=limits, notes=notes
+        lines,
+        columns=columns,
+        filename=filename,
+        validate_row=validate_row,
+        limits=limits,
+        notes=notes,
+        profile=profile,
     )
 
 

@@ -247,12 +247,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["jobs.tasks.tenant_heartbeat"],
     },
-    # The operator drops its wholesale tables "on change": VNOs take new files every morning.
-    "wholesale-tables": {
-        "task": "tenants.tasks.dispatch_to_tenants",
-        "schedule": crontab(hour=6, minute=15),
-        "args": ["offers.tasks.fetch_wholesale_tables"],
-    },
+    # The operator's wholesale tables (`Tables tarifaires/`) are taken by the feed poller below
+    # ("feed-poll", the folder's daily rhythm): one owner, with its claims and import tracking.
     # The operator link's answers (the simulator's verdicts; actions a failing link left requested
     # are handed over again). The files backend's confirmations come with the AccountStatus feed.
     "operator-outcomes": {

@@ -1,5 +1,6 @@
-"""Worker tasks of the catalogue: large rate-file uploads (a job with its progress), and the
-periodic pick-up of wholesale tables (run in each tenant's schema by the beat's dispatcher)."""
+"""Worker tasks of the catalogue: large rate-file uploads (a job with its progress). The operator's
+wholesale tables are taken from the feed by the feed poller (cdr_import), which calls
+`offers.services.wholesale_table_import`."""
 
 import datetime as dt
 from typing import Any
@@ -13,13 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.context import AuditContext
-from audit.services import audit_record
 from core.errors import ApplicationError
-from core.tenancy import current_schema
 from jobs.models import Job
 from jobs.services import job_fail, job_finish, job_progress, job_start
 from offers.models import RateTable
-from offers.services import rate_table_import, rate_table_import_queue, wholesale_tables_fetch
+from offers.services import rate_table_import, rate_table_import_queue
 
 
 @shared_task(name="offers.tasks.rate_table_import_run")
@@ -96,29 +95,3 @@ def rate_table_import_start(
         lambda: rate_table_import_run.delay(job.pk, table.pk, stored, filename, by_id, today)
     )
     return job
-
-
-@shared_task(name="offers.tasks.fetch_wholesale_tables")
-def fetch_wholesale_tables() -> int:
-    """Take the operator's new wholesale tables from a VNO's feed; a refusal is put in the audit
-    trail with its reason (the staff see it there and on the table's page)."""
-    from tenants.models import FeedAccess, Tenant, TenantKind
-
-    tenant = Tenant.objects.filter(schema_name=current_schema()).exclude(schema_name="public").first()
-    if (
-        tenant is None
-        or tenant.kind != TenantKind.VNO
-        or not FeedAccess.objects.filter(tenant=tenant).exists()
-    ):
-        return 0
-    try:
-        return len(wholesale_tables_fetch(tenant=tenant, by=None, today=timezone.localdate()))
-    except ApplicationError as exc:
-        audit_record(
-            actor=None,
-            action="rate_table.wholesale_fetch_refused",
-            object_type="offers.ratetable",
-            object_repr="WHOLESALE",
-            changes={"reason": exc.message, "errors": exc.extra.get("errors", [])[:50]},
-        )
-        return 0

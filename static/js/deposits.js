@@ -101,7 +101,7 @@
       const data = new FormData();
       data.append("file", entry.file, entry.file.name);
       data.append("feed_type", entry.select.value);
-      ["flow", "customer"].forEach(function (name) {
+      ["flow", "customer", "profile"].forEach(function (name) {
         const field = form.elements.namedItem(name);
         if (field) {
           data.append(name, field.value);

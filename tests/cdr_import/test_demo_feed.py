@@ -18,7 +18,46 @@ def test_the_demo_feed_writes_last_months_files_and_imports_them_once(acme_lines
         assert stored == sum(rated.values_list("imported", flat=True)) > 100
         assert (billed.status, billed.imported, billed.corrected, billed.known) == ("done", 0, 1, stored - 2)
         assert Cdr.objects.filter(not_billed_by_operator=True).count() == 1
-        reports = list((tmp_path / "feeds" / "acme" / "Retours").iterdir())
+        reports = [p for p in (tmp_path / "feeds" / "acme" / "Retours").iterdir() if "CDRs_" in p.name]
         assert len(reports) == len(files) + 1
         seed_tenant(acme_lines)
-        assert Import.objects.count() == len(files) + 1 and Cdr.objects.count() == stored
+        cdr_imports = Import.objects.filter(feed_type__in=["rated", "billed"])
+        assert cdr_imports.count() == len(files) + 1 and Cdr.objects.count() == stored
+
+
+def test_the_demo_brings_consumption_alerts_operator_invoices_and_the_operators_pdf(
+    acme_lines, settings, tmp_path
+):
+    from decimal import Decimal
+
+    from cdr_import.models import ConsumptionAlert, OperatorInvoice, OperatorPdf, OperatorReference
+    from customers.models import Customer
+    from offers.models import Allowance, Offer
+
+    settings.STATE_DIR = tmp_path
+    with in_schema(acme_lines):
+        Allowance.objects.create(
+            offer=Offer.objects.get(code="OFFER-GRILLE"),
+            event_type="DATA",
+            zones="FR_DATA",
+            origin_zones="HOME,EU",
+            quantity=Decimal(1024),
+            unit="MB",
+        )
+        portal = Customer.objects.create(number="C000001", company_name="Démo SARL")
+        seed_tenant(acme_lines)
+        alerts = ConsumptionAlert.objects.filter(kind="allowance")
+        assert {a.threshold for a in alerts} == {80, 100} and alerts.filter(threshold=100).count() >= 1
+        invoice_import = Import.objects.get(feed_type="operator_invoice")
+        assert invoice_import.status in ("done", "done_with_rejections"), invoice_import.reason
+        assert OperatorInvoice.objects.count() > 100
+        assert OperatorReference.objects.filter(customer=portal).count() == 1
+        assert OperatorInvoice.objects.filter(customer=portal).exists()
+        assert OperatorPdf.objects.count() == 1
+        counts = (ConsumptionAlert.objects.count(), OperatorInvoice.objects.count(), Import.objects.count())
+        seed_tenant(acme_lines)  # idempotent
+        assert (
+            ConsumptionAlert.objects.count(),
+            OperatorInvoice.objects.count(),
+            Import.objects.count(),
+        ) == counts

@@ -87,6 +87,7 @@ NOT_AUDITED = {
     "cdr_import.output_rows_read": "reads a file",
     "cdr_import.period_bounds": "computes dates",
     "cdr_import.profile_check": "a check, changes nothing",
+    "cdr_import.reading_profile_try": "a read: the first rows of a sample file, nothing stored",
     "cdr_import.roaming_cap_lifted": "a read",
     "cdr_import.usage_settings_get": "a read (creates the defaults row on first read)",
     "reports.daily_usage_after_import": "figures derived inside the import (audited as feed_import.processed)",

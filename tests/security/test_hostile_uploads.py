@@ -431,6 +431,50 @@ def test_feed_deposit_api(acme, make_user, api_for):
     _fuzz(hostile_files(CDR_HEADER, CDR_ROW), send, sound_files(CDR_HEADER, CDR_ROW))
 
 
+def _reading_profile(tenant: Any) -> int:
+    from cdr_import.services_profiles import reading_profile_create
+
+    with in_schema(tenant):
+        return reading_profile_create(
+            values={"code": "fuzz", "label": "Fuzz", "encoding": "cp1252", "trailer": "ignored"}, by=None
+        ).pk
+
+
+def test_reading_profile_try_page(acme, make_user, client_for):
+    """ "Try on a file" reads the first rows of any sample: the rows, or the faults said on the page."""
+    client = client_for(acme, make_user(acme, "admin"))
+    pk = _reading_profile(acme)
+
+    def send(name: str, content: bytes) -> str:
+        response = client.post(f"/imports/profiles/{pk}/try/", {"file": SimpleUploadedFile(name, content)})
+        if response.status_code == 200 and 'data-testid="profile-try-result"' in response.content.decode():
+            return ""
+        return _page_is_clear(client, response, acme, [])
+
+    _fuzz(hostile_files(CDR_HEADER, CDR_ROW), send, sound_files(CDR_HEADER, CDR_ROW))
+
+
+def test_reading_profile_try_api(acme, make_user, api_for):
+    api = api_for(acme, make_user(acme, "admin"))
+    pk = _reading_profile(acme)
+
+    def send(name: str, content: bytes) -> str:
+        response = api.post(
+            f"/api/v1/reading-profiles/{pk}/try/",
+            {"file": SimpleUploadedFile(name, content)},
+            format="multipart",
+        )
+        if (
+            response.status_code == 400
+            and isinstance(response.json(), dict)
+            and response.json().get("file_errors")
+        ):
+            return ""
+        return _api_is_clear(response)
+
+    _fuzz(hostile_files(CDR_HEADER, CDR_ROW), send, sound_files(CDR_HEADER, CDR_ROW))
+
+
 PAIN002 = (
     b'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">'
     b"<CstmrPmtStsRpt><GrpHdr><MsgId>R1</MsgId><CreDtTm>2027-02-20T10:00:00</CreDtTm></GrpHdr>"
@@ -471,6 +515,8 @@ FUZZED = {
     "cdr_import/views.py": "test_feed_deposit_page",
     "cdr_import/api.py": "test_feed_deposit_api",
     "billing/views_collection.py": "test_sepa_return_file_page",
+    "cdr_import/views_profiles.py": "test_reading_profile_try_page",
+    "cdr_import/api_profiles.py": "test_reading_profile_try_api",
 }
 UPLOAD_MARKS = re.compile(r"request\.FILES|forms\.FileField\(|serializers\.FileField\(|forms\.ImageField\(")
 
@@ -491,6 +537,7 @@ def test_every_upload_endpoint_is_fuzzed():
         "tenants/platform/forms.py",
         "provisioning/forms.py",
         "cdr_import/forms.py",
+        "cdr_import/forms_profiles.py",
     }
     assert readers - forms - set(FUZZED) == set(), "upload endpoints not fuzzed here"
     assert all(name in globals() for name in FUZZED.values())
