@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_whatif
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("lines/<int:pk>/usage/", views.line_usage, name="line_usage"),
     path("usage/months.<str:fmt>", views.usage_export, name="usage_export"),
     path("settings/", views.report_settings, name="settings"),
+    path("what-if/", views_whatif.whatif_list, name="whatif_list"),
+    path("what-if/<int:pk>/", views_whatif.whatif_detail, name="whatif_detail"),
 ]

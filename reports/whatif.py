@@ -31,6 +31,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Min, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -482,6 +483,7 @@ def whatif_execute(*, run_id: int, now: dt.datetime, today: dt.date) -> WhatIfRu
             job_id=job.pk,
             now=now,
             message=_("%(count)s CDRs rated again.") % {"count": result["cdrs"]},
+            result={"next_url": reverse("reports:whatif_detail", args=[run.pk])},
         )
     return run
 
