@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import AmountField
 from core.labels import event_type_label
 from customers.models import Customer
+from offers.models import Offer, RateTable
 
 
 class CdrReportForm(forms.Form):
@@ -58,8 +59,10 @@ class WhatIfForm(forms.Form):
     kind = forms.ChoiceField(label=_("Simulation"), choices=())
     customer = forms.CharField(label=_("Customer number"), required=False, max_length=20)
     line = forms.CharField(label=_("Line"), required=False, max_length=32)
-    rate_table = forms.ModelChoiceField(label=_("Rate table"), queryset=None, required=False)  # type: ignore[arg-type]
-    offer = forms.ModelChoiceField(label=_("Offer"), queryset=None, required=False)  # type: ignore[arg-type]
+    rate_table = forms.ModelChoiceField(
+        label=_("Rate table"), queryset=RateTable.objects.none(), required=False
+    )
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), required=False)
     first_period = forms.RegexField(
         label=_("First month"),
         regex=r"^\d{4}-\d{2}$",
@@ -74,7 +77,6 @@ class WhatIfForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from offers.models import Offer, RateTable
         from reports.models import WhatIfKind
 
         super().__init__(*args, **kwargs)

@@ -200,6 +200,8 @@ def _billed(
     invoiced: QuerySet[Invoice] = Invoice.objects.filter(invoices)
     if customer is not None:
         invoiced = invoiced.filter(customer=customer)
+    elif line is not None:
+        invoiced = invoiced.filter(customer_id=line.customer_id)
     out: dict[tuple[int, str], dict[str, Decimal]] = {
         (c, p): defaultdict(Decimal) for c, p in invoiced.values_list("customer_id", "period").distinct()
     }
@@ -310,10 +312,10 @@ def simulate(
                 progress(done, steps)
     line_count = _subscriptions(sums, scenarios, periods, customer, line) if with_offers else 0
     billed = _billed(periods, customer, line, with_offers)
-    current = sums[None].by_customer_period()
+    rated_now = sums[None].by_customer_period()
     actual: dict[str, Decimal] = dict.fromkeys(CATEGORIES, ZERO)
-    for key in set(current) | set(billed):
-        for category, amount in (billed[key] if key in billed else current.get(key, {})).items():
+    for key in set(rated_now) | set(billed):
+        for category, amount in (billed[key] if key in billed else rated_now.get(key, {})).items():
             actual[category] += amount
     if not with_offers:
         actual.pop(SUBSCRIPTION)

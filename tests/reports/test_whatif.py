@@ -235,7 +235,9 @@ def test_pages_and_api_create_list_and_show_a_simulation(
             {"kind": "simulation", "customer": "WIF", "rate_table": t2.pk,
              "first_period": "2027-01", "last_period": "2027-01"},
         )  # fmt: skip
-    assert response.status_code == 302, [l for l in response.content.decode().splitlines() if "field-error" in l]
+    assert response.status_code == 302, [
+        x for x in response.content.decode().splitlines() if "field-error" in x
+    ]
     with in_schema(acme):
         run = WhatIfRun.objects.get()
     page = web.get(reverse("reports:whatif_detail", args=[run.pk]))
@@ -248,7 +250,7 @@ def test_pages_and_api_create_list_and_show_a_simulation(
         reverse("reports:whatif_list"), {"kind": "simulation", "first_period": "x", "last_period": ""}
     )
     assert errors.status_code == 200
-    assert errors.content.decode().count('field-error') >= 2
+    assert errors.content.decode().count("field-error") >= 2
     api = api_for(acme, staff)
     with django_capture_on_commit_callbacks(execute=True):
         created = api.post(
