@@ -8,12 +8,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import staff_required
 from audit.context import AuditContext
 from core.errors import call_service
+from core.money import format_amount
 from reports import whatif
+from reports.charts import Point, bar_chart
 from reports.forms import WhatIfForm
 from reports.tasks import whatif_queue
 
@@ -74,4 +77,10 @@ def whatif_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actual_margin": Decimal(actual["margin"]) if actual else None,
         "wholesale_cost": Decimal(result["wholesale_cost"]) if result.get("wholesale_cost") else None,
     }
+    if scenarios and actual:
+        points = [Point(_("Billed"), Decimal(actual["total"]))]
+        points += [Point(s["label"], s["total"]) for s in scenarios[:8]]
+        context["chart"] = bar_chart(
+            points, title=_("Billed and simulated totals (€ excl. VAT)"), fmt=lambda v: format_amount(v)
+        )
     return render(request, "reports/whatif/detail.html", context)
