@@ -339,13 +339,18 @@ def simulate(
         "billed_months": len(billed),
         "wholesale_cost": str(quantize_price(cost)),
         "actual": {
-            "categories": {c: str(a) for c, a in actual.items()},
-            "total": str(actual_total),
-            "usage": str(usage_actual),
-            "margin": str(usage_actual - quantize_price(cost)),
+            "categories": {c: _cents(a) for c, a in actual.items()},
+            "total": _cents(actual_total),
+            "usage": _cents(usage_actual),
+            "margin": _cents(usage_actual - quantize_price(cost)),
         },
         "scenarios": results,
     }
+
+
+def _cents(amount: Decimal) -> str:
+    """An amount already in cents, written with its two decimals (0 → "0.00")."""
+    return str(quantize_price(amount))
 
 
 def _scenario_result(
@@ -356,12 +361,12 @@ def _scenario_result(
     return {
         "key": scenario.key,
         "label": scenario.label,
-        "categories": {c: str(a) for c, a in simulated.items()},
-        "differences": {c: str(a - actual[c]) for c, a in simulated.items()},
-        "total": str(total),
-        "usage": str(usage),
-        "margin": str(usage - quantize_price(cost)),
-        "difference": str(total - sum(actual.values(), ZERO)),
+        "categories": {c: _cents(a) for c, a in simulated.items()},
+        "differences": {c: _cents(a - actual[c]) for c, a in simulated.items()},
+        "total": _cents(total),
+        "usage": _cents(usage),
+        "margin": _cents(usage - quantize_price(cost)),
+        "difference": _cents(total - sum(actual.values(), ZERO)),
     }
 
 
