@@ -66,7 +66,7 @@ def whatif_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for s in result.get("scenarios", [])
     ]
     actual = result.get("actual")
-    context = {
+    context: dict[str, Any] = {
         "run": run,
         "job": run.job,
         "result": result,
