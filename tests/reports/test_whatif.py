@@ -318,3 +318,18 @@ def test_the_list_keeps_a_bounded_number_of_queries(
     web.get(reverse("reports:whatif_list"))
     with django_assert_max_num_queries(14):
         assert web.get(reverse("reports:whatif_list")).status_code == 200
+
+
+def test_a_queued_simulation_shows_its_progress_and_strangers_are_kept_out(
+    acme, make_user, client_for, api_for
+):
+    with in_schema(acme):
+        t1 = rate_table()
+        run = whatif_start(kind="catalogue", rate_table=t1, by=None, now=NOW, today=TODAY)
+        staff = make_user(acme, role="admin")
+    page = client_for(acme, staff).get(reverse("reports:whatif_detail", args=[run.pk])).content.decode()
+    assert (
+        'id="job-progress"' in page and "whatif-comparison" not in page
+    )  # left and come back: still running
+    assert client_for(acme).get(reverse("reports:whatif_list")).status_code == 302  # to the login page
+    assert api_for(acme).get("/api/v1/what-if/").status_code in (401, 403)
