@@ -18,8 +18,11 @@ Rules written down here:
 - Under another offer, a line keeps its options (and their allowances); the offer's table
   replaces the line's (when the offer has none, the line's own table stays); its subscription is
   the offer's price prorated by the days the line is in service in the month.
+- Billed subscriptions are the invoice's subscription lines as issued (an offer billed in advance
+  carries the next month and its corrections; price overrides and discounts are not simulated:
+  the simulated side is the catalogue price prorated, discounts stay in their own category).
 - Wholesale cost is the CDRs' cost as stored (the operator's price does not change with the
-  retail table); margin = usage revenue − wholesale cost (subscriptions aside, `margin`) .
+  retail table); margin = usage revenue − wholesale cost (subscriptions aside, `margin`).
 """
 
 import datetime as dt
