@@ -376,6 +376,23 @@ _USAGE_SQL = """
 """
 
 
+def usage_category(*, origin_zone: str, event_type: str, rate_zone: str) -> str:
+    """A rated CDR's usage category, the rule of `_USAGE_SQL` in Python (for what-if pricing,
+    which rates CDRs without storing them): roaming first, then SMS/MMS, data, special numbers,
+    international, national."""
+    if origin_zone not in ("", "HOME"):
+        return LineCategory.USAGE_ROAMING
+    if event_type in ("SMS_MO", "SMS_MT", "MMS_MO"):
+        return LineCategory.USAGE_SMS_MMS
+    if event_type == "DATA":
+        return LineCategory.USAGE_DATA
+    if "SPECIAL" in rate_zone:
+        return LineCategory.USAGE_SPECIAL
+    if rate_zone.startswith(("INTL", "WORLD")):
+        return LineCategory.USAGE_INTERNATIONAL
+    return LineCategory.USAGE_NATIONAL
+
+
 def _usage_by_customer(period: Period, wanted: set[int] | None) -> dict[int, list[tuple[Any, ...]]]:
     first, following = month_bounds(period.start)
     params: list[Any] = [first, following]

@@ -14,7 +14,7 @@ already on a finalized invoice (`hooks.settle_frozen_customers`) are never touch
 """
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from cdr_import.models import Family
 from cdr_import.services import _UNIT, _amount, _line_rating, _LineRating, _text
 from cdr_import.store import PARIS, month_bounds
 from core.errors import ApplicationError
-from offers.rating import Cdr, rate_cdrs
+from offers.rating import Allowances, Cdr, CompiledTable, Rated, rate_cdrs
 
 BATCH = 100_000  # CDRs rated and written back together (whole lines)
 
@@ -125,34 +125,17 @@ def cdr_period_settle(
         total = cursor.fetchone()[0]
         for family in (Family.MOBILE, Family.VGA):
             rating = _line_rating(family)
-            only, params = "", list[Any]([family, first, following])
-            if lines is not None:
-                only = "AND line_ref = ANY(%s)"
-                params.append(sorted(set(lines)))
             frozen_refs = {
                 ref for ref, (_line, customer, _key) in rating.lines.items() if customer in frozen_customers
             }
             result.frozen_lines += len(frozen_refs)
-            with connection.connection.cursor(name=f"cdr_settle_{family.lower()}") as reader:
-                reader.itersize = 20_000
-                reader.execute(_SELECT.format(only=only), params)
-                batch: list[tuple[Any, ...]] = []
-                current = None
-                for record in reader:
-                    ref = record[2]
-                    if ref in frozen_refs:
-                        continue
-                    if ref != current and len(batch) >= BATCH:
-                        _settle_batch(cursor, batch, family=family, rating=rating, result=result)
-                        _write_back(cursor, first, following, result)
-                        batch = []
-                        if progress is not None:
-                            progress(result.rated, total)
-                    current = ref
-                    batch.append(record)
+            for batch in period_line_batches(family=family, first=first, following=following, lines=lines):
+                batch = [record for record in batch if record[2] not in frozen_refs]
                 if batch:
                     _settle_batch(cursor, batch, family=family, rating=rating, result=result)
                     _write_back(cursor, first, following, result)
+                if progress is not None:
+                    progress(result.rated, total)
         if progress is not None:
             progress(result.rated, total)
     audit_record(
@@ -165,56 +148,102 @@ def cdr_period_settle(
     return result
 
 
-def _settle_batch(
-    cursor: Any, records: list[tuple[Any, ...]], *, family: str, rating: _LineRating, result: SettleResult
-) -> None:
-    """Rate whole lines' CDRs (grouped by rating key); COPY those whose rating changed into `cdr_settled`."""
+def period_line_batches(
+    *, family: str, first: dt.datetime, following: dt.datetime, lines: Collection[str] | None = None
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The stored CDRs of a family in [first, following), in batches of whole lines, each line's
+    in time order (ties by the operator's CDR id): the records of `_SELECT`, read with a
+    server-side cursor (call it inside a transaction). `lines` (line references) limits them."""
+    only, params = "", list[Any]([family, first, following])
+    if lines is not None:
+        only = "AND line_ref = ANY(%s)"
+        params.append(sorted(set(lines)))
+    with connection.connection.cursor(name=f"cdr_settle_{family.lower()}") as reader:
+        reader.itersize = 20_000
+        reader.execute(_SELECT.format(only=only), params)
+        batch: list[tuple[Any, ...]] = []
+        current = None
+        for record in reader:
+            ref = record[2]
+            if ref != current and len(batch) >= BATCH:
+                yield batch
+                batch = []
+            current = ref
+            batch.append(record)
+        if batch:
+            yield batch
+
+
+def rate_line_records(
+    records: list[tuple[Any, ...]],
+    *,
+    rating: _LineRating,
+    usage: dict[str, dict[str, list[int | None]]],
+    table_on: Callable[[dt.date], CompiledTable] | None = None,
+    allowances: Callable[[tuple[Any, ...]], Allowances] | None = None,
+) -> Iterator[tuple[tuple[Any, ...], Rated | None]]:
+    """Rate whole lines' records (`period_line_batches`) as settling does: grouped by the lines'
+    rating key, each group in time order, allowances per line and month taken from `usage`.
+    Yields each record with its rating (None: no line has its reference). Writes nothing.
+
+    A what-if replaces the lines' own table (`table_on`) or allowances (`allowances(key)`, from a
+    line's rating key `(table id, offer id, option ids)`)."""
     groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
     for record in records:
         found = rating.lines.get(record[2])
         if found is None:
-            result.unknown += 1  # still no line for it: it stays as imported, flagged
+            yield record, None
             continue
         groups.setdefault(found[2], []).append(record)
-    out: list[str] = []
-    mobile = family == Family.MOBILE
-    null = "\\N"
-    rating.usage = {}  # each settle starts the month's allowances whole
     fromtimestamp = dt.datetime.fromtimestamp
     for key, group in groups.items():
         cdrs = [Cdr(r[2], fromtimestamp(r[1], PARIS), r[3], r[4], r[5], r[6], r[7], r[8]) for r in group]
         rated_all = rate_cdrs(
             cdrs,
-            table_on=rating.table_on(key[0]),
-            allowances=rating.allowances[key],
-            usage_by_period=rating.usage,
+            table_on=table_on or rating.table_on(key[0]),
+            allowances=rating.allowances[key] if allowances is None else allowances(key),
+            usage_by_period=usage,
         )
-        result.rated += len(group)
-        for record, rated in zip(group, rated_all, strict=True):
-            line_id, customer_id, _key = rating.lines[record[2]]
-            status, prefix, destination, zone, origin, billed_q, used, _charged, amount, unit = rated
-            unit_code = _UNIT[unit]
-            now_is = (
-                status,
-                prefix,
-                destination,
-                zone,
-                origin,
-                billed_q,
-                used,
-                amount,
-                unit_code,
-                line_id,
-                customer_id,
-            )
-            if record[9:20] == now_is and not record[20]:
-                continue
-            out.append(
-                f"{record[0]}\t{line_id if mobile else null}\t{null if mobile else line_id}\t"
-                f"{null if customer_id is None else customer_id}\t{billed_q}\t{unit_code}\t{_amount(amount)}\t"
-                f"{status}\t{_text(prefix)}\t{_text(destination)}\t{_text(zone)}\t{origin}\t{used}\t"
-                f"{'t' if status == 'unrated' else 'f'}\n"
-            )
+        yield from zip(group, rated_all, strict=True)
+
+
+def _settle_batch(
+    cursor: Any, records: list[tuple[Any, ...]], *, family: str, rating: _LineRating, result: SettleResult
+) -> None:
+    """Rate whole lines' CDRs (grouped by rating key); COPY those whose rating changed into `cdr_settled`."""
+    out: list[str] = []
+    mobile = family == Family.MOBILE
+    null = "\\N"
+    rating.usage = {}  # each settle starts the month's allowances whole
+    for record, rated in rate_line_records(records, rating=rating, usage=rating.usage):
+        if rated is None:
+            result.unknown += 1  # still no line for it: it stays as imported, flagged
+            continue
+        result.rated += 1
+        line_id, customer_id, _key = rating.lines[record[2]]
+        status, prefix, destination, zone, origin, billed_q, used, _charged, amount, unit = rated
+        unit_code = _UNIT[unit]
+        now_is = (
+            status,
+            prefix,
+            destination,
+            zone,
+            origin,
+            billed_q,
+            used,
+            amount,
+            unit_code,
+            line_id,
+            customer_id,
+        )
+        if record[9:20] == now_is and not record[20]:
+            continue
+        out.append(
+            f"{record[0]}\t{line_id if mobile else null}\t{null if mobile else line_id}\t"
+            f"{null if customer_id is None else customer_id}\t{billed_q}\t{unit_code}\t{_amount(amount)}\t"
+            f"{status}\t{_text(prefix)}\t{_text(destination)}\t{_text(zone)}\t{origin}\t{used}\t"
+            f"{'t' if status == 'unrated' else 'f'}\n"
+        )
     cursor.execute(_CREATE)
     cursor.execute("TRUNCATE cdr_settled")
     if out:
@@ -225,3 +254,8 @@ def _settle_batch(
 def _write_back(cursor: Any, first: dt.datetime, following: dt.datetime, result: SettleResult) -> None:
     cursor.execute(_UPDATE, [first, following])
     result.changed += cursor.rowcount
+
+
+def lines_rating(family: str) -> _LineRating:
+    """Every line of a family with its rating key, as settling looks them up (for what-if pricing)."""
+    return _line_rating(family)

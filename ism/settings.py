@@ -357,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "SepaBatchStatusEnum": "billing.models.SepaBatchStatus",
         "SepaDebitStatusEnum": "billing.models.SepaDebitStatus",
         "EmailStatusEnum": "billing.models.EmailStatus",
+        "WhatIfKindEnum": "reports.models.WhatIfKind",
     },
 }
 

@@ -25,6 +25,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("cdr_import.api_urls")),
     path("", include("billing.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("reports.api_whatif_urls")),
     path("settings/", include("tenants.settings.api_urls")),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_tenant"), name="api-schema"),
     # Swagger UI from local files, under the site's one policy (no inline script or style). No

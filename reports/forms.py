@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import AmountField
 from core.labels import event_type_label
 from customers.models import Customer
+from offers.models import Offer, RateTable
 from reports.finance import MAX_MONTHS, month_index
 
 
@@ -78,4 +79,69 @@ class FinanceReportForm(forms.Form):
                 self.add_error("last", _("The end of the period comes before its start."))
             elif month_index(last) - month_index(first) + 1 > MAX_MONTHS:
                 self.add_error("last", _("At most %(n)s months at once.") % {"n": MAX_MONTHS})
+        return data
+
+
+class WhatIfForm(forms.Form):
+    """A what-if run: its kind, scope (customer or line numbers, empty: the whole tenant), the
+    table or offer and its months. Every field is checked and every fault shown at once."""
+
+    kind = forms.ChoiceField(label=_("Simulation"), choices=())
+    customer = forms.CharField(label=_("Customer number"), required=False, max_length=20)
+    line = forms.CharField(label=_("Line"), required=False, max_length=32)
+    rate_table = forms.ModelChoiceField(
+        label=_("Rate table"), queryset=RateTable.objects.none(), required=False
+    )
+    offer = forms.ModelChoiceField(label=_("Offer"), queryset=Offer.objects.none(), required=False)
+    first_period = forms.RegexField(
+        label=_("First month"),
+        regex=r"^\d{4}-\d{2}$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    last_period = forms.RegexField(
+        label=_("Last month"),
+        regex=r"^\d{4}-\d{2}$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from reports.models import WhatIfKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = WhatIfKind.choices  # type: ignore[attr-defined]
+        self.fields["rate_table"].queryset = RateTable.objects.filter(archived=False).order_by("label")  # type: ignore[attr-defined]
+        self.fields["offer"].queryset = Offer.objects.filter(archived=False).order_by("label")  # type: ignore[attr-defined]
+        for name in ("first_period", "last_period"):
+            self.fields[name].error_messages["invalid"] = _("Type the month as YYYY-MM, e.g. 2025-03.")
+
+    def clean_customer(self) -> Customer | None:
+        number = (self.cleaned_data.get("customer") or "").strip()
+        if not number:
+            return None
+        customer = Customer.objects.filter(number=number).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has this number."))
+        return customer
+
+    def clean_line(self) -> Any:
+        from provisioning.models import MobileLine
+
+        number = (self.cleaned_data.get("line") or "").strip()
+        if not number:
+            return None
+        line = MobileLine.objects.filter(msisdn=number).order_by("-id").first()
+        if line is None:
+            raise forms.ValidationError(_("No line has this number."))
+        return line
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "simulation":
+            for name in ("first_period", "last_period"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Type the month as YYYY-MM, e.g. 2025-03."))
+            if not data.get("rate_table") and not data.get("offer") and "offer" not in self.errors:
+                self.add_error("offer", _("Choose either a rate table or an offer."))
         return data

@@ -10,5 +10,6 @@ def register() -> None:
         actions={
             "daily_usage.rebuilt": pgettext_lazy("audit", "Daily usage figures rebuilt"),
             "report_settings.updated": pgettext_lazy("audit", "Report settings changed"),
+            "whatif.created": pgettext_lazy("audit", "What-if pricing simulation started"),
         }
     )

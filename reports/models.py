@@ -75,3 +75,57 @@ class ReportSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.ghg_grams_per_gb)
+
+
+class WhatIfKind(models.TextChoices):
+    SIMULATION = "simulation", _("Simulation")
+    BEST_OFFER = "best_offer", _("Best offer")
+    CATALOGUE = "catalogue", _("Catalogue: a rate table over last month")
+
+
+class WhatIfRun(models.Model):
+    """A what-if pricing run: stored CDRs of a period rated again under another rate table or
+    offer (nothing written to the CDR store), compared with what was billed. Its work is a job;
+    `result` holds the comparison (amounts as strings, see `reports.whatif`)."""
+
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=WhatIfKind.choices, default=WhatIfKind.SIMULATION
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    mobile_line = models.ForeignKey(
+        "provisioning.MobileLine", verbose_name=_("line"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    rate_table = models.ForeignKey(
+        "offers.RateTable", verbose_name=_("rate table"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    offer = models.ForeignKey(
+        "offers.Offer",
+        verbose_name=_("offer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    first_period = models.CharField(_("first month"), max_length=7)
+    last_period = models.CharField(_("last month"), max_length=7)
+    job = models.ForeignKey(
+        "jobs.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("what-if pricing run")
+        verbose_name_plural = _("what-if pricing runs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.first_period}–{self.last_period}"

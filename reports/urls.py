@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views, views_finance
+from reports import views, views_finance, views_whatif
 
 app_name = "reports"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("finance/", views_finance.finance_report, name="finance"),
     path("finance/export.<str:fmt>", views_finance.finance_export, name="finance_export"),
     path("settings/", views.report_settings, name="settings"),
+    path("what-if/", views_whatif.whatif_list, name="whatif_list"),
+    path("what-if/<int:pk>/", views_whatif.whatif_detail, name="whatif_detail"),
 ]
