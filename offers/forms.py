@@ -94,7 +94,7 @@ class TerminalForm(CatalogueItemChecks, forms.ModelForm):
             "rental_price",
             "vat_rate",
         ]
-        labels = {"price": _("cash price excl. VAT")}
+        labels = {"price": _("Cash price excl. VAT")}
 
 
 class AllowanceForm(ServiceChecks, forms.ModelForm):
@@ -149,8 +149,8 @@ class UploadForm(forms.Form):
 
 
 class CopyForm(forms.Form):
-    code = forms.CharField(label=_("code of the copy"), max_length=40)
-    label = forms.CharField(label=_("label of the copy"), max_length=200)
+    code = forms.CharField(label=_("Code of the copy"), max_length=40)
+    label = forms.CharField(label=_("Label of the copy"), max_length=200)
 
 
 class RateFilterForm(forms.Form):

@@ -1,5 +1,6 @@
 """Formatting filters shared by every app's templates."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -26,3 +27,14 @@ def iban_masked(value: Any) -> str:
 def money(value: Any, currency: str = "€") -> str:
     """An amount with its decimals as given, thousands grouped the French way: “12 345,6789 €”."""
     return format_amount(value, currency=currency, decimal_separator=get_format("DECIMAL_SEPARATOR")).strip()
+
+
+@register.filter
+def quantity(value: Any) -> str:
+    """A quantity (megabytes, minutes, units) grouped the French way, without trailing zeros:
+    `1 024`, `2,5`."""
+    if value is None or value == "":
+        return ""
+    return format_amount(
+        Decimal(str(value)).normalize(), currency="", decimal_separator=get_format("DECIMAL_SEPARATOR")
+    )
