@@ -62,7 +62,9 @@ class TenantFigures:
 
     @property
     def error_folder_label(self) -> str:
-        return str(FeedFolderKey(self.error_folder).label) if self.error_folder in FeedFolderKey.values else ""
+        return (
+            str(FeedFolderKey(self.error_folder).label) if self.error_folder in FeedFolderKey.values else ""
+        )
 
     @property
     def run_status_label(self) -> str:
@@ -161,9 +163,15 @@ def platform_overview(*, tenants: list[Tenant], request: HttpRequest | None = No
     migrated = _migrated_schemas([t.schema_name for t in tenants])
     rows = []
     for tenant in tenants:
-        figures = tenant_figures(schema=tenant.schema_name) if tenant.schema_name in migrated else TenantFigures()
+        figures = (
+            tenant_figures(schema=tenant.schema_name) if tenant.schema_name in migrated else TenantFigures()
+        )
         domain = _primary_domain(tenant)
-        site = (tenant_site_url(request, domain) if request is not None else f"https://{domain}") if domain else ""
+        site = (
+            (tenant_site_url(request, domain) if request is not None else f"https://{domain}")
+            if domain
+            else ""
+        )
         if site:
             figures.links = {
                 "site": site + "/",

@@ -180,13 +180,19 @@ def usage_charts(
         "months": months,
         "days": days,
         "chart_months_data": bar_chart(
-            selectors.points(months, "data_mb"), title=_("Data used per month (MB), last 12 months")
+            selectors.points(months, "data_mb"),
+            title=_("Data used per month (MB), last 12 months"),
+            axis_labels=6,
         ),
         "chart_months_minutes": bar_chart(
-            selectors.points(months, "minutes"), title=_("Call minutes per month, last 12 months")
+            selectors.points(months, "minutes"),
+            title=_("Call minutes per month, last 12 months"),
+            axis_labels=6,
         ),
         "chart_days_data": line_chart(
-            selectors.points(days, "data_mb", label="day"), title=_("Data used per day this month (MB)")
+            selectors.points(days, "data_mb", label="day"),
+            title=_("Data used per day this month (MB)"),
+            axis_labels=10,
         ),
     }
 
@@ -307,6 +313,7 @@ def portal_usage(request: HttpRequest) -> HttpResponse:
                 "chart": bar_chart(
                     selectors.points(months, "data_mb"),
                     title=_("Data used per month (MB), last 12 months"),
+                    axis_labels=6,
                 ),
                 "allowances": selectors.allowance_use(line=line, month=selectors.month_start(today)),
             }
