@@ -229,7 +229,7 @@ _ALLOWANCE_KINDS = {"DATA": ["DATA"], "VOICE": ["VOICE_MO", "VOICE"], "SMS": ["S
 def allowance_use_for_lines(*, lines: list[MobileLine], month: dt.date) -> dict[int, list[dict[str, Any]]]:
     """`allowance_use` of many lines at once (two queries whatever their number), by line id."""
     offer_ids = {line.offer_id for line in lines}
-    by_offer: dict[int, list[Allowance]] = {}
+    by_offer: dict[int | None, list[Allowance]] = {}
     for allowance in Allowance.objects.filter(
         offer_id__in=offer_ids, unlimited=False, quantity__isnull=False
     ).order_by("offer_id", "pk"):
