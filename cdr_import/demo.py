@@ -1,5 +1,6 @@
-"""Demo feed of a tenant: last month's operator files for its real demo lines, in its local feed
-folder, taken by the same poller as a real feed (so imports, CDRs and consumption are visible).
+"""Demo feed of a tenant: last month's operator files (and this month's daily ones until yesterday)
+for its real demo lines, in its local feed folder, taken by the same poller as a real feed (so
+imports, CDRs and consumption are visible).
 
 One RatedCDRs file per day and the month's BilledCDRs file (which confirms them, corrects one cost
 and lacks one CDR, flagged "not billed by the operator"), named as FORMATS.md says. A few thousand
@@ -169,6 +170,7 @@ def _write_month(tenant: Any, root: Path, *, today: dt.date) -> None:
     month, days = _month_before(today)
     rated = root / feed_folder_paths(FeedFolderKey.RATED, kind=tenant.kind)[0]
     billed = root / feed_folder_paths(FeedFolderKey.BILLED, kind=tenant.kind)[0]
+    _write_current_month(tenant, rated, numbers, today=today)
     billed_name = billed / f"BilledCDRs_MOBILE_{tenant.operator_code}_{month:%Y%m}.csv"
     if billed_name.exists():
         return
@@ -182,6 +184,19 @@ def _write_month(tenant: Any, root: Path, *, today: dt.date) -> None:
     if billed_rows:
         billed_rows[0][11] = _cost(Decimal(billed_rows[0][11].replace(",", ".")) + Decimal("0.0100"))
     _write(billed_name, HEADER + ";BILLING_PERIOD;OPERATOR_INVOICE_REF", billed_rows)
+
+
+def _write_current_month(tenant: Any, rated: Path, numbers: list[str], *, today: dt.date) -> None:
+    """This month's daily files until yesterday (the operator sends each day's the next day), so
+    that the consumption charts of this month are not empty; a day's file is written once."""
+    month = today.replace(day=1)
+    if today.day == 1:
+        return
+    for day, rows in _events(tenant, numbers, month, today.day - 1).items():
+        stamp = dt.datetime(month.year, month.month, day, 23, 30, tzinfo=PARIS)
+        path = rated / f"RatedCDRs_MOBILE_{tenant.operator_code}_{stamp:%Y%m%d%H%M%S}.csv"
+        if not path.exists():
+            _write(path, HEADER, rows)
 
 
 def seed_tenant(tenant: Any) -> None:

@@ -37,6 +37,7 @@ from customers.pdf import mandate_pdf
 TABS = [
     ("overview", gettext_lazy("Record")),
     ("lines", gettext_lazy("Lines")),
+    ("usage", gettext_lazy("Consumption")),
     ("orders", gettext_lazy("Orders")),
     ("invoices", gettext_lazy("Invoices")),
     ("costs", gettext_lazy("Operator costs")),

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import AuditEventViewSet, MeViewSet, MyApiTokenViewSet
+from reports import platform as reports_platform
 
 handler403 = "ism.views.permission_denied"
 handler404 = "ism.views.page_not_found"
@@ -16,6 +17,11 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("me/tokens/<int:pk>/", MyApiTokenViewSet.as_view({"delete": "destroy"}), name="api-me-token"),
     path("audit-events/", AuditEventViewSet.as_view({"get": "list"}), name="api-audit-events"),
     path("", include("tenants.platform.api_urls")),
+    path(
+        "overview/",
+        reports_platform.PlatformOverviewViewSet.as_view({"get": "list"}),
+        name="api-platform-overview",
+    ),
     path("schema/", SpectacularAPIView.as_view(urlconf="ism.urls_public"), name="api-schema"),
     # Under the Content-Security-Policy: no inline script or style (templates/api/).
     path(
@@ -28,6 +34,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="platform:tenant_list"), name="home"),
     path("tenants/", include("tenants.platform.urls")),
+    path("overview/", reports_platform.platform_dashboard, name="platform_dashboard"),
     path("", include("accounts.urls")),
     path("audit/", include("accounts.audit_urls")),
     path("api/v1/", include(api_patterns)),

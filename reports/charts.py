@@ -70,13 +70,17 @@ def _describe(points: Sequence[Point], fmt: Callable[[Decimal], str]) -> str:
 
 
 def bar_chart(
-    points: Sequence[Point], *, title: str, fmt: Callable[[Decimal], str] = french_number
+    points: Sequence[Point],
+    *,
+    title: str,
+    fmt: Callable[[Decimal], str] = french_number,
+    axis_labels: int = 12,
 ) -> SafeString:
     """One bar per point, labelled under it; its value in a tooltip and in the description."""
     ceiling = _nice_max(max((p.value for p in points), default=Decimal(0)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(points), 1)
-    every = max(1, len(points) // 12)
+    every = max(1, -(-len(points) // axis_labels))  # at most `axis_labels` under the axis
     body = []
     for i, point in enumerate(points):
         h = float(point.value / ceiling) * plot_h if ceiling else 0.0
@@ -94,13 +98,17 @@ def bar_chart(
 
 
 def line_chart(
-    points: Sequence[Point], *, title: str, fmt: Callable[[Decimal], str] = french_number
+    points: Sequence[Point],
+    *,
+    title: str,
+    fmt: Callable[[Decimal], str] = french_number,
+    axis_labels: int = 12,
 ) -> SafeString:
     """A line through the points (a dot each, with its value in a tooltip)."""
     ceiling = _nice_max(max((p.value for p in points), default=Decimal(0)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
-    every = max(1, len(points) // 12)
+    every = max(1, -(-len(points) // axis_labels))  # at most `axis_labels` under the axis
     coords = []
     body = []
     for i, point in enumerate(points):

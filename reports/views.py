@@ -10,15 +10,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import portal_required, staff_required
+from accounts.permissions import portal_required, staff_required, user_can
 from audit.context import AuditContext
 from core.delimited import iter_csv, iter_xlsx
 from core.downloads import streamed_attachment_response
 from core.errors import call_service
 from core.money import format_amount
+from customers.models import Customer
 from customers.selectors import portal_customer
 from provisioning.models import MobileLine
 from reports import selectors
@@ -168,21 +170,29 @@ def watch(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def usage_charts(*, today: dt.date, line: MobileLine | None = None) -> dict[str, Any]:
-    """The month's days and the last 12 months of a line (or the tenant), drawn and tabled."""
-    months = selectors.usage_by_month(today=today, line=line)
-    days = selectors.usage_by_day(month=selectors.month_start(today), line=line)
+def usage_charts(
+    *, today: dt.date, line: MobileLine | None = None, customer: Customer | None = None
+) -> dict[str, Any]:
+    """The month's days and the last 12 months of a line, a customer (or the tenant), drawn and tabled."""
+    months = selectors.usage_by_month(today=today, line=line, customer=customer)
+    days = selectors.usage_by_day(month=selectors.month_start(today), line=line, customer=customer)
     return {
         "months": months,
         "days": days,
         "chart_months_data": bar_chart(
-            selectors.points(months, "data_mb"), title=_("Data used per month (MB), last 12 months")
+            selectors.points(months, "data_mb"),
+            title=_("Data used per month (MB), last 12 months"),
+            axis_labels=6,
         ),
         "chart_months_minutes": bar_chart(
-            selectors.points(months, "minutes"), title=_("Call minutes per month, last 12 months")
+            selectors.points(months, "minutes"),
+            title=_("Call minutes per month, last 12 months"),
+            axis_labels=6,
         ),
         "chart_days_data": line_chart(
-            selectors.points(days, "data_mb", label="day"), title=_("Data used per day this month (MB)")
+            selectors.points(days, "data_mb", label="day"),
+            title=_("Data used per day this month (MB)"),
+            axis_labels=10,
         ),
     }
 
@@ -211,15 +221,40 @@ def line_usage(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(request, "reports/line_usage.html", context)
 
 
+CUSTOMER_LINES_SHOWN = 100
+
+
+def customer_usage_tab(request: HttpRequest, customer: Any) -> str:
+    """The customer page's "consumption" tab (plugged by `customers.hooks`): its lines' usage this
+    month and over 12 months, and each line's allowances in % (the first 100 lines)."""
+    if not user_can(request.user, "lines.view"):
+        return render_to_string("reports/customer_usage_tab.html", {"denied": True}, request=request)
+    today = _today()
+    context = usage_charts(today=today, customer=customer)
+    lines = list(selectors.customer_usage_lines(customer=customer)[: CUSTOMER_LINES_SHOWN + 1])
+    shown = lines[:CUSTOMER_LINES_SHOWN]
+    uses = selectors.allowance_use_for_lines(lines=shown, month=selectors.month_start(today))
+    context.update(
+        customer=customer,
+        line_rows=[{"line": line, "allowances": uses.get(line.pk, [])} for line in shown],
+        more_lines=len(lines) > CUSTOMER_LINES_SHOWN,
+        can_export=user_can(request.user, "reports.view"),
+        export_query=f"?customer={customer.pk}",
+    )
+    return render_to_string("reports/customer_usage_tab.html", context, request=request)
+
+
 USAGE_HEADER = ("MONTH", "EVENTS", "MINUTES", "DATA_MB", "RATED_AMOUNT")
 
 
 @staff_required("reports.view")
 def usage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    line = None
+    line = customer = None
     if (request.GET.get("line") or "").isdigit():
         line = get_object_or_404(MobileLine, pk=int(request.GET["line"]))
-    months = selectors.usage_by_month(today=_today(), line=line)
+    elif (request.GET.get("customer") or "").isdigit():
+        customer = get_object_or_404(Customer, pk=int(request.GET["customer"]))
+    months = selectors.usage_by_month(today=_today(), line=line, customer=customer)
     rows = (
         (
             selectors.month_label(m["month"]),
@@ -230,7 +265,13 @@ def usage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         )
         for m in months
     )
-    name = f"consommation_{line.msisdn}" if line else "consommation"
+    name = (
+        f"consommation_{line.msisdn}"
+        if line
+        else f"consommation_{customer.number}"
+        if customer
+        else "consommation"
+    )
     return _export(fmt, USAGE_HEADER, iter(rows), name, USAGE_HEADER[1:])
 
 
@@ -272,6 +313,7 @@ def portal_usage(request: HttpRequest) -> HttpResponse:
                 "chart": bar_chart(
                     selectors.points(months, "data_mb"),
                     title=_("Data used per month (MB), last 12 months"),
+                    axis_labels=6,
                 ),
                 "allowances": selectors.allowance_use(line=line, month=selectors.month_start(today)),
             }

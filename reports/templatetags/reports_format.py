@@ -3,6 +3,7 @@ from typing import Any
 
 from django import template
 
+from core.money import format_amount
 from reports.charts import french_number
 
 register = template.Library()
@@ -24,3 +25,11 @@ def megabytes(value: Any) -> str:
 @register.filter
 def minutes(value: Any) -> str:
     return french_number(Decimal(int(value or 0)) / 60, places=1)
+
+
+@register.filter
+def euros(value: Any) -> str:
+    """A sum of rated amounts shown to the cent: “1 234,57 €” (rounded by core.money)."""
+    if value is None or value == "":
+        return ""
+    return format_amount(Decimal(str(value)), places=2)

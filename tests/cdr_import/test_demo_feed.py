@@ -1,7 +1,13 @@
-"""The demo feed: last month's files for the tenant's lines, taken by the poller, once."""
+"""The demo feed: last month's files (and this month's daily ones) for the tenant's lines, taken
+by the poller, once."""
+
+import datetime as dt
+
+from django.utils import timezone
 
 from cdr_import.demo import seed_tenant
 from cdr_import.models import Cdr, Import
+from cdr_import.store import PARIS
 from tests.conftest import in_schema
 
 
@@ -16,7 +22,19 @@ def test_the_demo_feed_writes_last_months_files_and_imports_them_once(acme_lines
         assert set(rated.values_list("status", flat=True)) == {"done"}
         stored = Cdr.objects.count()
         assert stored == sum(rated.values_list("imported", flat=True)) > 100
-        assert (billed.status, billed.imported, billed.corrected, billed.known) == ("done", 0, 1, stored - 2)
+        today = timezone.now().astimezone(PARIS).date()
+        this_month = dt.datetime(today.year, today.month, 1, tzinfo=PARIS)
+        last_month = Cdr.objects.filter(start_time__lt=this_month).count()
+        # This month's daily files until yesterday (the charts of this month are not empty).
+        assert rated.count() == len(files) >= 28 + today.day - 1
+        assert Cdr.objects.filter(start_time__gte=this_month).exists() == (today.day > 1)
+        # The billed file covers last month: every CDR but one, one cost corrected.
+        assert (billed.status, billed.imported, billed.corrected, billed.known) == (
+            "done",
+            0,
+            1,
+            last_month - 2,
+        )
         assert Cdr.objects.filter(not_billed_by_operator=True).count() == 1
         reports = [p for p in (tmp_path / "feeds" / "acme" / "Retours").iterdir() if "CDRs_" in p.name]
         assert len(reports) == len(files) + 1

@@ -23,6 +23,7 @@ STAFF_PAGES = [
     ("dashboard", "/"),
     ("customers", "/customers/"),
     ("customer-detail", "/customers/{customer}/"),
+    ("customer-usage", "/customers/{customer}/?tab=usage"),
     ("customer-form", "/customers/new/"),
     ("offers", "/catalogue/offers/"),
     ("offer-form", "/catalogue/offers/new/"),
@@ -35,7 +36,11 @@ STAFF_PAGES = [
     ("settings-team", "/settings/team/"),
     ("audit", "/audit/"),
 ]
-PLATFORM_PAGES = [("platform-tenants", "/tenants/"), ("platform-tenant", "/tenants/{tenant}/")]
+PLATFORM_PAGES = [
+    ("platform-tenants", "/tenants/"),
+    ("platform-tenant", "/tenants/{tenant}/"),
+    ("platform-dashboard", "/overview/"),
+]
 
 
 def _user(schema: str, role: str) -> str:

@@ -41,3 +41,18 @@ def nova_usage(nova):
         make_lines(FIXED_NUMBERS, fixed=True)
         import_path(SAMPLES / VGA)
     return nova
+
+
+@pytest.fixture
+def operator(platform, make_user):
+    return make_user(platform, "platform_admin", username="olivier")
+
+
+@pytest.fixture
+def operator_client(platform, operator, client_for):
+    return client_for(platform, operator)
+
+
+@pytest.fixture
+def operator_api(platform, operator, api_for):
+    return api_for(platform, operator)
