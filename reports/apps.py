@@ -9,12 +9,13 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from cdr_import.hooks import after_cdrs_stored_register
+        from cdr_import.hooks import after_cdrs_rerated_register, after_cdrs_stored_register
         from core.registry import NavItem, register_nav, register_settings_tab
         from reports import labels, services
 
         labels.register()
         after_cdrs_stored_register(services.daily_usage_after_import)
+        after_cdrs_rerated_register(services.daily_usage_after_rerating)
         register_nav(
             NavItem("reports", _("Reports"), "reports:cdr_report", order=60, capability="reports.view")
         )

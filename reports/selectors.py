@@ -1,8 +1,9 @@
 """Reads of the reports app: the CDR report, the inventory, the watch lists, dashboard figures.
 
-Totals and charts read the daily usage (`DailyUsage`) whenever the filters allow it (period,
-event type, roaming, customer, line): thousands of rows instead of millions. A filter the daily
-figures do not carry (the destination) makes the totals read the CDRs themselves.
+Totals and charts read the pre-aggregated usage whenever the filters allow it (period, event
+type, roaming, customer, line): the monthly figures (`MonthlyUsage`) for whole months, the daily
+ones (`DailyUsage`) for the days of a month begun or ended: tens of thousands of rows instead of
+millions. A filter the figures do not carry (the destination) makes the totals read the CDRs.
 """
 
 import datetime as dt
@@ -11,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 
 from cdr_import.models import Cdr, Import, ImportStatus
 from core.labels import event_type_codes
@@ -31,7 +31,7 @@ from provisioning.models import (
     SimState,
 )
 from reports.charts import Point
-from reports.models import DailyUsage, ReportSettings
+from reports.models import DailyUsage, MonthlyUsage, ReportSettings
 from reports.services import PARIS
 
 ZERO = Decimal(0)
@@ -76,8 +76,10 @@ def cdr_report_list(*, filters: CdrFilters) -> QuerySet[Cdr]:
     return cdrs.order_by("start_time", "id")
 
 
-def _usage_for(filters: CdrFilters) -> QuerySet[DailyUsage]:
-    usage = DailyUsage.objects.filter(day__gte=filters.first, day__lte=filters.last)
+_SUMS = ("events", "duration_s", "volume_bytes", "rated_amount", "wholesale_cost")
+
+
+def _filtered(usage: QuerySet[Any], filters: CdrFilters) -> QuerySet[Any]:
     if filters.event_type:
         usage = usage.filter(event_type=filters.event_type)
     if filters.roaming in ("yes", "no"):
@@ -87,6 +89,61 @@ def _usage_for(filters: CdrFilters) -> QuerySet[DailyUsage]:
     if filters.line_ref:
         usage = usage.filter(line_ref=filters.line_ref)
     return usage
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return month_start(month, -1) - dt.timedelta(days=1)
+
+
+def period_parts(first: dt.date, last: dt.date) -> tuple[list[dt.date], list[Q], list[Q]]:
+    """The period `first`..`last` as whole months (monthly figures) plus days added or taken
+    away (daily figures): a month begun or ended is its days, or the whole month less the days
+    outside the period when those are fewer. Returns (months, days to add, days to take away)."""
+    months: list[dt.date] = []
+    plus: list[Q] = []
+    minus: list[Q] = []
+    month = month_start(first)
+    while month <= last:
+        end = _month_end(month)
+        inside_first, inside_last = max(first, month), min(last, end)
+        inside = (inside_last - inside_first).days + 1
+        if inside_first == month and inside_last == end:
+            months.append(month)
+        elif inside <= end.day - inside:
+            plus.append(Q(day__gte=inside_first, day__lte=inside_last))
+        else:
+            months.append(month)
+            if inside_first > month:
+                minus.append(Q(day__gte=month, day__lt=inside_first))
+            if inside_last < end:
+                minus.append(Q(day__gt=inside_last, day__lte=end))
+        month = month_start(month, -1)
+    return months, plus, minus
+
+
+def _either(parts: list[Q]) -> Q:
+    q = Q()
+    for part in parts:
+        q |= part
+    return q
+
+
+def usage_totals(*, filters: CdrFilters) -> dict[str, Any]:
+    """The sums of the usage figures of the filters' period (at most three queries)."""
+    months, plus, minus = period_parts(filters.first, filters.last)
+    totals: dict[str, Any] = dict.fromkeys(_SUMS, 0)
+    sums = {name: Sum(name) for name in _SUMS}
+    parts: list[tuple[int, QuerySet[Any]]] = []
+    if months:
+        parts.append((1, MonthlyUsage.objects.filter(month__in=months)))
+    if plus:
+        parts.append((1, DailyUsage.objects.filter(_either(plus))))
+    if minus:
+        parts.append((-1, DailyUsage.objects.filter(_either(minus))))
+    for sign, usage in parts:
+        for name, value in _filtered(usage, filters).aggregate(**sums).items():
+            totals[name] += sign * (value or 0)
+    return totals
 
 
 def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
@@ -104,13 +161,7 @@ def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
             )
         )
     else:
-        sums = _usage_for(filters).aggregate(
-            events=Sum("events"),
-            duration_s=Sum("duration_s"),
-            volume_bytes=Sum("volume_bytes"),
-            rated_amount=Sum("rated_amount"),
-            wholesale_cost=Sum("wholesale_cost"),
-        )
+        sums = usage_totals(filters=filters)
     return {
         "events": sums["events"] or 0,
         "duration_s": sums["duration_s"] or 0,
@@ -136,15 +187,14 @@ def usage_by_month(
 ) -> list[dict[str, Any]]:
     """Each of the last `months` months (this one included): events, minutes, data, rated amount."""
     first = month_start(today, months - 1)
-    usage = DailyUsage.objects.filter(day__gte=first)
+    usage = MonthlyUsage.objects.filter(month__gte=first, month__lte=month_start(today))
     if line is not None:
         usage = usage.filter(mobile_line=line)
     if customer is not None:
         usage = usage.filter(customer=customer)
     rows = {
         r["month"]: r
-        for r in usage.annotate(month=TruncMonth("day"))
-        .values("month")
+        for r in usage.values("month")
         .annotate(
             events=Sum("events"),
             duration_s=Sum("duration_s"),
@@ -223,10 +273,9 @@ def allowance_use(*, line: MobileLine, month: dt.date) -> list[dict[str, Any]]:
     allowances = Allowance.objects.filter(offer_id=line.offer_id, unlimited=False, quantity__isnull=False)
     if not allowances:
         return []
-    following = month_start(month, -1)
     used = {
         r["event_type"]: r
-        for r in DailyUsage.objects.filter(mobile_line=line, day__gte=month, day__lt=following)
+        for r in MonthlyUsage.objects.filter(mobile_line=line, month=month)
         .values("event_type")
         .annotate(events=Sum("events"), duration_s=Sum("duration_s"), volume_bytes=Sum("volume_bytes"))
         .order_by()
@@ -261,7 +310,7 @@ def dashboard_figures(*, today: dt.date) -> dict[str, Any]:
     """The tenant dashboard's figures: lines by status, orders waiting, last imports, usage."""
     lines = dict(MobileLine.objects.order_by().values_list("status").annotate(n=Count("id")))
     this_month = month_start(today)
-    usage = DailyUsage.objects.filter(day__gte=this_month).aggregate(
+    usage = MonthlyUsage.objects.filter(month__gte=this_month).aggregate(
         rated=Sum("rated_amount"), events=Sum("events")
     )
     return {
