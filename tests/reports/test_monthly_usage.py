@@ -23,7 +23,10 @@ SUMS = ("events", "duration_s", "volume_bytes", "rated_amount", "wholesale_cost"
 
 def _cdr_month_sums():
     rows = (
-        Cdr.objects.annotate(month=TruncMonth("start_time", tzinfo=PARIS, output_field=DateField()), roaming=~Q(roaming_country=""))
+        Cdr.objects.annotate(
+            month=TruncMonth("start_time", tzinfo=PARIS, output_field=DateField()),
+            roaming=~Q(roaming_country=""),
+        )
         .values("month", "roaming", *KEYS)
         .annotate(
             events=Count("id"),
@@ -153,9 +156,12 @@ def test_report_totals_over_any_period_equal_the_sums_of_the_cdrs(acme_usage):
                 filters = selectors.CdrFilters(first=first, last=last, **extra)
                 totals = selectors.cdr_report_totals(filters=filters)
                 assert totals == _cdr_totals(filters), (first, last, extra)
-        assert selectors.cdr_report_totals(
-            filters=selectors.CdrFilters(first=dt.date(2026, 10, 1), last=dt.date(2026, 10, 31))
-        )["events"] == Cdr.objects.filter(start_time__month=10).count()
+        assert (
+            selectors.cdr_report_totals(
+                filters=selectors.CdrFilters(first=dt.date(2026, 10, 1), last=dt.date(2026, 10, 31))
+            )["events"]
+            == Cdr.objects.filter(start_time__month=10).count()
+        )
 
 
 def test_period_parts_take_whole_months_and_the_fewest_days():
