@@ -7,16 +7,17 @@ millions. A filter the figures do not carry (the destination) makes the totals r
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from cdr_import.models import Cdr, Import, ImportStatus
 from core.labels import event_type_codes
 from customers.models import Customer
-from customers.selectors import _balance_subquery
 from offers.models import Allowance
 from provisioning.models import (
     FixedNumber,
@@ -31,10 +32,11 @@ from provisioning.models import (
     SimState,
 )
 from reports.charts import Point
-from reports.models import DailyUsage, MonthlyUsage, ReportSettings
+from reports.models import DailyUsage, DestinationUsage, MonthlyUsage, ReportSettings
 from reports.services import PARIS
 
 ZERO = Decimal(0)
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
 MB = 1_000_000
 
 
@@ -61,10 +63,11 @@ def cdr_report_list(*, filters: CdrFilters) -> QuerySet[Cdr]:
     if filters.event_type:
         cdrs = cdrs.filter(event_type=filters.event_type)
     if filters.destination:
-        cdrs = cdrs.filter(
-            Q(rate_destination__icontains=filters.destination)
-            | Q(destination_label__icontains=filters.destination)
-        )
+        # The destinations of the period matching the text, from their daily figures: the CDRs
+        # are then filtered by equality, which the planner estimates (a text search it cannot,
+        # and it would sort the whole period rather than walk it in time order).
+        rates, labels = _destinations_matching(filters)
+        cdrs = cdrs.filter(Q(rate_destination__in=rates) | Q(destination_label__in=labels))
     if filters.roaming == "yes":
         cdrs = cdrs.exclude(roaming_country="")
     elif filters.roaming == "no":
@@ -77,6 +80,29 @@ def cdr_report_list(*, filters: CdrFilters) -> QuerySet[Cdr]:
 
 
 _SUMS = ("events", "duration_s", "volume_bytes", "rated_amount", "wholesale_cost")
+
+
+def cdr_report_rows(
+    *, filters: CdrFilters, fields: tuple[str, ...], chunk: int = 2000
+) -> Iterator[tuple[Any, ...]]:
+    """The report's CDRs in time order (`fields` of each), for the exports: read by chunks after
+    the last one read (keyset), each chunk a short query walking the `(start_time, id)` index, so
+    the first rows come at once whatever the period (no sort of the period, no long cursor)."""
+    cdrs = cdr_report_list(filters=filters)
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        page = cdrs
+        if after is not None:
+            moment, last_id = after
+            page = page.filter(Q(start_time__gt=moment) | Q(start_time=moment, id__gt=last_id)).filter(
+                start_time__gte=moment
+            )
+        rows = list(page.values_list("start_time", "id", *fields)[:chunk])
+        for row in rows:
+            yield row[2:]
+        if len(rows) < chunk:
+            return
+        after = rows[-1][0], rows[-1][1]
 
 
 def _filtered(usage: QuerySet[Any], filters: CdrFilters) -> QuerySet[Any]:
@@ -146,9 +172,35 @@ def usage_totals(*, filters: CdrFilters) -> dict[str, Any]:
     return totals
 
 
+def _destination_usage(filters: CdrFilters) -> QuerySet[DestinationUsage]:
+    usage = DestinationUsage.objects.filter(day__gte=filters.first, day__lte=filters.last).filter(
+        Q(rate_destination__icontains=filters.destination)
+        | Q(destination_label__icontains=filters.destination)
+    )
+    if filters.event_type:
+        usage = usage.filter(event_type=filters.event_type)
+    if filters.roaming in ("yes", "no"):
+        usage = usage.filter(roaming=filters.roaming == "yes")
+    return usage
+
+
+def _destinations_matching(filters: CdrFilters) -> tuple[list[str], list[str]]:
+    """The rate table's and the operator's destinations of the period containing the text."""
+    days = DestinationUsage.objects.filter(day__gte=filters.first, day__lte=filters.last)
+    rates = days.filter(rate_destination__icontains=filters.destination).values_list(
+        "rate_destination", flat=True
+    )
+    labels = days.filter(destination_label__icontains=filters.destination).values_list(
+        "destination_label", flat=True
+    )
+    return sorted(set(rates.distinct())), sorted(set(labels.distinct()))
+
+
 def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
     """Events, duration, volume, rated amount and wholesale cost of the report's CDRs."""
-    if filters.destination:
+    if filters.destination and filters.customer is None and not filters.line_ref:
+        sums = _destination_usage(filters).aggregate(**{name: Sum(name) for name in _SUMS})
+    elif filters.destination:
         sums = (
             cdr_report_list(filters=filters)
             .order_by()
@@ -381,13 +433,24 @@ def watch_rejected_imports() -> QuerySet[Import]:
     ).order_by("-received_at")
 
 
-def watch_balances(*, threshold: Decimal) -> QuerySet[Customer]:
-    """Customers whose ledger balance is at or below `threshold` (near or below zero)."""
-    return (
-        Customer.objects.annotate(balance=_balance_subquery())
+def watch_balances(*, threshold: Decimal, limit: int = 50) -> list[Customer]:
+    """Customers whose ledger balance is at or below `threshold` (near or below zero), the lowest
+    first, at most `limit`: the ledger summed once by customer (one hash aggregate over narrow
+    rows: the customers' numbers only), then the customers shown read by id."""
+    balance = Coalesce(Sum("ledger_entries__amount_ttc"), Value(ZERO), output_field=_MONEY)
+    ranked = list(
+        Customer.objects.annotate(balance=balance)
         .filter(balance__lte=threshold)
         .order_by("balance", "number")
+        .values_list("pk", "balance")[:limit]
     )
+    found = Customer.objects.in_bulk([pk for pk, _balance in ranked])
+    result = []
+    for pk, amount in ranked:
+        customer = found[pk]
+        customer.balance = amount  # type: ignore[attr-defined]
+        result.append(customer)
+    return result
 
 
 def report_settings_get() -> ReportSettings:

@@ -70,6 +70,20 @@ WITH gone AS (
 SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM merged)
 """  # noqa: S608 (our SQL)
 
+# The days' figures per destination (no line: a few hundred rows a day), replaced whole.
+_DESTINATION_DAYS_SQL = f"""
+INSERT INTO reports_destinationusage (
+    day, family, rate_destination, destination_label, event_type, roaming, {_SUMS}
+)
+SELECT (start_time AT TIME ZONE 'Europe/Paris')::date, family, rate_destination, destination_label,
+       event_type, roaming_country <> '',
+       count(*), sum(duration_s), sum(volume_bytes), sum(rated_amount), sum(wholesale_cost),
+       count(*) FILTER (WHERE unrated)
+FROM cdr_import_cdr
+WHERE start_time >= %(start)s AND start_time < %(end)s
+GROUP BY 1, 2, 3, 4, 5, 6
+"""  # noqa: S608 (our SQL)
+
 # A month whose CDRs all went away keeps no figure (no CDR left: no event).
 _EMPTY_MONTHS_SQL = "DELETE FROM reports_monthlyusage WHERE month >= %s AND month <= %s AND events = 0"
 
@@ -110,7 +124,13 @@ def _rebuild_days(first: dt.date, last: dt.date) -> int:
         cursor.execute(_REPLACE_DAYS_SQL, params)
         written = int(cursor.fetchone()[0])
         cursor.execute(_EMPTY_MONTHS_SQL, [_month_of(first), _month_of(last)])
+        _rebuild_destinations(cursor, params)
     return written
+
+
+def _rebuild_destinations(cursor: Any, params: dict[str, Any]) -> None:
+    cursor.execute("DELETE FROM reports_destinationusage WHERE day >= %(first)s AND day <= %(last)s", params)
+    cursor.execute(_DESTINATION_DAYS_SQL, params)
 
 
 def _rebuild_months(first: dt.date, last: dt.date) -> int:
@@ -139,9 +159,15 @@ def daily_usage_rebuild(
         _lock_store(cursor)
         cursor.execute("SET LOCAL work_mem = '256MB'")
         DailyUsage.objects.filter(day__gte=first, day__lte=last).delete()
-        params = {"start": _day_start(first), "end": _day_start(last + dt.timedelta(days=1))}
+        params = {
+            "first": first,
+            "last": last,
+            "start": _day_start(first),
+            "end": _day_start(last + dt.timedelta(days=1)),
+        }
         cursor.execute(f"INSERT INTO reports_dailyusage (day, {_KEYS}, {_SUMS}) {_AGGREGATE_SQL}", params)
         written = int(cursor.rowcount)
+        _rebuild_destinations(cursor, params)
         months = _rebuild_months(first, last)
         audit_record(
             actor=by,

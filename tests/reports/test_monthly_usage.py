@@ -171,3 +171,40 @@ def test_period_parts_take_whole_months_and_the_fewest_days():
     assert minus == [Q(day__gte=dt.date(2026, 9, 1), day__lt=dt.date(2026, 9, 15))]
     months, plus, minus = selectors.period_parts(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert (months, plus, minus) == ([dt.date(2026, 2, 1)], [], [])
+
+
+def test_destination_figures_equal_the_sums_of_the_cdrs_and_filter_like_the_text(acme_usage):
+    with in_schema(acme_usage):
+        import_path(SAMPLES / BILLED)  # a correction: kept as well
+        destinations = set(
+            Cdr.objects.exclude(rate_destination="").values_list("rate_destination", flat=True)
+        )
+        assert destinations
+        for destination in sorted(destinations)[:4]:
+            text = destination[2:8].lower()
+            for first, last in (
+                (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+                (dt.date(2026, 10, 5), dt.date(2026, 10, 9)),
+            ):
+                filters = selectors.CdrFilters(first=first, last=last, destination=text)
+                expected = Cdr.objects.filter(
+                    Q(rate_destination__icontains=text) | Q(destination_label__icontains=text),
+                    start_time__gte=selectors._start(first),
+                    start_time__lt=selectors._start(last + dt.timedelta(days=1)),
+                )
+                assert selectors.cdr_report_totals(filters=filters) == _cdr_totals(filters)
+                assert selectors.cdr_report_totals(filters=filters)["events"] == expected.count()
+                assert list(selectors.cdr_report_list(filters=filters).values_list("id", flat=True)) == list(
+                    expected.order_by("start_time", "id").values_list("id", flat=True)
+                )
+
+
+def test_export_rows_come_in_time_order_across_chunks(acme_usage):
+    with in_schema(acme_usage):
+        filters = selectors.CdrFilters(first=dt.date(2026, 10, 1), last=dt.date(2026, 10, 31))
+        Cdr.objects.filter(id__in=Cdr.objects.order_by("id").values("id")[:40]).update(
+            start_time=dt.datetime(2026, 10, 15, 10, 0, tzinfo=dt.UTC)
+        )  # ties on the start time across a chunk's end
+        expected = list(selectors.cdr_report_list(filters=filters).values_list("id", "line_ref"))
+        rows = list(selectors.cdr_report_rows(filters=filters, fields=("id", "line_ref"), chunk=7))
+        assert rows == expected and len(rows) > 100
