@@ -36,7 +36,7 @@ from reports.models import DailyUsage, DestinationUsage, MonthlyUsage, ReportSet
 from reports.services import PARIS
 
 ZERO = Decimal(0)
-_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+_MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=14, decimal_places=2)
 MB = 1_000_000
 
 
