@@ -43,6 +43,25 @@ def after_cdrs_stored_hooks() -> tuple[AfterStoredHook, ...]:
     return tuple(_AFTER_STORED)
 
 
+# hook(*, first: datetime, following: datetime, now: datetime): stored CDRs of [first, following)
+# were rated again in place (settling a month, rating the CDRs of lines unknown at import)
+AfterReratedHook = Callable[..., object]
+_AFTER_RERATED: list[AfterReratedHook] = []
+
+
+def after_cdrs_rerated_register(hook: AfterReratedHook) -> None:
+    """An app above (reports: the daily and monthly usage) sums again what it derives from the CDRs
+    whose rating, line or customer changed in place: `hook(first=…, following=…, now=…)` runs in
+    the same transaction, after the store is written."""
+    if hook not in _AFTER_RERATED:
+        _AFTER_RERATED.append(hook)
+
+
+def after_cdrs_rerated(*, first: dt.datetime, following: dt.datetime, now: dt.datetime) -> None:
+    for hook in tuple(_AFTER_RERATED):
+        hook(first=first, following=following, now=now)
+
+
 def _rate_table_handler(*, path: Path, feed_import: Any, by: Any, now: dt.datetime) -> dict[str, int]:
     from offers.services import wholesale_table_import
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
-from cdr_import.hooks import after_cdrs_stored_hooks, feed_handler_for
+from cdr_import.hooks import after_cdrs_rerated, after_cdrs_stored_hooks, feed_handler_for
 from cdr_import.models import Family, FeedType, Import, ImportSource, ImportStatus, RejectedRow
 from cdr_import.pipeline import copy_text as _text
 from cdr_import.pipeline import stage_file
@@ -778,6 +778,12 @@ def cdr_rate_unknown_lines(*, by: User | None, now: dt.datetime, context: AuditC
             )
             rated_count += cursor.rowcount
             cursor.execute("DROP TABLE cdr_rerated")
+            if found:
+                after_cdrs_rerated(
+                    first=min(r[1] for r in found),
+                    following=max(r[1] for r in found) + dt.timedelta(microseconds=1),
+                    now=now,
+                )
     if rated_count:
         audit_record(
             actor=by,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
-from cdr_import.hooks import settle_frozen_customers
+from cdr_import.hooks import after_cdrs_rerated, settle_frozen_customers
 from cdr_import.models import Family
 from cdr_import.services import _UNIT, _amount, _line_rating, _LineRating, _text
 from cdr_import.store import PARIS, month_bounds
@@ -136,6 +136,8 @@ def cdr_period_settle(
                     _write_back(cursor, first, following, result)
                 if progress is not None:
                     progress(result.rated, total)
+        if result.changed:
+            after_cdrs_rerated(first=first, following=following, now=now)
         if progress is not None:
             progress(result.rated, total)
     audit_record(

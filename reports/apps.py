@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from cdr_import.hooks import after_cdrs_stored_register
+        from cdr_import.hooks import after_cdrs_rerated_register, after_cdrs_stored_register
         from core.registry import NavItem, register_nav, register_settings_tab
         from customers.hooks import register_customer_tab
         from reports import labels, services
@@ -18,6 +18,7 @@ class ReportsConfig(AppConfig):
         labels.register()
         register_customer_tab("usage", customer_usage_tab)
         after_cdrs_stored_register(services.daily_usage_after_import)
+        after_cdrs_rerated_register(services.daily_usage_after_rerating)
         register_nav(
             NavItem("reports", _("Reports"), "reports:cdr_report", order=60, capability="reports.view")
         )

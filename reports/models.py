@@ -61,6 +61,111 @@ class DailyUsage(models.Model):
         return f"{self.day} {self.line_ref} {self.event_type}"
 
 
+class MonthlyUsage(models.Model):
+    """The daily usage summed by month (the first day of the month, Europe/Paris), line, event type
+    and roaming: month totals, the dashboard's months and a line's allowance use read a few tens of
+    thousands of rows where the daily figures hold a million (`services._rebuild_days` keeps both:
+    the change of the daily figures is added to the month's)."""
+
+    month = models.DateField(_("month"))
+    family = models.CharField(_("family"), max_length=6)
+    line_ref = models.CharField(_("line"), max_length=32)
+    mobile_line = models.ForeignKey(
+        "provisioning.MobileLine",
+        verbose_name=_("mobile line"),
+        null=True,
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    fixed_number = models.ForeignKey(
+        "provisioning.FixedNumber",
+        verbose_name=_("fixed number"),
+        null=True,
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    event_type = models.CharField(_("event type"), max_length=10)
+    roaming = models.BooleanField(_("roaming"), default=False)
+    events = models.BigIntegerField(_("events"), default=0)
+    duration_s = models.BigIntegerField(_("duration (s)"), default=0)
+    volume_bytes = models.BigIntegerField(_("volume (bytes)"), default=0)
+    rated_amount = models.DecimalField(
+        _("rated amount excl. VAT"), max_digits=18, decimal_places=4, default=0
+    )
+    wholesale_cost = models.DecimalField(
+        _("wholesale cost excl. VAT"), max_digits=18, decimal_places=6, default=0
+    )
+    unrated = models.BigIntegerField(_("unrated"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly usage")
+        verbose_name_plural = _("monthly usage")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "family",
+                    "line_ref",
+                    "mobile_line",
+                    "fixed_number",
+                    "customer",
+                    "event_type",
+                    "roaming",
+                ],
+                nulls_distinct=False,
+                name="monthly_usage_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["mobile_line", "month"], name="monthly_usage_line"),
+            models.Index(fields=["customer", "month"], name="monthly_usage_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.line_ref} {self.event_type}"
+
+
+class DestinationUsage(models.Model):
+    """The CDR store summed by day, destination (the rate table's and the operator's), event type
+    and roaming, without the line: the CDR report filtered by a destination reads it for its
+    totals and for the destinations matching the text (kept with the daily usage)."""
+
+    day = models.DateField(_("day"))
+    family = models.CharField(_("family"), max_length=6)
+    rate_destination = models.CharField(_("destination"), max_length=100)
+    destination_label = models.CharField(_("operator's destination"), max_length=100)
+    event_type = models.CharField(_("event type"), max_length=10)
+    roaming = models.BooleanField(_("roaming"), default=False)
+    events = models.BigIntegerField(_("events"), default=0)
+    duration_s = models.BigIntegerField(_("duration (s)"), default=0)
+    volume_bytes = models.BigIntegerField(_("volume (bytes)"), default=0)
+    rated_amount = models.DecimalField(
+        _("rated amount excl. VAT"), max_digits=18, decimal_places=4, default=0
+    )
+    wholesale_cost = models.DecimalField(
+        _("wholesale cost excl. VAT"), max_digits=18, decimal_places=6, default=0
+    )
+    unrated = models.BigIntegerField(_("unrated"), default=0)
+
+    class Meta:
+        verbose_name = _("usage per destination")
+        verbose_name_plural = _("usage per destination")
+        indexes = [models.Index(fields=["day"], name="destination_usage_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.rate_destination or self.destination_label} {self.event_type}"
+
+
 class ReportSettings(models.Model):
     """A tenant's report settings (one row): the greenhouse-gas factor the portal shows data with."""
 

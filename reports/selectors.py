@@ -1,22 +1,23 @@
 """Reads of the reports app: the CDR report, the inventory, the watch lists, dashboard figures.
 
-Totals and charts read the daily usage (`DailyUsage`) whenever the filters allow it (period,
-event type, roaming, customer, line): thousands of rows instead of millions. A filter the daily
-figures do not carry (the destination) makes the totals read the CDRs themselves.
+Totals and charts read the pre-aggregated usage whenever the filters allow it (period, event
+type, roaming, customer, line): the monthly figures (`MonthlyUsage`) for whole months, the daily
+ones (`DailyUsage`) for the days of a month begun or ended: tens of thousands of rows instead of
+millions. A filter the figures do not carry (the destination) makes the totals read the CDRs.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from cdr_import.models import Cdr, Import, ImportStatus
 from core.labels import event_type_codes
 from customers.models import Customer
-from customers.selectors import _balance_subquery
 from offers.models import Allowance
 from provisioning.models import (
     FixedNumber,
@@ -31,10 +32,11 @@ from provisioning.models import (
     SimState,
 )
 from reports.charts import Point
-from reports.models import DailyUsage, ReportSettings
+from reports.models import DailyUsage, DestinationUsage, MonthlyUsage, ReportSettings
 from reports.services import PARIS
 
 ZERO = Decimal(0)
+_MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=14, decimal_places=2)
 MB = 1_000_000
 
 
@@ -61,10 +63,11 @@ def cdr_report_list(*, filters: CdrFilters) -> QuerySet[Cdr]:
     if filters.event_type:
         cdrs = cdrs.filter(event_type=filters.event_type)
     if filters.destination:
-        cdrs = cdrs.filter(
-            Q(rate_destination__icontains=filters.destination)
-            | Q(destination_label__icontains=filters.destination)
-        )
+        # The destinations of the period matching the text, from their daily figures: the CDRs
+        # are then filtered by equality, which the planner estimates (a text search it cannot,
+        # and it would sort the whole period rather than walk it in time order).
+        rates, labels = _destinations_matching(filters)
+        cdrs = cdrs.filter(Q(rate_destination__in=rates) | Q(destination_label__in=labels))
     if filters.roaming == "yes":
         cdrs = cdrs.exclude(roaming_country="")
     elif filters.roaming == "no":
@@ -76,8 +79,33 @@ def cdr_report_list(*, filters: CdrFilters) -> QuerySet[Cdr]:
     return cdrs.order_by("start_time", "id")
 
 
-def _usage_for(filters: CdrFilters) -> QuerySet[DailyUsage]:
-    usage = DailyUsage.objects.filter(day__gte=filters.first, day__lte=filters.last)
+_SUMS = ("events", "duration_s", "volume_bytes", "rated_amount", "wholesale_cost")
+
+
+def cdr_report_rows(
+    *, filters: CdrFilters, fields: tuple[str, ...], chunk: int = 2000
+) -> Iterator[tuple[Any, ...]]:
+    """The report's CDRs in time order (`fields` of each), for the exports: read by chunks after
+    the last one read (keyset), each chunk a short query walking the `(start_time, id)` index, so
+    the first rows come at once whatever the period (no sort of the period, no long cursor)."""
+    cdrs = cdr_report_list(filters=filters)
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        page = cdrs
+        if after is not None:
+            moment, last_id = after
+            page = page.filter(Q(start_time__gt=moment) | Q(start_time=moment, id__gt=last_id)).filter(
+                start_time__gte=moment
+            )
+        rows = list(page.values_list("start_time", "id", *fields)[:chunk])
+        for row in rows:
+            yield row[2:]
+        if len(rows) < chunk:
+            return
+        after = rows[-1][0], rows[-1][1]
+
+
+def _filtered(usage: QuerySet[Any], filters: CdrFilters) -> QuerySet[Any]:
     if filters.event_type:
         usage = usage.filter(event_type=filters.event_type)
     if filters.roaming in ("yes", "no"):
@@ -89,9 +117,90 @@ def _usage_for(filters: CdrFilters) -> QuerySet[DailyUsage]:
     return usage
 
 
+def _month_end(month: dt.date) -> dt.date:
+    return month_start(month, -1) - dt.timedelta(days=1)
+
+
+def period_parts(first: dt.date, last: dt.date) -> tuple[list[dt.date], list[Q], list[Q]]:
+    """The period `first`..`last` as whole months (monthly figures) plus days added or taken
+    away (daily figures): a month begun or ended is its days, or the whole month less the days
+    outside the period when those are fewer. Returns (months, days to add, days to take away)."""
+    months: list[dt.date] = []
+    plus: list[Q] = []
+    minus: list[Q] = []
+    month = month_start(first)
+    while month <= last:
+        end = _month_end(month)
+        inside_first, inside_last = max(first, month), min(last, end)
+        inside = (inside_last - inside_first).days + 1
+        if inside_first == month and inside_last == end:
+            months.append(month)
+        elif inside <= end.day - inside:
+            plus.append(Q(day__gte=inside_first, day__lte=inside_last))
+        else:
+            months.append(month)
+            if inside_first > month:
+                minus.append(Q(day__gte=month, day__lt=inside_first))
+            if inside_last < end:
+                minus.append(Q(day__gt=inside_last, day__lte=end))
+        month = month_start(month, -1)
+    return months, plus, minus
+
+
+def _either(parts: list[Q]) -> Q:
+    q = Q()
+    for part in parts:
+        q |= part
+    return q
+
+
+def usage_totals(*, filters: CdrFilters) -> dict[str, Any]:
+    """The sums of the usage figures of the filters' period (at most three queries)."""
+    months, plus, minus = period_parts(filters.first, filters.last)
+    totals: dict[str, Any] = dict.fromkeys(_SUMS, 0)
+    sums = {name: Sum(name) for name in _SUMS}
+    parts: list[tuple[int, QuerySet[Any]]] = []
+    if months:
+        parts.append((1, MonthlyUsage.objects.filter(month__in=months)))
+    if plus:
+        parts.append((1, DailyUsage.objects.filter(_either(plus))))
+    if minus:
+        parts.append((-1, DailyUsage.objects.filter(_either(minus))))
+    for sign, usage in parts:
+        for name, value in _filtered(usage, filters).aggregate(**sums).items():
+            totals[name] += sign * (value or 0)
+    return totals
+
+
+def _destination_usage(filters: CdrFilters) -> QuerySet[DestinationUsage]:
+    usage = DestinationUsage.objects.filter(day__gte=filters.first, day__lte=filters.last).filter(
+        Q(rate_destination__icontains=filters.destination)
+        | Q(destination_label__icontains=filters.destination)
+    )
+    if filters.event_type:
+        usage = usage.filter(event_type=filters.event_type)
+    if filters.roaming in ("yes", "no"):
+        usage = usage.filter(roaming=filters.roaming == "yes")
+    return usage
+
+
+def _destinations_matching(filters: CdrFilters) -> tuple[list[str], list[str]]:
+    """The rate table's and the operator's destinations of the period containing the text."""
+    days = DestinationUsage.objects.filter(day__gte=filters.first, day__lte=filters.last)
+    rates = days.filter(rate_destination__icontains=filters.destination).values_list(
+        "rate_destination", flat=True
+    )
+    labels = days.filter(destination_label__icontains=filters.destination).values_list(
+        "destination_label", flat=True
+    )
+    return sorted(set(rates.distinct())), sorted(set(labels.distinct()))
+
+
 def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
     """Events, duration, volume, rated amount and wholesale cost of the report's CDRs."""
-    if filters.destination:
+    if filters.destination and filters.customer is None and not filters.line_ref:
+        sums = _destination_usage(filters).aggregate(**{name: Sum(name) for name in _SUMS})
+    elif filters.destination:
         sums = (
             cdr_report_list(filters=filters)
             .order_by()
@@ -104,13 +213,7 @@ def cdr_report_totals(*, filters: CdrFilters) -> dict[str, Any]:
             )
         )
     else:
-        sums = _usage_for(filters).aggregate(
-            events=Sum("events"),
-            duration_s=Sum("duration_s"),
-            volume_bytes=Sum("volume_bytes"),
-            rated_amount=Sum("rated_amount"),
-            wholesale_cost=Sum("wholesale_cost"),
-        )
+        sums = usage_totals(filters=filters)
     return {
         "events": sums["events"] or 0,
         "duration_s": sums["duration_s"] or 0,
@@ -136,15 +239,14 @@ def usage_by_month(
 ) -> list[dict[str, Any]]:
     """Each of the last `months` months (this one included): events, minutes, data, rated amount."""
     first = month_start(today, months - 1)
-    usage = DailyUsage.objects.filter(day__gte=first)
+    usage = MonthlyUsage.objects.filter(month__gte=first, month__lte=month_start(today))
     if line is not None:
         usage = usage.filter(mobile_line=line)
     if customer is not None:
         usage = usage.filter(customer=customer)
     rows = {
         r["month"]: r
-        for r in usage.annotate(month=TruncMonth("day"))
-        .values("month")
+        for r in usage.values("month")
         .annotate(
             events=Sum("events"),
             duration_s=Sum("duration_s"),
@@ -237,11 +339,10 @@ def allowance_use_for_lines(*, lines: list[MobileLine], month: dt.date) -> dict[
     with_allowances = [line for line in lines if line.offer_id in by_offer]
     if not with_allowances:
         return {}
-    following = month_start(month, -1)
     used: dict[tuple[int, str], dict[str, Any]] = {
         (r["mobile_line_id"], r["event_type"]): r
-        for r in DailyUsage.objects.filter(
-            mobile_line_id__in=[line.pk for line in with_allowances], day__gte=month, day__lt=following
+        for r in MonthlyUsage.objects.filter(
+            mobile_line_id__in=[line.pk for line in with_allowances], month=month
         )
         .values("mobile_line_id", "event_type")
         .annotate(events=Sum("events"), duration_s=Sum("duration_s"), volume_bytes=Sum("volume_bytes"))
@@ -277,7 +378,7 @@ def dashboard_figures(*, today: dt.date) -> dict[str, Any]:
     """The tenant dashboard's figures: lines by status, orders waiting, last imports, usage."""
     lines = dict(MobileLine.objects.order_by().values_list("status").annotate(n=Count("id")))
     this_month = month_start(today)
-    usage = DailyUsage.objects.filter(day__gte=this_month).aggregate(
+    usage = MonthlyUsage.objects.filter(month__gte=this_month).aggregate(
         rated=Sum("rated_amount"), events=Sum("events")
     )
     return {
@@ -348,13 +449,24 @@ def watch_rejected_imports() -> QuerySet[Import]:
     ).order_by("-received_at")
 
 
-def watch_balances(*, threshold: Decimal) -> QuerySet[Customer]:
-    """Customers whose ledger balance is at or below `threshold` (near or below zero)."""
-    return (
-        Customer.objects.annotate(balance=_balance_subquery())
+def watch_balances(*, threshold: Decimal, limit: int = 50) -> list[Customer]:
+    """Customers whose ledger balance is at or below `threshold` (near or below zero), the lowest
+    first, at most `limit`: the ledger summed once by customer (one hash aggregate over narrow
+    rows: the customers' numbers only), then the customers shown read by id."""
+    balance = Coalesce(Sum("ledger_entries__amount_ttc"), Value(ZERO), output_field=_MONEY)
+    ranked = list(
+        Customer.objects.annotate(balance=balance)
         .filter(balance__lte=threshold)
         .order_by("balance", "number")
+        .values_list("pk", "balance")[:limit]
     )
+    found = Customer.objects.in_bulk([pk for pk, _balance in ranked])
+    result = []
+    for pk, amount in ranked:
+        customer = found[pk]
+        customer.balance = amount  # type: ignore[attr-defined]
+        result.append(customer)
+    return result
 
 
 def report_settings_get() -> ReportSettings:

@@ -99,11 +99,11 @@ def cdr_report(request: HttpRequest) -> HttpResponse:
 
 
 def _cdr_rows(filters: selectors.CdrFilters) -> Iterator[tuple[Any, ...]]:
-    cdrs = selectors.cdr_report_list(filters=filters).values_list(
+    cdrs = selectors.cdr_report_rows(filters=filters, fields=(
         "start_time", "line_ref", "customer__number", "event_type", "called_number", "rate_destination",
         "roaming_country", "duration_s", "volume_bytes", "rated_amount", "wholesale_cost", "unrated",
-    )  # fmt: skip
-    for row in cdrs.iterator(chunk_size=2000):
+    ))  # fmt: skip
+    for row in cdrs:
         yield (row[0].astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S"), *row[1:11], "1" if row[11] else "0")
 
 
@@ -165,7 +165,7 @@ def watch(request: HttpRequest) -> HttpResponseBase:
             "disagreements": selectors.watch_disagreements()[:50],
             "actions": selectors.watch_actions_waiting()[:50],
             "imports": selectors.watch_rejected_imports()[:50],
-            "balances": selectors.watch_balances(threshold=Decimal(10))[:50],
+            "balances": selectors.watch_balances(threshold=Decimal(10), limit=50),
         },
     )
 

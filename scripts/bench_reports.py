@@ -1,5 +1,6 @@
 """`make bench` (reports): a tenant of 10,000 customers and 12,000 lines with 3 months of CDRs;
-the daily usage rebuilt (timed), then p95 of each report and dashboard under 10 concurrent
+the daily, monthly and per-destination usage rebuilt (timed; BENCH_REBUILD=0 keeps the figures
+of an earlier run), then each page alone (time and database time), then p95 of each report and dashboard under 10 concurrent
 clients, and the first bytes of the CDR exports.
 
 CDRs per month: BENCH_CDRS_PER_MONTH (default 1,000,000; the issue's figure). They are written
@@ -141,12 +142,26 @@ def main() -> int:
     connection.set_tenant(tenant)  # type: ignore[attr-defined]
     populate()
 
+    from reports.models import DestinationUsage, MonthlyUsage
     from reports.services import daily_usage_rebuild
 
-    started = time.perf_counter()
-    written = daily_usage_rebuild(first=MONTHS[0], last=dt.date(2026, 10, 31), now=timezone.now())
-    connection.cursor().execute("ANALYZE reports_dailyusage")
-    print(f"daily usage of 3 months rebuilt: {written:,} figures in {time.perf_counter() - started:.1f} s")
+    if os.environ.get("BENCH_REBUILD", "1") == "1" or not MonthlyUsage.objects.exists():
+        started = time.perf_counter()
+        written = daily_usage_rebuild(first=MONTHS[0], last=dt.date(2026, 10, 31), now=timezone.now())
+        print(
+            f"usage of 3 months rebuilt: {written:,} daily figures, {MonthlyUsage.objects.count():,} "
+            f"monthly, {DestinationUsage.objects.count():,} per destination, "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+    with connection.cursor() as cursor:
+        for table in (
+            "reports_dailyusage",
+            "reports_monthlyusage",
+            "reports_destinationusage",
+            "customers_customer",
+            "provisioning_mobileline",
+        ):
+            cursor.execute(f"ANALYZE {table}")  # noqa: S608 (our names)
 
     from accounts.models import User
     from provisioning.models import MobileLine
@@ -193,10 +208,33 @@ def main() -> int:
 
         own.close()
 
+    def single_client() -> None:
+        """One client alone, 5 rounds: the page's time and its database time (the sum of its
+        queries' times), which depend less on the machine's load than the concurrent figures."""
+        from django.db import connection as own
+        from django.test.utils import CaptureQueriesContext
+
+        client = clients[CLIENTS]
+        print("one client alone (5 requests per page): median time, median database time")
+        for name, url in pages.items():
+            times, db_times = [], []
+            for round_ in range(5):
+                with CaptureQueriesContext(own) as queries:
+                    began = time.perf_counter()
+                    client.get(url.format(line=line_ids[round_]))
+                    times.append(time.perf_counter() - began)
+                db_times.append(sum(float(q["time"]) for q in queries.captured_queries))
+            print(
+                f"  {name}: {statistics.median(times) * 1000:.0f} ms "
+                f"(database {statistics.median(db_times) * 1000:.0f} ms)"
+            )
+        own.close()
+
     with time_machine.travel(dt.datetime(2026, 10, 28, 12, 0, tzinfo=dt.UTC), tick=True):
         client_run(CLIENTS)  # warm up
         for samples in results.values():
             samples.clear()
+        single_client()
         threads = [threading.Thread(target=client_run, args=(i,)) for i in range(CLIENTS)]
         for thread in threads:
             thread.start()

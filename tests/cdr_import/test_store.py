@@ -45,8 +45,22 @@ def _store_snapshot():
 
 def _partition_indexes(name):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [name])
-        return [row[0].split(" USING ")[1] for row in cursor.fetchall()]
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [name])
+        return sorted(row[0].split(" USING ")[1] for row in cursor.fetchall())
+
+
+# The store's own three, and those the reports add on the whole store (reports migration 0004).
+STORE_INDEXES = sorted(
+    [
+        "btree (family, cdr_id, start_time)",
+        "btree (id)",
+        "btree (line_ref, start_time)",
+        "btree (start_time, id)",
+        "btree (customer_id, start_time)",
+        "btree (start_time) WHERE (unrated AND (NOT unknown_line))",
+        "btree (start_time) INCLUDE (line_ref, wholesale_cost) WHERE unknown_line",
+    ]
+)
 
 
 def test_a_billed_month_rewritten_whole_or_updated_in_place_gives_the_same_store(
@@ -80,11 +94,7 @@ def test_a_billed_month_rewritten_whole_or_updated_in_place_gives_the_same_store
                 rewritten = cursor.fetchone()[0] != before
             assert rewritten == (mode == "rewrite")
             assert (done.status, done.known, done.corrected) == ("done", 124, 1)
-            assert _partition_indexes("cdr_import_cdr_y2026m10") == [
-                "btree (family, cdr_id, start_time)",
-                "btree (id)",
-                "btree (line_ref, start_time)",
-            ]
+            assert _partition_indexes("cdr_import_cdr_y2026m10") == STORE_INDEXES
             results[mode] = _store_snapshot()
         assert Cdr.objects.get(cdr_id="ORG-M-202610000004").corrected_by_billed
         assert list(Cdr.objects.filter(not_billed_by_operator=True).values_list("cdr_id", flat=True)) == [
@@ -108,9 +118,5 @@ def test_a_new_month_is_loaded_then_indexed_and_attached(acme_lines):
                 "WHERE i.inhparent = 'cdr_import_cdr'::regclass"
             )
             assert cursor.fetchall() == [("cdr_import_cdr_y2026m10",)]
-        assert _partition_indexes("cdr_import_cdr_y2026m10") == [
-            "btree (family, cdr_id, start_time)",
-            "btree (id)",
-            "btree (line_ref, start_time)",
-        ]
+        assert _partition_indexes("cdr_import_cdr_y2026m10") == STORE_INDEXES
         assert Cdr.objects.filter(rated_import=imp).count() == 126

@@ -94,6 +94,7 @@ NOT_AUDITED = {
     "cdr_import.roaming_cap_lifted": "a read",
     "cdr_import.usage_settings_get": "a read (creates the defaults row on first read)",
     "reports.daily_usage_after_import": "figures derived inside the import (audited as feed_import.processed)",
+    "reports.daily_usage_after_rerating": "figures derived inside a settle or a rating of unknown lines (audited by them)",
 }
 
 
