@@ -175,11 +175,11 @@ class ChainBreak:
         return f"{where} {self.kind} {self.name} (id {self.record_id}): {self.problem}"
 
 
-def _chained() -> Iterator[Chained]:
+def _chained() -> Iterator[Any]:
     """Every chained record in chain order (four sorted lists merged)."""
     import heapq
 
-    lists = [
+    lists: list[Iterator[Any]] = [
         Invoice.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=500),
         CreditNote.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=500),
         Payment.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=500),
@@ -190,7 +190,7 @@ def _chained() -> Iterator[Chained]:
             .iterator(chunk_size=500)
         ),
     ]
-    yield from heapq.merge(*lists, key=lambda r: r.chain_index)  # type: ignore[attr-defined]
+    yield from heapq.merge(*lists, key=lambda r: r.chain_index)
 
 
 def record_name(record: Chained) -> str:

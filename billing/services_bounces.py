@@ -56,7 +56,7 @@ def _original_message_id(report: Message) -> str:
         kind = part.get_content_type()
         if kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 return _header(inner[0], "Message-ID")
         elif kind == "text/rfc822-headers":
             text = part.get_payload(decode=True) or b""
