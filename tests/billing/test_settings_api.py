@@ -13,7 +13,10 @@ def test_billing_settings_are_read_and_changed_through_the_api(acme, nova, make_
     body = got.json()
     assert body["number_restart"] == "yearly" and body["sepa_prenotification_days"] == 14
     assert body["vat_on_debits"] is False and body["email_delivery"] == "attachment"
-    assert accountant.patch("/api/v1/billing-settings/", {"vat_on_debits": True}, format="json").status_code == 403
+    assert (
+        accountant.patch("/api/v1/billing-settings/", {"vat_on_debits": True}, format="json").status_code
+        == 403
+    )
 
     admin = api_for(acme, make_user(acme, "admin"))
     refused = admin.patch(
@@ -24,7 +27,9 @@ def test_billing_settings_are_read_and_changed_through_the_api(acme, nova, make_
     assert refused.status_code == 400
     assert {"sepa_version", "due_days_transfer", "email_delivery"} <= set(refused.json()), refused.json()
     too_long = admin.patch(
-        "/api/v1/billing-settings/", {"credit_note_number_format": "AVOIR-{YYYY}-{MM}-CLIENTS-PRO-{SEQ:12}"}, format="json"
+        "/api/v1/billing-settings/",
+        {"credit_note_number_format": "AVOIR-{YYYY}-{MM}-CLIENTS-PRO-{SEQ:12}"},
+        format="json",
     )
     assert too_long.status_code == 400 and "credit_note_number_format" in str(too_long.json())
 
@@ -43,7 +48,10 @@ def test_billing_settings_are_read_and_changed_through_the_api(acme, nova, make_
         assert {"billing_settings.updated", "billing_settings.numbering_changed"} <= actions
     with in_schema(nova):  # another tenant's settings are its own
         assert not BillingSettings.objects.filter(vat_on_debits=True).exists()
-    assert api_for(nova, make_user(nova, "admin")).get("/api/v1/billing-settings/").json()["vat_on_debits"] is False
+    assert (
+        api_for(nova, make_user(nova, "admin")).get("/api/v1/billing-settings/").json()["vat_on_debits"]
+        is False
+    )
 
 
 def test_the_settings_page_offers_vat_on_debits(acme, make_user, client_for):
