@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import api, api_collection, issuing_api
+from billing import api, api_bounces, api_collection, api_settings, issuing_api
 
 urlpatterns = [
     path(
@@ -104,4 +104,10 @@ urlpatterns += [
         api_collection.MailingViewSet.as_view({"get": "retrieve"}),
         name="api-mailing-detail",
     ),
+    path(
+        "billing-settings/",
+        api_settings.BillingSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-billing-settings",
+    ),
+    path("email-bounces/", api_bounces.BounceViewSet.as_view({"post": "create"}), name="api-email-bounces"),
 ]

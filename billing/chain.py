@@ -7,6 +7,10 @@ content (the fields that never change after issuing, its lines and VAT, in canon
 Changing a record, removing one or reordering them breaks the digests after it:
 `chain_verify` recomputes the whole chain and names every record that no longer matches.
 
+A payment takes its link when it is recorded; its rejection (a cheque returned, a SEPA debit
+rejected: the reversal) takes a link of its own when it happens (`PaymentRejection`, stored in the
+payment's `reject_*` fields), so a payment or a rejection changed afterwards breaks the chain too.
+
 `ChainHead` (one row, locked while a record is appended) holds the last position and digest, so
 records appended by two transactions at once are ordered, and a record removed at the end is seen.
 """
@@ -45,6 +49,30 @@ VAT_FIELDS = ("vat_rate", "base", "vat")
 PAYMENT_FIELDS = (
     "customer_id", "channel", "amount_incl_vat", "received_on", "reference", "external_id", "created_at",
 )  # fmt: skip
+REJECTION_FIELDS = ("customer_id", "amount_incl_vat", "reject_code", "rejected_on")
+
+
+@dataclass(frozen=True)
+class PaymentRejection:
+    """The rejection of `payment` as a link of the chain (its fields live on the payment)."""
+
+    payment: Payment
+
+    @property
+    def pk(self) -> int:
+        return self.payment.pk
+
+    @property
+    def chain_index(self) -> int | None:
+        return self.payment.reject_chain_index
+
+    @property
+    def content_sha256(self) -> str:
+        return self.payment.reject_sha256
+
+    @property
+    def previous_sha256(self) -> str:
+        return self.payment.reject_previous_sha256
 
 
 def _plain(value: Any) -> Any:
@@ -59,11 +87,19 @@ def _fields(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
-def record_kind(record: models.Model) -> str:
-    return {Invoice: "invoice", CreditNote: "credit_note", Payment: "payment"}[type(record)]
+Chained = models.Model | PaymentRejection
 
 
-def record_content(record: models.Model) -> dict[str, Any]:
+def record_kind(record: Chained) -> str:
+    return {
+        Invoice: "invoice",
+        CreditNote: "credit_note",
+        Payment: "payment",
+        PaymentRejection: "payment_rejection",
+    }[type(record)]
+
+
+def record_content(record: Chained) -> dict[str, Any]:
     """What the record's digest covers: what can never change once it is issued."""
     if isinstance(record, Invoice):
         return {
@@ -81,6 +117,12 @@ def record_content(record: models.Model) -> dict[str, Any]:
         }
     if isinstance(record, Payment):
         return {"kind": "payment", **_fields(record, PAYMENT_FIELDS)}
+    if isinstance(record, PaymentRejection):
+        return {
+            "kind": "payment_rejection",
+            "payment_id": record.pk,
+            **_fields(record.payment, REJECTION_FIELDS),
+        }
     raise TypeError(f"not a chained record: {type(record).__name__}")
 
 
@@ -95,16 +137,27 @@ def chain_head_lock() -> ChainHead:
     return ChainHead.objects.select_for_update().get(pk=1)
 
 
-def chain_append(record: models.Model, *, head: ChainHead) -> None:
+def chain_append(record: Chained, *, head: ChainHead) -> None:
     """Give `record` the next position and its digests (call inside the transaction that issues
     it, while it is still a draft for an invoice or credit note, with the locked `head`)."""
     previous = head.last_sha256 or GENESIS
     index = head.last_index + 1
     digest = link_digest(record_content(record), previous)
-    type(record)._default_manager.filter(pk=record.pk).update(
-        chain_index=index, content_sha256=digest, previous_sha256=previous
-    )
-    record.chain_index, record.content_sha256, record.previous_sha256 = index, digest, previous  # type: ignore[attr-defined]
+    if isinstance(record, PaymentRejection):
+        Payment.objects.filter(pk=record.pk).update(
+            reject_chain_index=index, reject_sha256=digest, reject_previous_sha256=previous
+        )
+        payment = record.payment
+        payment.reject_chain_index, payment.reject_sha256, payment.reject_previous_sha256 = (
+            index,
+            digest,
+            previous,
+        )
+    else:
+        type(record)._default_manager.filter(pk=record.pk).update(
+            chain_index=index, content_sha256=digest, previous_sha256=previous
+        )
+        record.chain_index, record.content_sha256, record.previous_sha256 = index, digest, previous  # type: ignore[attr-defined]
     head.last_index, head.last_sha256 = index, digest
     head.save(update_fields=["last_index", "last_sha256", "updated_at"])
 
@@ -122,19 +175,28 @@ class ChainBreak:
         return f"{where} {self.kind} {self.name} (id {self.record_id}): {self.problem}"
 
 
-def _chained() -> Iterator[models.Model]:
-    """Every chained record in chain order (three sorted lists merged)."""
+def _chained() -> Iterator[Any]:
+    """Every chained record in chain order (four sorted lists merged)."""
     import heapq
 
-    lists = [
+    lists: list[Iterator[Any]] = [
         Invoice.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=500),
         CreditNote.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=500),
         Payment.objects.filter(chain_index__isnull=False).order_by("chain_index").iterator(chunk_size=500),
+        (
+            PaymentRejection(p)
+            for p in Payment.objects.filter(reject_chain_index__isnull=False)
+            .order_by("reject_chain_index")
+            .iterator(chunk_size=500)
+        ),
     ]
-    yield from heapq.merge(*lists, key=lambda r: r.chain_index)  # type: ignore[attr-defined]
+    yield from heapq.merge(*lists, key=lambda r: r.chain_index)
 
 
-def record_name(record: models.Model) -> str:
+def record_name(record: Chained) -> str:
+    if isinstance(record, PaymentRejection):
+        payment = record.payment
+        return f"{payment.get_channel_display()} {payment.amount_incl_vat} {payment.received_on:%Y-%m-%d} rejected"
     if isinstance(record, Payment):
         return f"{record.get_channel_display()} {record.amount_incl_vat} {record.received_on:%Y-%m-%d}"
     return getattr(record, "number", None) or f"#{record.pk}"

@@ -28,6 +28,7 @@ from tenants.settings.selectors import branding_get, branding_image
 RECEIVED = ("VOICE_MT", "VOICE_IN", "SMS_MT")  # received calls and SMS are not itemised
 DETAIL_LIMIT = 5000  # events per invoice printed in the call detail (the rest are counted)
 SERVICES_CATEGORY = "Prestations de services"
+INVOICE_CSS = "pdf/invoice.css"  # the shared part of billing/invoice.html's style, parsed once per process
 
 
 def seller_snapshot(*, tenant: Tenant, texts: dict[str, str]) -> dict[str, Any]:
@@ -256,7 +257,9 @@ def document_pdf(document: Invoice | CreditNote, *, tenant: Tenant) -> bytes:
     context = document_context(document, tenant=tenant)
     business = context["customer"]["business"]
     with translation.override("fr"):  # invoices are French documents, whatever the reader's language
-        pdf = render_pdf("billing/invoice.html", context, variant="pdf/a-3b" if business else None)
+        pdf = render_pdf(
+            "billing/invoice.html", context, variant="pdf/a-3b" if business else None, stylesheet=INVOICE_CSS
+        )
     if not business:
         return pdf
     facts = document_facts(document)

@@ -653,6 +653,14 @@ class Payment(models.Model):
     chain_index = models.PositiveBigIntegerField(_("chain position"), null=True, blank=True, unique=True)
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
     previous_sha256 = models.CharField(_("previous record SHA-256"), max_length=64, blank=True)
+    # The rejection of a payment is a link of the chain of its own (the payment keeps its link).
+    reject_chain_index = models.PositiveBigIntegerField(
+        _("rejection chain position"), null=True, blank=True, unique=True
+    )
+    reject_sha256 = models.CharField(_("rejection SHA-256"), max_length=64, blank=True)
+    reject_previous_sha256 = models.CharField(
+        _("rejection previous record SHA-256"), max_length=64, blank=True
+    )
     ledger_entry = models.OneToOneField(
         "customers.LedgerEntry",
         verbose_name=_("ledger entry"),

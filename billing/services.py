@@ -12,6 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, FileField, JSONField, Q, Sum
 from django.utils import translation
@@ -48,7 +49,7 @@ from jobs.models import Job
 from jobs.services import job_create, job_fail, job_finish, job_progress
 from tenants.models import Tenant
 
-BATCH = 1000  # customers whose drafts are built and committed together
+BATCH: int = django_settings.BILLING_RUN_BATCH  # customers whose drafts are built and committed together
 
 
 def billing_run_start(

@@ -12,6 +12,7 @@ SMTP failure (nothing sent) puts the row back to `queued` for a later attempt, u
 """
 
 import datetime as dt
+import secrets
 import smtplib
 import time
 from collections.abc import Callable
@@ -125,6 +126,12 @@ def _attachments(invoice: Invoice, delivery: str) -> list[tuple[str, bytes, str]
         return [(f"{invoice.number}.pdf", handle.read(), "application/pdf")]
 
 
+def message_id_make(*, email_id: int, tenant: Tenant) -> str:
+    """A Message-ID naming the tenant and the e-mail, unguessable (a forged report matches nothing)."""
+    domain = django_settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "ism.localhost"
+    return f"<invoice-email.{tenant.schema_name}.{email_id}.{secrets.token_hex(8)}@{domain}>"
+
+
 def _take(email_id: int) -> bool:
     """Take a queued e-mail for sending (committed at once): False when it is not queued any more."""
     with transaction.atomic():
@@ -142,6 +149,9 @@ def email_deliver(*, email_id: int, tenant: Tenant, now: dt.datetime, today: dt.
         return InvoiceEmail.objects.filter(pk=email_id).values_list("status", flat=True).first() or ""
     email = InvoiceEmail.objects.select_related("invoice").get(pk=email_id)
     invoice = email.invoice
+    # Our own Message-ID, kept before sending: a bounce report quotes it (`services_bounces`).
+    email.message_id = message_id_make(email_id=email.pk, tenant=tenant)
+    InvoiceEmail.objects.filter(pk=email_id).update(message_id=email.message_id)
     delivery = billing_settings_get().email_delivery
     kind = EmailKind.PAYMENT_REMINDER if email.kind == InvoiceEmail.Kind.REMINDER else EmailKind.INVOICE
     try:
@@ -151,6 +161,7 @@ def email_deliver(*, email_id: int, tenant: Tenant, now: dt.datetime, today: dt.
             context=_context(invoice, tenant, today=today),
             tenant=tenant,
             attachments=_attachments(invoice, delivery) if kind == EmailKind.INVOICE else [],
+            headers={"Message-ID": email.message_id},
         )
     except SMTP_ERRORS as exc:
         # Nothing left the server: it may be tried again, a few times.

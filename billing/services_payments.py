@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.context import AuditContext
 from audit.services import audit_record
+from billing.chain import PaymentRejection, chain_append, chain_head_lock
 from billing.models import (
     FINALIZED_STATUSES,
     UNPAID_STATUSES,
@@ -131,6 +132,7 @@ def payment_record(
                 context=context,
             )
             payment.save(update_fields=["ledger_entry"])
+            chain_append(payment, head=chain_head_lock())  # the inalterability chain
             allocated = _allocate(payment, invoices=invoices, today=today, now=now)
             audit_record(
                 actor=by,
@@ -211,6 +213,7 @@ def payment_reject(
         payment.reject_code = code.strip().upper()[:4]
         payment.rejected_on = rejected_on
         payment.save(update_fields=["status", "reject_code", "rejected_on"])
+        chain_append(PaymentRejection(payment), head=chain_head_lock())
         if was_received and payment.ledger_entry is not None:
             ledger_entry_add(
                 customer=payment.customer,

@@ -26,7 +26,7 @@ from jobs.services import job_fail
 from tenants.models import Tenant
 
 
-@shared_task(name="billing.tasks.billing_run_execute_task")
+@shared_task(name="billing.tasks.billing_run_execute_task", acks_late=True, reject_on_worker_lost=True)
 def billing_run_execute_task(run_id: int) -> str:
     """Settle and build the drafts of a run; a repeated or concurrent task does nothing twice."""
     now = timezone.now()
@@ -50,7 +50,7 @@ def billing_run_redo_begin(**kwargs: Any) -> BillingRun:
     return _queue(billing_run_redo(**kwargs))
 
 
-@shared_task(name="billing.tasks.billing_run_finalize_task")
+@shared_task(name="billing.tasks.billing_run_finalize_task", acks_late=True, reject_on_worker_lost=True)
 def billing_run_finalize_task(run_id: int, job_id: int, by_id: int | None, now: str) -> str:
     """Number and issue a run's drafts, then render their PDFs. Repeated after a worker died, it
     goes on from where it stopped: no number is skipped or given twice, no PDF made twice."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import issuing_views, views, views_collection
+from billing import issuing_views, views, views_bounces, views_collection
 
 app_name = "billing"
 urlpatterns: list = [
@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("numbering/", issuing_views.numbering_settings, name="numbering_settings"),
     path("invoices/<int:pk>/send/", views_collection.invoice_send, name="invoice_send"),
     path("mailings/<int:pk>/", views_collection.mailing_detail, name="mailing_detail"),
+    path("mailings/<int:pk>/bounces/", views_bounces.bounce_upload, name="bounce_upload"),
     path("emails/<int:pk>/", views_collection.email_action, name="email_action"),
     path("payments/", views_collection.payment_list, name="payment_list"),
     path("payments/<int:pk>/reject/", views_collection.payment_reject_view, name="payment_reject"),

@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.permissions import staff_required, user_can
 from audit.context import AuditContext
 from billing import selectors, services, tasks
+from billing.documents import INVOICE_CSS
 from billing.models import Anomaly, BillingRun, Invoice
 from billing.specimen import invoice_specimen_context
 from billing.views_collection import invoice_collection_context
@@ -168,5 +169,5 @@ def invoice_preview(request: HttpRequest) -> HttpResponse:
         mode = PaymentMode.SEPA
     context = invoice_specimen_context(tenant=tenant, today=timezone.localdate(), payment_mode=mode)
     with translation.override("fr"):  # invoices are French documents, whatever the admin's language
-        pdf = render_pdf("billing/invoice.html", context)
+        pdf = render_pdf("billing/invoice.html", context, stylesheet=INVOICE_CSS)
     return attachment_response(pdf, "specimen-facture.pdf", "application/pdf", inline=True)

@@ -428,6 +428,8 @@ class CollectionSettingsForm(forms.ModelForm):
         model = BillingSettings
         fields = [
             "email_delivery",
+            "vat_on_debits",
+            "large_change_percent",
             "reminder_days",
             "due_days_transfer",
             "due_days_cheque",

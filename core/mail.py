@@ -139,6 +139,7 @@ def mail_send(
     template: MailTemplate | None = None,
     values: Mapping[str, Any] | None = None,
     connection: BaseEmailBackend | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> SentMail:
     """Send one message through the configured backend (or `connection`).
 
@@ -160,6 +161,7 @@ def mail_send(
         bcc=_addresses(bcc),
         reply_to=_addresses(reply_to),
         connection=connection,
+        headers=dict(headers or {}),
     )
     if html_body is not None:
         message.attach_alternative(html_body, "text/html")

@@ -284,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Invoice e-mails sent per second by one worker (the mail server's rate limit).
 BILLING_MAIL_RATE = env.float("ISM_BILLING_MAIL_RATE", default=10.0)
+# Customers whose drafts a billing run builds and commits together (a resumed run skips them).
+BILLING_RUN_BATCH = env.int("ISM_BILLING_RUN_BATCH", default=1000)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -120,8 +120,10 @@ def email_send(
     tenant: Tenant | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
     reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> RenderedEmail:
-    """Render the e-mail of `kind` for the tenant and send it (plain text) to `to`."""
+    """Render the e-mail of `kind` for the tenant and send it (plain text) to `to` (`headers`: a
+    Message-ID of the caller's, say, to match the bounce reports)."""
     recipients = [address for address in to if address]
     if not recipients:
         raise ApplicationError(_("There is no e-mail address to send this to."))
@@ -133,6 +135,7 @@ def email_send(
         to=recipients,
         reply_to=reply_to,
         attachments=attachments or (),
+        headers=headers,
     )
     return rendered
 

@@ -21,6 +21,8 @@ NOT_AUDITED = {
     "billing.invoice_state": "computes a state, changes nothing",
     "billing.reminder_delays": "reads the settings' delays, changes nothing",
     "billing.mailing_counts": "a read",
+    "billing.bounce_parse": "reads a bounce report, changes nothing (bounces_record marks the e-mails, audited)",
+    "billing.message_id_make": "builds a Message-ID, changes nothing",
     "billing.sepa_file_build": "builds and checks the XML of sepa_batch_generate (audited), saves nothing",
     "billing.sepa_return_file_read": "reads a bank file, changes nothing",
     "billing.sepa_xml_validate": "a check against the XSD, changes nothing",

@@ -8,6 +8,7 @@ rate tables (page and API), branding images (page and API), the platform's tenan
 fails when a new one appears in the code without being added here.
 """
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -503,6 +504,50 @@ def test_sepa_return_file_page(acme, make_user, client_for):
     )
 
 
+def _bounce_reports() -> st.SearchStrategy[bytes]:
+    from tests.billing.test_bounces import dsn
+
+    report = dsn("<invoice-email.acme.1.00@ism.localhost>", "client@example.com")
+    return st.one_of(
+        hostile_files(),
+        st.just(report),
+        st.binary(max_size=2000).map(lambda b: report[:300] + b),  # a report cut and followed by noise
+        st.binary(max_size=2000).map(lambda b: b"Content-Type: multipart/report; boundary=x\n\n--x\n" + b),
+    )
+
+
+def test_bounce_upload_page(acme, make_user, client_for):
+    from billing.models import BillingRun, InvoiceMailing
+
+    client = client_for(acme, make_user(acme, "admin"))
+    with in_schema(acme):
+        run = BillingRun.objects.create(
+            period="2027-01", period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 1, 31),
+            status="finalized", created_at=timezone.now(),
+        )  # fmt: skip
+        mailing = InvoiceMailing.objects.create(run=run, created_at=timezone.now())
+
+    def send(name: str, content: bytes) -> str:
+        response = client.post(
+            f"/billing/mailings/{mailing.pk}/bounces/", {"files": SimpleUploadedFile(name, content)}
+        )
+        return _page_is_clear(client, response, acme, [])
+
+    _fuzz(_bounce_reports(), send, [b"x"])
+
+
+def test_bounce_upload_api(acme, make_user, api_for):
+    api = api_for(acme, make_user(acme, "admin"))
+
+    def send(name: str, content: bytes) -> str:
+        response = api.post(
+            "/api/v1/email-bounces/", {"files": SimpleUploadedFile(name, content)}, format="multipart"
+        )
+        return _api_is_clear(response)
+
+    _fuzz(_bounce_reports(), send, [b"x"])
+
+
 # Where the code reads uploads, and the test above that fuzzes each place.
 FUZZED = {
     "offers/views.py": "test_rate_table_upload_page",
@@ -517,6 +562,8 @@ FUZZED = {
     "billing/views_collection.py": "test_sepa_return_file_page",
     "cdr_import/views_profiles.py": "test_reading_profile_try_page",
     "cdr_import/api_profiles.py": "test_reading_profile_try_api",
+    "billing/views_bounces.py": "test_bounce_upload_page",
+    "billing/api_bounces.py": "test_bounce_upload_api",
 }
 UPLOAD_MARKS = re.compile(r"request\.FILES|forms\.FileField\(|serializers\.FileField\(|forms\.ImageField\(")
 
