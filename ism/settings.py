@@ -360,6 +360,9 @@ SPECTACULAR_SETTINGS = {
         "SepaDebitStatusEnum": "billing.models.SepaDebitStatus",
         "EmailStatusEnum": "billing.models.EmailStatus",
         "WhatIfKindEnum": "reports.models.WhatIfKind",
+        "FeedTypeEnum": "cdr_import.models.FeedType",
+        "TrialFeedTypeEnum": [("rated", "rated"), ("billed", "billed")],
+        "SepaVersionEnum": "billing.models.SepaVersion",
     },
 }
 
