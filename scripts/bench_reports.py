@@ -295,6 +295,16 @@ def profile_run(pages: dict[str, str], line_ids: list[int], client: Any) -> int:
                 continue
             target = url.format(line=line_ids[0])
             client.get(target)  # warm-up: templates compiled, caches filled
+            plain, cpu = [], []
+            for _i in range(10):
+                began, began_cpu = time.perf_counter(), time.thread_time()
+                client.get(target)
+                plain.append(time.perf_counter() - began)
+                cpu.append(time.thread_time() - began_cpu)
+            print(
+                f"\n{name}: median of 10 requests not profiled {statistics.median(plain) * 1000:.1f} ms, "
+                f"of which Python (this thread's CPU time) {statistics.median(cpu) * 1000:.1f} ms"
+            )
             profiler = cProfile.Profile()
             began = time.perf_counter()
             profiler.enable()
@@ -303,8 +313,13 @@ def profile_run(pages: dict[str, str], line_ids: list[int], client: Any) -> int:
             print(
                 f"\n=== {name}: {response.status_code}, {(time.perf_counter() - began) * 1000:.0f} ms (profiled)"
             )
+            if os.environ.get("BENCH_PROFILE_DUMP"):  # a directory: one .prof file per page
+                profiler.dump_stats(
+                    Path(os.environ["BENCH_PROFILE_DUMP"]) / f"{name.split(',')[-1].strip()}.prof"
+                )
             stats = pstats.Stats(profiler).strip_dirs()
-            stats.sort_stats("cumulative").print_stats(25)
+            restrict = os.environ.get("BENCH_PROFILE_FILTER", "")  # e.g. a regex of file names
+            stats.sort_stats("cumulative").print_stats(*([restrict] if restrict else []), 25)
             stats.sort_stats("tottime").print_stats(25)
     return 0
 
@@ -349,7 +364,7 @@ def http_run(pages: dict[str, str], line_ids: list[int], cookies: Any) -> int:
     try:
         for _attempt in range(120):  # wait for the workers
             try:
-                fetch("/accounts/login/")
+                fetch(next(iter(pages.values())).format(line=line_ids[0]))
                 break
             except OSError:
                 time.sleep(0.5)
