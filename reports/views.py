@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,9 @@ from audit.context import AuditContext
 from core.delimited import iter_csv, iter_xlsx
 from core.downloads import streamed_attachment_response
 from core.errors import call_service
+from core.labels import event_type_label
 from core.money import format_amount
+from core.templatetags.ism_format import money
 from customers.models import Customer
 from customers.selectors import portal_customer
 from provisioning.models import MobileLine
@@ -27,6 +30,7 @@ from reports import selectors
 from reports.charts import bar_chart, line_chart
 from reports.forms import CdrReportForm, ReportSettingsForm
 from reports.services import PARIS, report_settings_update
+from reports.templatetags.reports_format import fr_number, megabytes
 
 PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,12 +94,35 @@ def cdr_report(request: HttpRequest) -> HttpResponse:
         query.pop("page", None)
         context.update(
             rows=rows[:PAGE],
+            cells=_cdr_cells(rows[:PAGE]),
             page_number=number,
             has_next=len(rows) > PAGE,
             query=query.urlencode(),
             totals=selectors.cdr_report_totals(filters=filters),
         )
     return render(request, "reports/cdr_report.html", context)
+
+
+def _cdr_cells(cdrs: list[Any]) -> list[dict[str, Any]]:
+    """The report's rows as the page shows them, formatted once here: the same text the
+    template's filters gave (date, labels, French numbers), without a template filter call per
+    cell (10 a row, 50 rows: most of the page's Python time)."""
+    return [
+        {
+            "start": date_filter(timezone.localtime(cdr.start_time), "d/m/Y H:i:s"),
+            "line": cdr.line_ref,
+            "customer": cdr.customer.number if cdr.customer else "—",
+            "event_type": event_type_label(cdr.event_type or ""),
+            "called": cdr.called_number or "—",
+            "destination": cdr.rate_destination or cdr.destination_label or "—",
+            "roaming": cdr.roaming_country or "—",
+            "duration": fr_number(cdr.duration_s),
+            "volume": megabytes(cdr.volume_bytes),
+            "unrated": cdr.unrated,
+            "amount": "" if cdr.unrated else money(cdr.rated_amount),
+        }
+        for cdr in cdrs
+    ]
 
 
 def _cdr_rows(filters: selectors.CdrFilters) -> Iterator[tuple[Any, ...]]:

@@ -8,6 +8,17 @@ by SQL (generate_series), not through the import, so that generating them stays 
 daily usage is then rebuilt from them by the same service the import's hook uses.
 Uses DATABASE_URL if set, else `ism_bench` on 127.0.0.1:5432 (the data is kept between runs).
 Targets (issue #14): each p95 under 300 ms; exports' first bytes under 1 s.
+
+BENCH_MODE chooses what is measured once the data is there:
+- `inprocess` (default): Django test clients in threads of this process (one GIL: the
+  concurrent figures then queue on one core whatever the machine), as before;
+- `http`: the application served by gunicorn (BENCH_WORKERS sync worker processes, default 4,
+  on 127.0.0.1:BENCH_PORT, default 8765, with the tenant's Host header) and 10 HTTP clients
+  (threads with http.client, logged in with a session cookie): p50/p95 per page as a browser
+  would see them, the way production serves the pages;
+- `profile`: each page requested once through the test client under cProfile, the 25 costliest
+  functions by cumulative and own time (BENCH_PROFILE_PAGE restricts to the pages whose name
+  contains it).
 """
 
 import datetime as dt
@@ -17,6 +28,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,6 +42,9 @@ LINES = 12_000
 CDRS_PER_MONTH = int(os.environ.get("BENCH_CDRS_PER_MONTH", "1000000"))
 MONTHS = [dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1)]
 CLIENTS = 10
+MODE = os.environ.get("BENCH_MODE", "inprocess")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 ROUNDS = 10  # requests per client and page
 HOST = "benchrep.localhost"
 SCHEMA = "benchrep"
@@ -189,6 +204,10 @@ def main() -> int:
         "tenant dashboard": "/",
         "line consumption": "/reports/lines/{line}/usage/",
     }
+    if MODE == "http":
+        return http_run(pages, line_ids, clients[CLIENTS].cookies)
+    if MODE == "profile":
+        return profile_run(pages, line_ids, clients[CLIENTS])
     import time_machine
 
     results: dict[str, list[float]] = {name: [] for name in pages}
@@ -230,7 +249,7 @@ def main() -> int:
             )
         own.close()
 
-    with time_machine.travel(dt.datetime(2026, 10, 28, 12, 0, tzinfo=dt.UTC), tick=True):
+    with time_machine.travel(TRAVEL, tick=True):
         client_run(CLIENTS)  # warm up
         for samples in results.values():
             samples.clear()
@@ -256,6 +275,139 @@ def main() -> int:
                 f"CDR export ({fmt}, 3 months): first rows after {(time.perf_counter() - began) * 1000:.0f} ms"
             )
             response.close()
+    return 0
+
+
+TRAVEL = dt.datetime(2026, 10, 28, 12, 0, tzinfo=dt.UTC)
+
+
+def profile_run(pages: dict[str, str], line_ids: list[int], client: Any) -> int:
+    """Each page once (after a warm-up request) under cProfile: where its Python time goes."""
+    import cProfile
+    import pstats
+
+    import time_machine
+
+    only = os.environ.get("BENCH_PROFILE_PAGE", "")
+    with time_machine.travel(TRAVEL, tick=True):
+        for name, url in pages.items():
+            if only and only not in name:
+                continue
+            target = url.format(line=line_ids[0])
+            client.get(target)  # warm-up: templates compiled, caches filled
+            plain, cpu = [], []
+            for _i in range(10):
+                began, began_cpu = time.perf_counter(), time.thread_time()
+                client.get(target)
+                plain.append(time.perf_counter() - began)
+                cpu.append(time.thread_time() - began_cpu)
+            print(
+                f"\n{name}: median of 10 requests not profiled {statistics.median(plain) * 1000:.1f} ms, "
+                f"of which Python (this thread's CPU time) {statistics.median(cpu) * 1000:.1f} ms"
+            )
+            profiler = cProfile.Profile()
+            began = time.perf_counter()
+            profiler.enable()
+            response = client.get(target)
+            profiler.disable()
+            print(
+                f"\n=== {name}: {response.status_code}, {(time.perf_counter() - began) * 1000:.0f} ms (profiled)"
+            )
+            if os.environ.get("BENCH_PROFILE_DUMP"):  # a directory: one .prof file per page
+                profiler.dump_stats(
+                    Path(os.environ["BENCH_PROFILE_DUMP"]) / f"{name.split(',')[-1].strip()}.prof"
+                )
+            stats = pstats.Stats(profiler).strip_dirs()
+            restrict = os.environ.get("BENCH_PROFILE_FILTER", "")  # e.g. a regex of file names
+            stats.sort_stats("cumulative").print_stats(*([restrict] if restrict else []), 25)
+            stats.sort_stats("tottime").print_stats(25)
+    return 0
+
+
+def http_run(pages: dict[str, str], line_ids: list[int], cookies: Any) -> int:
+    """gunicorn serving the application (several processes, as in production), 10 HTTP clients."""
+    import http.client
+    import signal
+    import subprocess
+
+    env = {
+        **os.environ,
+        "BENCH_TRAVEL": TRAVEL.isoformat(),
+        "ISM_MANIFEST_STATIC": "0",  # no collectstatic needed: the bench reads the pages only
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'scripts'}",
+    }
+    threads_per_worker = os.environ.get("BENCH_THREADS", "4")
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "bench_reports_wsgi:application",
+        f"--bind=127.0.0.1:{PORT}",
+        f"--workers={WORKERS}",
+        f"--threads={threads_per_worker}",
+        "--timeout=120",
+        "--log-level=warning",
+    ]
+    print(f"serving with {' '.join(command[1:])}", flush=True)
+    server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 (our own command)
+    cookie = "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())
+    headers = {"Host": HOST, "Cookie": cookie}
+
+    def fetch(target: str) -> tuple[int, float]:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        began = time.perf_counter()
+        connection.request("GET", target, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - began
+        connection.close()
+        return response.status, elapsed
+
+    try:
+        for _attempt in range(120):  # wait for the workers
+            try:
+                fetch(next(iter(pages.values())).format(line=line_ids[0]))
+                break
+            except OSError:
+                time.sleep(0.5)
+        for _warm in range(2 * WORKERS):  # every worker's first requests (imports, templates)
+            for url in pages.values():
+                status, _elapsed = fetch(url.format(line=line_ids[0]))
+                assert status == 200, (url, status)
+
+        print("one client alone (5 requests per page): median")
+        for name, url in pages.items():
+            alone = [fetch(url.format(line=line_ids[i]))[1] for i in range(5)]
+            print(f"  {name}: {statistics.median(alone) * 1000:.0f} ms")
+
+        results: dict[str, list[float]] = {name: [] for name in pages}
+        failures: list[str] = []
+
+        def client_run(index: int) -> None:
+            for round_ in range(ROUNDS):
+                for name, url in pages.items():
+                    target = url.format(line=line_ids[(index * ROUNDS + round_) % len(line_ids)])
+                    status, elapsed = fetch(target)
+                    results[name].append(elapsed)
+                    if status != 200:
+                        failures.append(f"{target}: {status}")
+
+        began = time.perf_counter()
+        threads = [threading.Thread(target=client_run, args=(i,)) for i in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - began
+        assert not failures, failures[:5]
+        total = sum(len(samples) for samples in results.values())
+        print(
+            f"over HTTP, {CLIENTS} concurrent clients ({CLIENTS * ROUNDS} requests per page, "
+            f"{total / wall:.1f} requests/s):"
+        )
+        for name, samples in results.items():
+            print(f"  {name}: p50 {statistics.median(samples) * 1000:.0f} ms, p95 {p95(samples):.0f} ms")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
     return 0
 
 
