@@ -692,7 +692,7 @@ def lines_bar_at_once(
             line_actions_submit(actions=actions[start : start + submit_size], now=now, by=by, gateway=gateway)
         except ApplicationError as exc:  # the link is down: they stay requested, handed over later
             logger.warning("operator link: %s barring(s) not handed over: %s", len(actions), exc.message)
-    return {a.line_id: a for a in actions}
+    return {a.line_id: a for a in actions if a.line_id is not None}
 
 
 # --- the strict balance policy ------------------------------------------------------------------
