@@ -115,3 +115,40 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool | list | dict):
         return value
     return str(value)
+
+
+def audit_record_many(
+    *,
+    actor: Actor | None,
+    action: str,
+    objects: list[tuple[models.Model, dict[str, Any]]],
+    context: AuditContext | None = None,
+) -> int:
+    """`audit_record` of the same `action` on each of `objects` ((object, changes) pairs), the events
+    written in one insert: a set-based service (thousands of lines barred at once) keeps one event
+    per object without one query each. Returns the number of events."""
+    if not objects:
+        return 0
+    first = audit_record(
+        actor=actor, action=action, obj=objects[0][0], changes=objects[0][1], context=context
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=first.at,
+                actor_id=first.actor_id,
+                actor_label=first.actor_label,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:255],
+                changes=_mask(changes or {}),
+                ip_address=first.ip_address,
+                user_agent=first.user_agent,
+                path=first.path,
+            )
+            for obj, changes in objects[1:]
+        ],
+        batch_size=2000,
+    )
+    return len(objects)

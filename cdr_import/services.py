@@ -441,7 +441,7 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
                 timings=timings,
             )
             mark = time.perf_counter()
-            _after_cdrs_stored(feed_import, now)
+            _after_cdrs_stored(feed_import, now, timings=timings)
             timings["after_stored"] = round(time.perf_counter() - mark, 3)
             timings["total"] = round(time.perf_counter() - began, 3)
             feed_import.timings = timings
@@ -473,7 +473,7 @@ def _import_cdrs(feed_import: Import, *, path: Path, now: dt.datetime) -> Import
     return feed_import
 
 
-def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
+def _after_cdrs_stored(feed_import: Import, now: dt.datetime, timings: dict[str, Any] | None = None) -> None:
     """The one place where the CDRs of an import are stored (same transaction, before it commits).
 
     What must follow each CDR import is registered in `hooks.after_cdrs_stored_register`, in app
@@ -481,7 +481,10 @@ def _after_cdrs_stored(feed_import: Import, now: dt.datetime) -> None:
     idempotent per CDR and per threshold), then the apps above (the daily usage figures of reports).
     """
     for hook in after_cdrs_stored_hooks():
+        mark = time.perf_counter()
         hook(feed_import=feed_import, now=now)
+        if timings is not None:  # each hook's share, in the import's timings (docs/benchmarks.md)
+            timings[f"hook_{getattr(hook, '__name__', 'hook')}"] = round(time.perf_counter() - mark, 3)
 
 
 def _rows_estimate(path: Path) -> int:

@@ -26,9 +26,10 @@ file confirming rated CDRs, or a reprocess changes nothing more:
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -44,7 +45,7 @@ from customers.services import ledger_entry_add
 from offers.rating import HOME, ROW_KIND, origin_zone
 from offers.selectors import allowance_rows_for
 from provisioning.models import LineActionKind, LineStatus, MobileLine
-from provisioning.services.lines import line_bar
+from provisioning.services.lines import lines_bar_at_once
 from tenants.models import EmailKind
 from tenants.settings.mail import email_send
 
@@ -308,26 +309,6 @@ def _send(alert: ConsumptionAlert, *, kind: str, context: dict[str, Any]) -> Non
             alert.note = str(getattr(exc, "message", exc))[:255]
         else:
             alert.email, alert.sent = email, True
-    alert.save(update_fields=["email", "sent", "note"])
-
-
-def _alert_once(raised_before: set[tuple[Any, ...]], **fields: Any) -> ConsumptionAlert | None:
-    """Record the alert unless it exists (the unique key): the new one, or None.
-
-    `raised_before` holds the keys (line id, period, kind, allowance key, threshold) of the alerts
-    that existed when the hook began, read in one query: those need no query each (a file
-    touching 10,000 lines asked the database once per line and threshold, docs/benchmarks.md).
-    """
-    unique = {k: fields.pop(k) for k in ("line", "period", "kind", "allowance_key", "threshold")}
-    key = (unique["line"].pk, unique["period"], unique["kind"], unique["allowance_key"], unique["threshold"])
-    if key in raised_before:
-        return None
-    try:
-        with transaction.atomic():
-            alert, created = ConsumptionAlert.objects.get_or_create(**unique, defaults=fields)
-    except IntegrityError:  # raised at this very moment by another import
-        return None
-    return alert if created else None
 
 
 def _month_label(period: str) -> str:
@@ -335,7 +316,12 @@ def _month_label(period: str) -> str:
 
 
 def consumption_alerts_raise(*, feed_import: Import, now: dt.datetime) -> list[ConsumptionAlert]:
-    """The allowance and roaming-cap alerts the import's CDRs bring (each once), and the cap's barring."""
+    """The allowance and roaming-cap alerts the import's CDRs bring (each once), and the cap's barring.
+
+    Set-based: the alerts that existed are read in one query (under a lock of the tenant's alerts,
+    so two imports never raise the same one), the new ones written in one insert, the lines that
+    crossed the roaming cap barred at once (`lines_bar_at_once`: one action and audit event per line,
+    one order file); the e-mails go once the import's transaction has committed."""
     settings = usage_settings_get()
     if not settings.alerts_enabled:
         return []
@@ -350,67 +336,82 @@ def consumption_alerts_raise(*, feed_import: Import, now: dt.datetime) -> list[C
         .select_related("customer", "offer")
         .prefetch_related("options", "customer__contacts")
     }
-    raised_before = set(
-        ConsumptionAlert.objects.filter(line_id__in=line_ids, period__in=sorted(periods)).values_list(
-            "line_id", "period", "kind", "allowance_key", "threshold"
+    mails: list[tuple[ConsumptionAlert, str, dict[str, Any]]] = []
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':consumption_alerts'))"
+            )
+        raised_before = set(
+            ConsumptionAlert.objects.filter(line_id__in=line_ids, period__in=sorted(periods)).values_list(
+                "line_id", "period", "kind", "allowance_key", "threshold"
+            )
         )
-    )
-    quantities = _quantities(line_ids, periods)
-    spend = _roaming_spend(line_ids, periods)
-    raised: list[ConsumptionAlert] = []
-    rows_cache: dict[tuple[Any, ...], list[Any]] = {}
-    for line_id in line_ids:
-        line = lines.get(line_id)
-        if line is None:
-            continue
-        key = (line.offer_id, tuple(sorted(o.pk for o in line.options.all())))
-        if key not in rows_cache:
-            rows_cache[key] = allowance_rows_for(offer=line.offer, options=list(line.options.all()))
-        rows = rows_cache[key]
-        for period in sorted(touched[line_id]):
-            used = allowance_consumption([spec for _a, spec in rows], quantities.get((line_id, period), []))
-            for (allowance, spec), amount in zip(rows, used, strict=True):
-                if not spec.quantity:
-                    continue
-                reached = [t for t in THRESHOLDS if amount * 100 >= t * spec.quantity]
-                for threshold in reached:
-                    alert = _alert_once(
-                        raised_before,
-                        line=line,
-                        period=period,
-                        kind=AlertKind.ALLOWANCE,
-                        allowance_key=allowance.pk,
-                        threshold=threshold,
-                        customer=line.customer,
-                        allowance=allowance,
-                        allowance_label=str(allowance)[:200],
-                        used=Decimal(amount),
-                        limit=Decimal(spec.quantity),
-                        created_at=now,
-                    )
-                    if alert is None:
+        quantities = _quantities(line_ids, periods)
+        spend = _roaming_spend(line_ids, periods)
+        raised: list[ConsumptionAlert] = []
+        cap_hits: list[tuple[ConsumptionAlert, MobileLine, dict[str, Any]]] = []
+        rows_cache: dict[tuple[Any, ...], list[Any]] = {}
+        for line_id in line_ids:
+            line = lines.get(line_id)
+            if line is None:
+                continue
+            key = (line.offer_id, tuple(sorted(o.pk for o in line.options.all())))
+            if key not in rows_cache:
+                rows_cache[key] = allowance_rows_for(offer=line.offer, options=list(line.options.all()))
+            rows = rows_cache[key]
+            for period in sorted(touched[line_id]):
+                used = allowance_consumption(
+                    [spec for _a, spec in rows], quantities.get((line_id, period), [])
+                )
+                for (allowance, spec), amount in zip(rows, used, strict=True):
+                    if not spec.quantity:
                         continue
-                    raised.append(alert)
-                    if threshold != reached[-1]:
-                        alert.note = "Seuil dépassé en même temps qu'un seuil supérieur."
-                        alert.save(update_fields=["note"])
-                        continue
-                    _send(
-                        alert,
-                        kind=EmailKind.CONSUMPTION_ALERT,
-                        context={
+                    reached = [t for t in THRESHOLDS if amount * 100 >= t * spec.quantity]
+                    for threshold in reached:
+                        if (line_id, period, AlertKind.ALLOWANCE, allowance.pk, threshold) in raised_before:
+                            continue
+                        alert = ConsumptionAlert(
+                            line=line,
+                            period=period,
+                            kind=AlertKind.ALLOWANCE,
+                            allowance_key=allowance.pk,
+                            threshold=threshold,
+                            customer=line.customer,
+                            allowance=allowance,
+                            allowance_label=str(allowance)[:200],
+                            used=Decimal(amount),
+                            limit=Decimal(spec.quantity),
+                            created_at=now,
+                        )
+                        raised.append(alert)
+                        if threshold != reached[-1]:
+                            alert.note = "Seuil dépassé en même temps qu'un seuil supérieur."
+                            continue
+                        context = {
                             "customer_name": line.customer.display_name,
                             "line_number": line.msisdn,
                             "allowance": str(allowance),
                             "percent": str(threshold),
                             "month": _month_label(period),
-                        },
+                        }
+                        mails.append((alert, EmailKind.CONSUMPTION_ALERT, context))
+                raised.extend(
+                    _roaming_cap(
+                        line,
+                        period,
+                        spend.get((line_id, period), Decimal(0)),
+                        settings,
+                        now,
+                        raised_before,
+                        mails=mails,
+                        cap_hits=cap_hits,
                     )
-            raised.extend(
-                _roaming_cap(
-                    line, period, spend.get((line_id, period), Decimal(0)), settings, now, raised_before
                 )
-            )
+        _roaming_cap_bar(cap_hits, now=now)
+        ConsumptionAlert.objects.bulk_create(raised, batch_size=2000)
+    if mails:
+        transaction.on_commit(partial(_send_all, mails), robust=True)
     return raised
 
 
@@ -421,15 +422,21 @@ def _roaming_cap(
     settings: UsageSettings,
     now: dt.datetime,
     raised_before: set[tuple[Any, ...]],
+    *,
+    mails: list[tuple[ConsumptionAlert, str, dict[str, Any]]],
+    cap_hits: list[tuple[ConsumptionAlert, MobileLine, dict[str, Any]]],
 ) -> list[ConsumptionAlert]:
+    """The line's new roaming-cap alerts of the month (unsaved); those at 100 % go to `cap_hits`
+    (`_roaming_cap_bar` decides the barring and the e-mail's consequence), the e-mails to `mails`."""
     cap = settings.roaming_data_cap
     if cap <= 0 or spent <= 0:
         return []
     reached = [t for t in THRESHOLDS if spent * 100 >= t * cap]
     raised = []
     for threshold in reached:
-        alert = _alert_once(
-            raised_before,
+        if (line.pk, period, AlertKind.ROAMING_CAP, ROAMING_KEY, threshold) in raised_before:
+            continue
+        alert = ConsumptionAlert(
             line=line,
             period=period,
             kind=AlertKind.ROAMING_CAP,
@@ -441,40 +448,69 @@ def _roaming_cap(
             limit=cap,
             created_at=now,
         )
-        if alert is None:
-            continue
         raised.append(alert)
-        consequence = "Au-delà du plafond, les données à l'étranger seront coupées."
+        context = {
+            "customer_name": line.customer.display_name,
+            "line_number": line.msisdn,
+            "spent": format_amount(quantize_price(spent)),
+            "cap": format_amount(cap),
+            "percent": str(threshold),
+            "consequence": "Au-delà du plafond, les données à l'étranger seront coupées.",
+        }
         if threshold == 100:
-            if roaming_cap_lifted(line=line):
-                consequence = "Le plafond est levé pour cette ligne : les données restent ouvertes."
-                alert.note = "Plafond levé : pas de restriction."
-            elif line.status != LineStatus.ACTIVE or line.barred_outgoing:
-                consequence = "La ligne est déjà restreinte."
-                alert.note = "Ligne déjà restreinte."
-            else:
-                try:
-                    alert.line_action = line_bar(
-                        line=line, kind=LineActionKind.BAR_OUTGOING, by=None, now=now, reason=CAP_REASON
-                    )
-                    consequence = "Les données à l'étranger sont coupées (restriction sortante de la ligne)."
-                except ApplicationError as exc:
-                    alert.note = str(exc.message)[:255]
-            alert.save(update_fields=["line_action", "note"])
+            cap_hits.append((alert, line, context))
         if threshold != reached[-1]:
             alert.note = "Seuil dépassé en même temps qu'un seuil supérieur."
-            alert.save(update_fields=["note"])
             continue
-        _send(
-            alert,
-            kind=EmailKind.ROAMING_CAP_ALERT,
-            context={
-                "customer_name": line.customer.display_name,
-                "line_number": line.msisdn,
-                "spent": format_amount(quantize_price(spent)),
-                "cap": format_amount(cap),
-                "percent": str(threshold),
-                "consequence": consequence,
-            },
-        )
+        mails.append((alert, EmailKind.ROAMING_CAP_ALERT, context))
     return raised
+
+
+def _roaming_cap_bar(
+    cap_hits: list[tuple[ConsumptionAlert, MobileLine, dict[str, Any]]], *, now: dt.datetime
+) -> None:
+    """The lines past the roaming cap, barred at once (outgoing; the operator's order format knows
+    no data-only barring) unless the cap is lifted for them or they are restricted already."""
+    if not cap_hits:
+        return
+    ids = {line.pk for _a, line, _c in cap_hits}
+    customer_ids = {line.customer_id for _a, line, _c in cap_hits if line.customer_id is not None}
+    lifted_lines = set(RoamingCapLift.objects.filter(line_id__in=ids).values_list("line_id", flat=True))
+    lifted_customers = set(
+        RoamingCapLift.objects.filter(customer_id__in=customer_ids).values_list("customer_id", flat=True)
+    )
+    to_bar: set[int] = set()
+    for alert, line, context in cap_hits:
+        if line.pk in lifted_lines or line.customer_id in lifted_customers:
+            context["consequence"] = "Le plafond est levé pour cette ligne : les données restent ouvertes."
+            alert.note = "Plafond levé : pas de restriction."
+        elif line.status != LineStatus.ACTIVE or line.barred_outgoing:
+            context["consequence"] = "La ligne est déjà restreinte."
+            alert.note = "Ligne déjà restreinte."
+        else:
+            to_bar.add(line.pk)
+    if not to_bar:
+        return
+    actions = lines_bar_at_once(
+        line_ids=sorted(to_bar), kind=LineActionKind.BAR_OUTGOING, by=None, now=now, reason=CAP_REASON
+    )
+    for alert, line, context in cap_hits:
+        if line.pk not in to_bar:
+            continue
+        action = actions.get(line.pk)
+        if action is None:  # being terminated: no other action on it
+            alert.note = "Ligne en cours de résiliation : pas de restriction."
+        else:
+            alert.line_action = action
+            context["consequence"] = (
+                "Les données à l'étranger sont coupées (restriction sortante de la ligne)."
+            )
+
+
+def _send_all(mails: list[tuple[ConsumptionAlert, str, dict[str, Any]]]) -> None:
+    """The alerts' e-mails (after the import's commit), each alert's outcome saved in one update."""
+    for alert, kind, context in mails:
+        _send(alert, kind=kind, context=context)
+    ConsumptionAlert.objects.bulk_update(
+        [a for a, _k, _c in mails], ["email", "sent", "note"], batch_size=2000
+    )

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.context import AuditContext
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from core.errors import ApplicationError
 from core.text import name_check
 from customers.models import Customer
@@ -575,11 +575,14 @@ def _bulk_batch_record(
     today: dt.date,
     parameters: dict[str, Any] | None,
     reference: str,
+    audit_each: bool = False,
+    context: AuditContext | None = None,
 ) -> list[LineAction]:
     """Record (requested, committed) the actions of one batch of a bulk action and audit them.
 
     One `INSERT … SELECT` from the batch's live lines (the same filter the ORM query states), the
-    ids coming back with RETURNING: no row goes through Python on its way in."""
+    ids coming back with RETURNING: no row goes through Python on its way in. The audit is one
+    event for the batch, or (`audit_each`) the one-line action's event for each line, in one insert."""
     lines = (
         _bulk_lines(line_ids, kind)
         .exclude(
@@ -628,14 +631,68 @@ def _bulk_batch_record(
                 fee = line_termination_fee(line=by_line[action.line_id], today=today)
                 action.parameters = {**(parameters or {}), "fee": str(fee)}
             LineAction.objects.bulk_update(actions, ["parameters"], batch_size=len(actions) or 1)
-        audit_record(
-            actor=by,
-            action="line.bulk_requested",
-            object_type="provisioning.mobileline",
-            object_repr=reference,
-            changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
-        )
+        if audit_each:
+            lines_by_id = MobileLine.objects.only("pk", "msisdn").in_bulk([a.line_id for a in actions])
+            audit_record_many(
+                actor=by,
+                action=AUDIT_ACTIONS[kind],
+                objects=[
+                    (lines_by_id[a.line_id], {"action": a.pk, "batch": reference, **(parameters or {})})
+                    for a in actions
+                ],
+                context=context,
+            )
+        else:
+            audit_record(
+                actor=by,
+                action="line.bulk_requested",
+                object_type="provisioning.mobileline",
+                object_repr=reference,
+                changes={"kind": kind, "count": len(actions), "lines": [a.line_id for a in actions][:1000]},
+            )
     return actions
+
+
+def lines_bar_at_once(
+    *,
+    line_ids: Sequence[int],
+    kind: str,
+    by: User | None,
+    now: dt.datetime,
+    reason: str = "",
+    context: AuditContext | None = None,
+    submit_size: int = SUBMIT_SIZE,
+) -> dict[int, LineAction]:
+    """Bar many lines within the caller's transaction (an import's roaming-cap barrings): the one
+    path of line actions, set-based. The live lines among `line_ids` not barred that way yet and not
+    being terminated get their action recorded in one insert, each audited like `line_bar` (the
+    events in one insert), then handed to the operator `submit_size` at a time (one order file).
+    A failing gateway leaves them requested (`line_actions_poll` hands them over again) without
+    undoing the caller's work. Returns the actions by line id."""
+    if kind not in (LineActionKind.BAR_INCOMING, LineActionKind.BAR_OUTGOING, LineActionKind.BAR_ALL):
+        raise ApplicationError(_("Unknown barring."), field="kind")
+    ids = sorted(set(line_ids))
+    if not ids:
+        return {}
+    reference = f"BAR-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    actions = _bulk_batch_record(
+        line_ids=ids,
+        kind=kind,
+        by=by,
+        now=now,
+        today=timezone.localdate(now),
+        parameters={"reason": reason} if reason else {},
+        reference=reference,
+        audit_each=True,
+        context=context,
+    )
+    gateway = tenant_gateway()
+    for start in range(0, len(actions), submit_size):
+        try:
+            line_actions_submit(actions=actions[start : start + submit_size], now=now, by=by, gateway=gateway)
+        except ApplicationError as exc:  # the link is down: they stay requested, handed over later
+            logger.warning("operator link: %s barring(s) not handed over: %s", len(actions), exc.message)
+    return {a.line_id: a for a in actions if a.line_id is not None}
 
 
 # --- the strict balance policy ------------------------------------------------------------------

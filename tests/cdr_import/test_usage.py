@@ -103,7 +103,9 @@ def _home_data_kb():
     return used
 
 
-def test_allowance_alerts_are_sent_once_per_threshold_line_and_month(acme_lines, tmp_path, mailoutbox):
+def test_allowance_alerts_are_sent_once_per_threshold_line_and_month(
+    acme_lines, tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
     from offers.models import Allowance, Offer
 
     with in_schema(acme_lines):
@@ -127,9 +129,13 @@ def test_allowance_alerts_are_sent_once_per_threshold_line_and_month(acme_lines,
         limit = allowance_quantity(kind="DATA", quantity=Decimal(quantity_kb) / 1024, unlimited=False)
         expected = {(line, t) for line, kb in used.items() for t in (80, 100) if kb * 100 >= t * limit}
         assert expected
-        consumption_alerts_raise(feed_import=rated, now=NOW)  # as a reprocess would
+        with django_capture_on_commit_callbacks() as mailing:
+            consumption_alerts_raise(feed_import=rated, now=NOW)  # as a reprocess would
         alerts = ConsumptionAlert.objects.filter(kind="allowance")
         assert {(a.line_id, a.threshold) for a in alerts} == expected
+        # The e-mails go once the transaction has committed (one callback), not before.
+        assert not [m for m in mailoutbox if "forfait" in m.subject] and len(mailing) == 1
+        mailing[0]()
         sent = alerts.filter(sent=True)
         # A line past 100 % at once gets the 100 % e-mail only (its 80 % is recorded, unsent).
         assert {(a.line_id, a.threshold) for a in sent} == {
@@ -141,10 +147,11 @@ def test_allowance_alerts_are_sent_once_per_threshold_line_and_month(acme_lines,
         # Imported again (a copy), reprocessed, the billed file: nothing new.
         copy = tmp_path / "RatedCDRs_MOBILE_ACME_20261021180000.csv"
         shutil.copy(SAMPLES / RATED, copy)
-        _import(copy)
-        _process(rated, feed_type=None, by=None, now=NOW)
-        _import(SAMPLES / BILLED)
-        consumption_alerts_raise(feed_import=rated, now=NOW)
+        with django_capture_on_commit_callbacks(execute=True):
+            _import(copy)
+            _process(rated, feed_type=None, by=None, now=NOW)
+            _import(SAMPLES / BILLED)
+            consumption_alerts_raise(feed_import=rated, now=NOW)
         assert ConsumptionAlert.objects.filter(kind="allowance").count() == alerts.count()
         assert len([m for m in mailoutbox if "forfait" in m.subject]) == len(allowance_mails)
 
@@ -159,7 +166,7 @@ def _roaming_spend():
 
 @pytest.mark.parametrize("lifted", [False, True])
 def test_roaming_data_cap_alerts_and_bars_once_unless_lifted(
-    acme_lines, mailoutbox, lifted, django_assert_max_num_queries
+    acme_lines, mailoutbox, lifted, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     from cdr_import.usage import usage_settings_get
     from provisioning.models import LineAction, MobileLine
@@ -184,7 +191,8 @@ def test_roaming_data_cap_alerts_and_bars_once_unless_lifted(
         expected = {(line, t) for line, s in spend.items() for t in (80, 100) if s * 100 >= t * cap}
         assert (top_line, 100) in expected
         for _round in range(3):  # reprocess, hook again: one alert each, one barring
-            consumption_alerts_raise(feed_import=rated, now=NOW)
+            with django_capture_on_commit_callbacks(execute=True):
+                consumption_alerts_raise(feed_import=rated, now=NOW)
         alerts = ConsumptionAlert.objects.filter(kind="roaming_cap")
         assert {(a.line_id, a.threshold) for a in alerts} == expected
         # Alerts raised before are known from one query: no query per line and threshold.
@@ -197,6 +205,15 @@ def test_roaming_data_cap_alerts_and_bars_once_unless_lifted(
         else:
             assert [b.line_id for b in barrings] == [line for line, t in sorted(expected) if t == 100]
             assert alerts.get(line_id=top_line, threshold=100).line_action == barrings.get(line_id=top_line)
+            # Barred at once through the line actions' one path: one audit event per line (as
+            # `line_bar` writes it), handed over to the operator together (one batch, sent).
+            from audit.models import AuditEvent
+
+            events = AuditEvent.objects.filter(action="line.bar_outgoing")
+            assert sorted(int(e.object_id) for e in events) == [b.line_id for b in barrings]
+            assert {e.changes["reason"] for e in events} == {"roaming_data_cap"}
+            assert len({b.batch_reference for b in barrings}) == 1
+            assert {b.status for b in barrings} == {"sent"}
         cap_mails = [m for m in mailoutbox if "itinérance" in m.subject]
         assert len(cap_mails) == alerts.filter(sent=True).count() > 0
         assert MobileLine.objects.filter(pk=top_line).exists()
