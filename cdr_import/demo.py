@@ -1,5 +1,6 @@
-"""Demo feed of a tenant: last month's operator files (and this month's daily ones until yesterday)
-for its real demo lines, in its local feed folder, taken by the same poller as a real feed (so
+"""Demo feed of a tenant: the operator files of last month and of the month before (the month the
+demo bills, so that its revenue faces its cost), and this month's daily ones until yesterday, for
+its real demo lines, in its local feed folder, taken by the same poller as a real feed (so
 imports, CDRs and consumption are visible).
 
 One RatedCDRs file per day and the month's BilledCDRs file (which confirms them, corrects one cost
@@ -167,18 +168,39 @@ def _write_month(tenant: Any, root: Path, *, today: dt.date) -> None:
     )
     if not numbers:
         return
-    month, days = _month_before(today)
     rated = root / feed_folder_paths(FeedFolderKey.RATED, kind=tenant.kind)[0]
     billed = root / feed_folder_paths(FeedFolderKey.BILLED, kind=tenant.kind)[0]
     _write_current_month(tenant, rated, numbers, today=today)
+    last, _days = _month_before(today)
+    # The month before last too: the month the demo's billing run invoices (billing/demo.py), so
+    # that the financial report faces its revenue with the cost of its CDRs. In one RatedCDRs file
+    # (the operator's catch-up), not thirty: each import holds locks until the end of a seeding
+    # run in one transaction (the tests), and the server's lock table is shared.
+    before, before_days = _month_before(last)
+    _write_past_month(tenant, rated, billed, numbers, month=before, days=before_days, daily=False)
+    month, days = _month_before(today)
+    _write_past_month(tenant, rated, billed, numbers, month=month, days=days, daily=True)
+
+
+def _write_past_month(
+    tenant: Any, rated: Path, billed: Path, numbers: list[str], *, month: dt.date, days: int, daily: bool
+) -> None:
+    """A past month's RatedCDRs files (one a day, or one for the month) and its BilledCDRs file
+    (written once)."""
     billed_name = billed / f"BilledCDRs_MOBILE_{tenant.operator_code}_{month:%Y%m}.csv"
     if billed_name.exists():
         return
     everything: list[list[str]] = []
     for day, rows in _events(tenant, numbers, month, days).items():
-        stamp = dt.datetime(month.year, month.month, day, 23, 30, tzinfo=PARIS)
-        _write(rated / f"RatedCDRs_MOBILE_{tenant.operator_code}_{stamp:%Y%m%d%H%M%S}.csv", HEADER, rows)
+        if daily:
+            stamp = dt.datetime(month.year, month.month, day, 23, 30, tzinfo=PARIS)
+            _write(rated / f"RatedCDRs_MOBILE_{tenant.operator_code}_{stamp:%Y%m%d%H%M%S}.csv", HEADER, rows)
         everything += rows
+    if not daily:
+        stamp = dt.datetime(month.year, month.month, days, 23, 59, tzinfo=PARIS)
+        _write(
+            rated / f"RatedCDRs_MOBILE_{tenant.operator_code}_{stamp:%Y%m%d%H%M%S}.csv", HEADER, everything
+        )
     # The operator's month: every event but one, one cost corrected.
     billed_rows = [[*r, f"{month:%Y-%m}", f"FAC-{tenant.operator_code}-{month:%Y%m}"] for r in everything[1:]]
     if billed_rows:
@@ -200,7 +222,7 @@ def _write_current_month(tenant: Any, rated: Path, numbers: list[str], *, today:
 
 
 def seed_tenant(tenant: Any) -> None:
-    """Fill the tenant's local feed folder with last month's files and take them like the poller."""
+    """Fill the tenant's local feed folder with the past months' files and take them like the poller."""
     root = Path(settings.STATE_DIR) / "feeds" / tenant.schema_name
     for name in [*expected_folders(tenant.kind), RETOURS]:
         (root / name).mkdir(parents=True, exist_ok=True)

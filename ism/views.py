@@ -33,6 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if user_can(request.user, "reports.view"):
         context.update(dashboard_context(today=timezone.localdate()))
+        context["can_billing"] = user_can(request.user, "billing.view")
     return render(request, "dashboard.html", context)
 
 

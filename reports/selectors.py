@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from billing.models import UNPAID_STATUSES, Invoice
 from cdr_import.models import Cdr, Import, ImportStatus
 from core.labels import event_type_codes
 from customers.models import Customer
@@ -390,6 +391,21 @@ def dashboard_figures(*, today: dt.date) -> dict[str, Any]:
         "month_rated": usage["rated"] or ZERO,
         "month_events": usage["events"] or 0,
         "months": usage_by_month(today=today, months=6),
+    }
+
+
+def overdue_invoices(*, today: dt.date, limit: int = 5) -> dict[str, Any]:
+    """Invoices past their due date and still unpaid: how many, what is left to pay (incl. VAT),
+    the `limit` oldest (two queries)."""
+    overdue = Invoice.objects.filter(status__in=UNPAID_STATUSES, due_date__lt=today)
+    totals = overdue.aggregate(
+        n=Count("id"),
+        due=Coalesce(Sum(F("total_incl_vat") - F("amount_paid")), Value(ZERO), output_field=_MONEY),
+    )
+    return {
+        "count": totals["n"],
+        "amount_due": totals["due"],
+        "oldest": list(overdue.order_by("due_date", "sequence")[:limit]),
     }
 
 

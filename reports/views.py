@@ -26,8 +26,8 @@ from core.templatetags.ism_format import money
 from customers.models import Customer
 from customers.selectors import portal_customer
 from provisioning.models import MobileLine
-from reports import selectors
-from reports.charts import bar_chart, line_chart
+from reports import finance, selectors
+from reports.charts import bar_chart, line_chart, revenue_margin_chart
 from reports.forms import CdrReportForm, ReportSettingsForm
 from reports.services import PARIS, report_settings_update
 from reports.templatetags.reports_format import fr_number, megabytes
@@ -224,9 +224,17 @@ def usage_charts(
     }
 
 
+DASHBOARD_FINANCE_MONTHS = 6
+
+
 def dashboard_context(*, today: dt.date) -> dict[str, Any]:
-    """The tenant dashboard's usage part (figures and chart), for the shell's dashboard page."""
+    """The tenant dashboard's reports part, for the shell's dashboard page: figures and usage
+    chart, the last 6 whole months' revenue and margin (chart, figures a click away in the
+    financial report), the overdue invoices."""
     figures = selectors.dashboard_figures(today=today)
+    first = selectors.month_start(today, DASHBOARD_FINANCE_MONTHS)
+    last = selectors.month_start(today, 1)
+    money = finance.finance_report(first=first, last=last, today=today)
     return {
         "figures": figures,
         "usage_chart": bar_chart(
@@ -234,6 +242,14 @@ def dashboard_context(*, today: dt.date) -> dict[str, Any]:
             title=_("Rated usage per month (€ excl. VAT)"),
             fmt=lambda v: format_amount(v, places=0),
         ),
+        "finance_months": money.months,
+        "finance_chart": revenue_margin_chart(
+            [(selectors.month_label(m.month), m.revenue, m.margin) for m in money.months],
+            title=_("Revenue and margin per month (€ excl. VAT)"),
+            fmt=lambda v: format_amount(v, places=0),
+        ),
+        "finance_query": f"first={first:%Y-%m}&last={last:%Y-%m}",
+        "overdue": selectors.overdue_invoices(today=today),
     }
 
 
