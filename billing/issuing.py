@@ -46,6 +46,7 @@ from billing.models import (
 from billing.numbering import numbers_take
 from billing.selectors import billing_settings_get, due_dates
 from core.choices import PaymentMode
+from core.documents import pdf_batch
 from core.errors import ApplicationError, Problems
 from core.money import ZERO, parse_amount, quantize_price, vat_amount
 from customers.models import Customer, EntryKind, LedgerEntry
@@ -263,12 +264,13 @@ def run_pdfs_render(*, run_id: int, job_id: int | None, tenant: Tenant, now: dt.
             job_progress(job_id=job_id, done=done, total=total, message=_("Rendering the invoices"))
         rendered = 0
         try:
-            for pk in todo:
-                if document_pdf_store(Invoice.objects.get(pk=pk), tenant=tenant):
-                    rendered += 1
-                done += 1
-                if job_id and (done % 10 == 0 or done == total):
-                    job_progress(job_id=job_id, done=done, total=total)
+            with pdf_batch():  # fewer full garbage-collector passes over the worker (issue 13)
+                for pk in todo:
+                    if document_pdf_store(Invoice.objects.get(pk=pk), tenant=tenant):
+                        rendered += 1
+                    done += 1
+                    if job_id and (done % 10 == 0 or done == total):
+                        job_progress(job_id=job_id, done=done, total=total)
         except Exception as exc:
             if job_id:
                 job_fail(job_id=job_id, message=str(exc), now=now)

@@ -193,3 +193,28 @@ def test_acme_staff_and_portal_users_cannot_reach_novas_invoices(acme, nova, mak
     # nova's file is stored in nova's own media folder
     with in_schema(nova):
         assert "/nova/" in note.pdf.path
+
+
+def test_the_call_detail_prints_one_line_per_call_with_labels_not_codes(acme):
+    """Issue 13 (speed): the call detail is one preformatted line per call; still labelled in
+    French, the called number masked, the amount the French way."""
+    with in_schema(acme):
+        cust = customer("C4", kind="consumer")
+        _cdr(cust, "33622334455", dt.datetime(2027, 1, 10, 10, 0, tzinfo=dt.UTC))
+        _cdr(cust, "33622334466", dt.datetime(2027, 1, 11, 9, 30, tzinfo=dt.UTC))
+        invoice = Invoice.objects.get(run=_issued(acme, [cust]))
+        document_pdf_store(invoice, tenant=acme)
+        invoice.refresh_from_db()
+        text = _text(invoice.pdf.read())
+    assert "Détail des appels" in text and "Numéro appelé" in text and "Durée / volume" in text
+    assert text.count("Appels sortants") == 2 and "VOICE_MO" not in text
+    assert "3362233XXXX" in text and "33622334455" not in text and "33622334466" not in text
+    assert "10/01/2027 11:00:00" in text and "2 min 05 s" in text and "0,42 €" in text
+
+
+def test_the_factur_x_schema_is_parsed_once_and_still_refuses_a_broken_document():
+    from billing.facturx import _en16931_schema
+
+    assert _en16931_schema() is _en16931_schema()
+    broken = etree.fromstring(f"<rsm:CrossIndustryInvoice xmlns:rsm='{NS['rsm']}'/>".encode())
+    assert not _en16931_schema().validate(broken)
