@@ -49,12 +49,15 @@ def _partition_indexes(name):
         return sorted(row[0].split(" USING ")[1] for row in cursor.fetchall())
 
 
-# The store's own three, and those the reports add on the whole store (reports migration 0004).
+# The store's own (incl. the import ids its after-store hooks look up, cdr_import migration 0005),
+# and those the reports add on the whole store (reports migration 0004).
 STORE_INDEXES = sorted(
     [
         "btree (family, cdr_id, start_time)",
         "btree (id)",
         "btree (line_ref, start_time)",
+        "btree (rated_import_id) WHERE (rated_import_id IS NOT NULL)",
+        "btree (billed_import_id) WHERE (billed_import_id IS NOT NULL)",
         "btree (start_time, id)",
         "btree (customer_id, start_time)",
         "btree (start_time) WHERE (unrated AND (NOT unknown_line))",
