@@ -14,7 +14,12 @@ from accounts.permissions import HasCapability
 from audit.context import AuditContext
 from cdr_import import usage
 from cdr_import.models import ReadingProfile, UsageSettings
-from cdr_import.services_profiles import reading_profile_create, reading_profile_try, reading_profile_update
+from cdr_import.services_profiles import (
+    FIELDS,
+    reading_profile_create,
+    reading_profile_try,
+    reading_profile_update,
+)
 
 
 class ReadingProfileSerializer(serializers.ModelSerializer):
@@ -26,21 +31,7 @@ class ReadingProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReadingProfile
-        fields = [
-            "id",
-            "code",
-            "label",
-            "base",
-            "feed_type",
-            "flow",
-            "encoding",
-            "delimiter",
-            "decimal_mark",
-            "trailer",
-            "trailer_label",
-            "column_names",
-            "updated_at",
-        ]
+        fields = ["id", *FIELDS, "updated_at"]  # the fields the service saves, and when
         read_only_fields = ["id", "updated_at"]
         # The service checks every rule at once (uniqueness included).
         extra_kwargs: dict[str, Any] = {"code": {"validators": []}}

@@ -3,7 +3,6 @@ the inventory, the watch lists, the tenant dashboard, a line's consumption, the 
 Thin: parse the query, call a selector, serialise."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -81,16 +80,7 @@ class CdrTotalsViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         query = CdrQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        values = query.validated_data
-        filters = selectors.CdrFilters(
-            first=values["first"],
-            last=values["last"],
-            event_type=(values.get("event_type") or "").strip(),
-            destination=(values.get("destination") or "").strip(),
-            roaming=values.get("roaming") or "",
-            customer=values.get("customer"),
-            line_ref=(values.get("line") or "").strip(),
-        )
+        filters = selectors.CdrFilters.from_values(query.validated_data)
         return Response(CdrTotalsSerializer(selectors.cdr_report_totals(filters=filters)).data)
 
 
@@ -237,16 +227,7 @@ class WatchListsViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=WatchListsSerializer)
     def list(self, request: Request) -> Response:
-        since = selectors.month_start(_today(), 2)
-        body = {
-            "since": since,
-            "unrated": selectors.watch_unrated(since=since)[:50],
-            "unknown_lines": selectors.watch_unknown_lines(since=since)[:50],
-            "disagreements": selectors.watch_disagreements()[:50],
-            "actions_waiting": selectors.watch_actions_waiting()[:50],
-            "rejected_imports": selectors.watch_rejected_imports()[:50],
-            "balances": selectors.watch_balances(threshold=Decimal(10))[:50],
-        }
+        body = selectors.watch_lists(today=_today())
         return Response(WatchListsSerializer(body).data)
 
 

@@ -6,8 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class DailyUsage(models.Model):
-    day = models.DateField(_("day"))
+class LineUsageKey(models.Model):
+    """What the daily and monthly usage figures are summed by, besides their day or month: the
+    line (its reference, and the mobile line or fixed number and customer it belonged to), the
+    event type and roaming. The ids carry no constraint: figures outlive nothing they point to,
+    and the import writes them in bulk."""
+
     family = models.CharField(_("family"), max_length=6)
     line_ref = models.CharField(_("line"), max_length=32)
     mobile_line = models.ForeignKey(
@@ -36,6 +40,13 @@ class DailyUsage(models.Model):
     )
     event_type = models.CharField(_("event type"), max_length=10)
     roaming = models.BooleanField(_("roaming"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class DailyUsage(LineUsageKey):
+    day = models.DateField(_("day"))
     events = models.PositiveIntegerField(_("events"), default=0)
     duration_s = models.BigIntegerField(_("duration (s)"), default=0)
     volume_bytes = models.BigIntegerField(_("volume (bytes)"), default=0)
@@ -61,41 +72,13 @@ class DailyUsage(models.Model):
         return f"{self.day} {self.line_ref} {self.event_type}"
 
 
-class MonthlyUsage(models.Model):
+class MonthlyUsage(LineUsageKey):
     """The daily usage summed by month (the first day of the month, Europe/Paris), line, event type
     and roaming: month totals, the dashboard's months and a line's allowance use read a few tens of
     thousands of rows where the daily figures hold a million (`services._rebuild_days` keeps both:
     the change of the daily figures is added to the month's)."""
 
     month = models.DateField(_("month"))
-    family = models.CharField(_("family"), max_length=6)
-    line_ref = models.CharField(_("line"), max_length=32)
-    mobile_line = models.ForeignKey(
-        "provisioning.MobileLine",
-        verbose_name=_("mobile line"),
-        null=True,
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    fixed_number = models.ForeignKey(
-        "provisioning.FixedNumber",
-        verbose_name=_("fixed number"),
-        null=True,
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        null=True,
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    event_type = models.CharField(_("event type"), max_length=10)
-    roaming = models.BooleanField(_("roaming"), default=False)
     events = models.BigIntegerField(_("events"), default=0)
     duration_s = models.BigIntegerField(_("duration (s)"), default=0)
     volume_bytes = models.BigIntegerField(_("volume (bytes)"), default=0)

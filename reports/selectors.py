@@ -51,6 +51,19 @@ class CdrFilters:
     customer: Customer | None = None
     line_ref: str = ""
 
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> "CdrFilters":
+        """The filters from a form's or a query serializer's cleaned values (the page and the API)."""
+        return cls(
+            first=values["first"],
+            last=values["last"],
+            event_type=(values.get("event_type") or "").strip(),
+            destination=(values.get("destination") or "").strip(),
+            roaming=values.get("roaming") or "",
+            customer=values.get("customer"),
+            line_ref=(values.get("line") or "").strip(),
+        )
+
 
 def _start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=PARIS)
@@ -463,6 +476,24 @@ def watch_rejected_imports() -> QuerySet[Import]:
     return Import.objects.filter(
         Q(status=ImportStatus.DONE_WITH_REJECTIONS) | Q(status=ImportStatus.REJECTED)
     ).order_by("-received_at")
+
+
+WATCH_LIMIT = 50
+
+
+def watch_lists(*, today: dt.date, limit: int = WATCH_LIMIT) -> dict[str, Any]:
+    """Every watch list, each its first `limit` entries (the page and the API show the same):
+    usage lists over the CDRs since the start of the month before last."""
+    since = month_start(today, 2)
+    return {
+        "since": since,
+        "unrated": watch_unrated(since=since).select_related("customer")[:limit],
+        "unknown_lines": watch_unknown_lines(since=since)[:limit],
+        "disagreements": watch_disagreements()[:limit],
+        "actions_waiting": watch_actions_waiting()[:limit],
+        "rejected_imports": watch_rejected_imports()[:limit],
+        "balances": watch_balances(threshold=Decimal(10), limit=limit),
+    }
 
 
 def watch_balances(*, threshold: Decimal, limit: int = 50) -> list[Customer]:

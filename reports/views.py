@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -53,16 +52,7 @@ def _filters(request: HttpRequest) -> tuple[CdrReportForm, selectors.CdrFilters 
     form = CdrReportForm(data, event_types=selectors.cdr_event_types())
     if not form.is_valid():
         return form, None
-    values = form.cleaned_data
-    return form, selectors.CdrFilters(
-        first=values["first"],
-        last=values["last"],
-        event_type=(values.get("event_type") or "").strip(),
-        destination=(values.get("destination") or "").strip(),
-        roaming=values.get("roaming") or "",
-        customer=values.get("customer"),
-        line_ref=(values.get("line") or "").strip(),
-    )
+    return form, selectors.CdrFilters.from_values(form.cleaned_data)
 
 
 def _export(
@@ -181,20 +171,7 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 @staff_required("reports.view")
 def watch(request: HttpRequest) -> HttpResponseBase:
-    since = selectors.month_start(_today(), 2)
-    return render(
-        request,
-        "reports/watch.html",
-        {
-            "since": since,
-            "unrated": selectors.watch_unrated(since=since).select_related("customer")[:50],
-            "unknown_lines": selectors.watch_unknown_lines(since=since)[:50],
-            "disagreements": selectors.watch_disagreements()[:50],
-            "actions": selectors.watch_actions_waiting()[:50],
-            "imports": selectors.watch_rejected_imports()[:50],
-            "balances": selectors.watch_balances(threshold=Decimal(10), limit=50),
-        },
-    )
+    return render(request, "reports/watch.html", selectors.watch_lists(today=_today()))
 
 
 def usage_charts(

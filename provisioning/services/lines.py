@@ -666,7 +666,8 @@ def lines_bar_at_once(
     """Bar many lines within the caller's transaction (an import's roaming-cap barrings): the one
     path of line actions, set-based. The live lines among `line_ids` not barred that way yet and not
     being terminated get their action recorded in one insert, each audited like `line_bar` (the
-    events in one insert), then handed to the operator `submit_size` at a time (one order file).
+    events in one insert), then, once the caller commits, handed to the operator `submit_size` at a
+    time (one order file).
     A failing gateway leaves them requested (`line_actions_poll` hands them over again) without
     undoing the caller's work. Returns the actions by line id."""
     if kind not in (LineActionKind.BAR_INCOMING, LineActionKind.BAR_OUTGOING, LineActionKind.BAR_ALL):
@@ -686,12 +687,21 @@ def lines_bar_at_once(
         audit_each=True,
         context=context,
     )
-    gateway = tenant_gateway()
-    for start in range(0, len(actions), submit_size):
-        try:
-            line_actions_submit(actions=actions[start : start + submit_size], now=now, by=by, gateway=gateway)
-        except ApplicationError as exc:  # the link is down: they stay requested, handed over later
-            logger.warning("operator link: %s barring(s) not handed over: %s", len(actions), exc.message)
+
+    def hand_over() -> None:
+        gateway = tenant_gateway()
+        for start in range(0, len(actions), submit_size):
+            try:
+                line_actions_submit(
+                    actions=actions[start : start + submit_size], now=now, by=by, gateway=gateway
+                )
+            except ApplicationError as exc:  # the link is down: they stay requested, handed over later
+                logger.warning("operator link: %s barring(s) not handed over: %s", len(actions), exc.message)
+
+    # Handed over once the caller's transaction commits: an import rolled back after this point
+    # must not leave the operator with orders the platform has no record of. Until then (or if the
+    # process dies in between) they are requested, and `line_actions_poll` hands them over.
+    transaction.on_commit(hand_over, robust=True)
     return {a.line_id: a for a in actions if a.line_id is not None}
 
 

@@ -14,6 +14,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 
 from billing.models import BillingRun, EmailStatus, InvoiceEmail, SepaBatch, SepaDebit
 from billing.services_mail import mailing_create
@@ -134,18 +135,32 @@ def test_a_mailing_killed_then_restarted_sends_each_invoice_once(world):
     workers.append(_worker(queue, mail_dir))
     _queue(invoice_mailing_send, [mailing.pk], queue, acme)  # the task taken up again
 
-    def finished():
+    def statuses():
+        """The mailing's e-mails per status, read in one query (one snapshot)."""
         with in_schema(acme):
-            return not InvoiceEmail.objects.filter(mailing=mailing, status=EmailStatus.QUEUED).exists()
+            return dict(
+                InvoiceEmail.objects.filter(mailing=mailing)
+                .values_list("status")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+
+    def finished():
+        # Nothing queued, and the last e-mail taken has settled: the same snapshot a second later
+        # (read while the worker still sends it, the last one shows as "sending", then "sent").
+        before = statuses()
+        if before.get(EmailStatus.QUEUED):
+            return False
+        time.sleep(1)
+        return statuses() == before
 
     assert _wait(finished, workers[1], seconds=90)
     recipients = []
     for path in mail_dir.iterdir():
         recipients += [line[4:].strip() for line in path.read_text().splitlines() if line.startswith("To: ")]
     assert len(recipients) == len(set(recipients)), "an e-mail went out twice"
-    with in_schema(acme):
-        sent = InvoiceEmail.objects.filter(mailing=mailing, status=EmailStatus.SENT).count()
-        interrupted = InvoiceEmail.objects.filter(mailing=mailing, status=EmailStatus.SENDING).count()
+    final = statuses()
+    sent, interrupted = final.get(EmailStatus.SENT, 0), final.get(EmailStatus.SENDING, 0)
     assert interrupted <= 1 and sent + interrupted == 24
     assert sent <= len(recipients) <= sent + interrupted
 
