@@ -220,6 +220,22 @@ def test_the_call_detail_prints_one_line_per_call_with_labels_not_codes(acme):
     assert "10/01/2027 11:00:00" in text and "2 min 05 s" in text and "0,42 €" in text
 
 
+def test_a_call_detail_over_several_pages_carries_its_column_headings_on_each(acme):
+    with in_schema(acme):
+        cust = customer("C5", kind="consumer")
+        start = dt.datetime(2027, 1, 2, 8, 0, tzinfo=dt.UTC)
+        for n in range(150):
+            _cdr(cust, "33622334455", start + dt.timedelta(minutes=7 * n))
+        invoice = Invoice.objects.get(run=_issued(acme, [cust]))
+        document_pdf_store(invoice, tenant=acme)
+        invoice.refresh_from_db()
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(invoice.pdf.read())).pages]
+    detail = [text for text in pages if "Appels sortants" in text]
+    assert len(detail) >= 2 and sum(text.count("Appels sortants") for text in detail) == 150
+    assert all("Numéro appelé" in text and "Durée / volume" in text for text in detail)
+    assert "Numéro appelé" not in pages[0]
+
+
 def test_the_factur_x_schema_is_parsed_once_and_still_refuses_a_broken_document():
     from billing.facturx import _en16931_schema
 
