@@ -10,7 +10,9 @@ class LineUsageKey(models.Model):
     """What the daily and monthly usage figures are summed by, besides their day or month: the
     line (its reference, and the mobile line or fixed number and customer it belonged to), the
     event type and roaming. The ids carry no constraint: figures outlive nothing they point to,
-    and the import writes them in bulk."""
+    and the import writes them in bulk. Nor an index of their own: each model's indexes lead with
+    them (line, fixed number or customer, then the day or month), and each index more is written
+    for every figure an import replaces (issue 12: three fewer indexes, −16 % on the daily hook)."""
 
     family = models.CharField(_("family"), max_length=6)
     line_ref = models.CharField(_("line"), max_length=32)
@@ -19,6 +21,7 @@ class LineUsageKey(models.Model):
         verbose_name=_("mobile line"),
         null=True,
         db_constraint=False,
+        db_index=False,
         on_delete=models.DO_NOTHING,
         related_name="+",
     )
@@ -27,6 +30,7 @@ class LineUsageKey(models.Model):
         verbose_name=_("fixed number"),
         null=True,
         db_constraint=False,
+        db_index=False,
         on_delete=models.DO_NOTHING,
         related_name="+",
     )
@@ -35,6 +39,7 @@ class LineUsageKey(models.Model):
         verbose_name=_("customer"),
         null=True,
         db_constraint=False,
+        db_index=False,
         on_delete=models.DO_NOTHING,
         related_name="+",
     )
@@ -112,6 +117,7 @@ class MonthlyUsage(LineUsageKey):
         indexes = [
             models.Index(fields=["mobile_line", "month"], name="monthly_usage_line"),
             models.Index(fields=["customer", "month"], name="monthly_usage_customer"),
+            models.Index(fields=["fixed_number", "month"], name="monthly_usage_fixed"),
         ]
 
     def __str__(self) -> str:
