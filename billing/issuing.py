@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -243,51 +243,51 @@ def run_pdfs_job_create(*, run: BillingRun, by: User | None, finalize: bool) -> 
     return job
 
 
-def run_pdfs_render(*, run_id: int, job_id: int | None, tenant: Tenant, now: dt.datetime) -> int | None:
-    """Render the PDFs of the run's issued invoices that have none, in number order; None when
-    another worker renders this run now (a session lock that PostgreSQL frees if it dies)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_try_advisory_lock(hashtext(current_schema() || ':billing_pdfs'), %s)", [run_id]
-        )
-        if not cursor.fetchone()[0]:
-            return None
+def run_pdfs_render(*, run_id: int, job_id: int | None, tenant: Tenant, now: dt.datetime) -> int:
+    """Render the PDFs of the run's issued invoices that have none, lowest number first; returns
+    how many this call rendered. Several workers render one run together (issue 13: the batch
+    grows with the processes): each takes the next invoice that no other holds (its row locked
+    while it is rendered, `SKIP LOCKED`), so no invoice is rendered twice and none is left while
+    a worker is alive. The job is finished by the worker that finds nothing left to render."""
+    invoices = Invoice.objects.filter(run_id=run_id).exclude(status=InvoiceStatus.DRAFT)
+    total = invoices.count()
+    if job_id:
+        Job.objects.filter(pk=job_id, status="queued").update(status="running", started_at=now)
+        job_progress(
+            job_id=job_id, done=total - invoices.filter(pdf="").count(), total=total,
+            message=_("Rendering the invoices"),
+        )  # fmt: skip
+    rendered = 0
     try:
-        invoices = Invoice.objects.filter(run_id=run_id).exclude(status=InvoiceStatus.DRAFT)
-        total = invoices.count()
-        todo = list(
-            invoices.filter(pdf="").order_by("number_period", "sequence").values_list("pk", flat=True)
-        )
-        done = total - len(todo)
-        if job_id:
-            Job.objects.filter(pk=job_id).update(status="running", started_at=now)
-            job_progress(job_id=job_id, done=done, total=total, message=_("Rendering the invoices"))
-        rendered = 0
-        try:
-            with pdf_batch():  # fewer full garbage-collector passes over the worker (issue 13)
-                for pk in todo:
+        with pdf_batch():  # fewer full garbage-collector passes over the worker (issue 13)
+            while True:
+                with transaction.atomic():
+                    pk = (
+                        invoices.filter(pdf="")
+                        .order_by("number_period", "sequence")
+                        .select_for_update(skip_locked=True, of=("self",))
+                        .values_list("pk", flat=True)
+                        .first()
+                    )
+                    if pk is None:
+                        break
                     if document_pdf_store(Invoice.objects.get(pk=pk), tenant=tenant):
                         rendered += 1
-                    done += 1
-                    if job_id and (done % 10 == 0 or done == total):
-                        job_progress(job_id=job_id, done=done, total=total)
-        except Exception as exc:
-            if job_id:
-                job_fail(job_id=job_id, message=str(exc), now=now)
-            raise
+                if job_id and rendered % 10 == 0:
+                    job_progress(job_id=job_id, done=invoices.exclude(pdf="").count())
+    except Exception as exc:
         if job_id:
-            job_finish(
-                job_id=job_id,
-                now=now,
-                message=_("%(count)s invoices rendered") % {"count": total},
-                result={"rendered": rendered, "invoices": total},
-            )
-        return rendered
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_unlock(hashtext(current_schema() || ':billing_pdfs'), %s)", [run_id]
-            )
+            job_fail(job_id=job_id, message=str(exc), now=now)
+        raise
+    if job_id and not invoices.filter(pdf="").exists():  # the others may still hold the last ones
+        job_progress(job_id=job_id, done=total)
+        job_finish(
+            job_id=job_id,
+            now=now,
+            message=_("%(count)s invoices rendered") % {"count": total},
+            result={"rendered": total, "invoices": total},
+        )
+    return rendered
 
 
 # --- credit notes -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,10 +51,13 @@ def billing_run_redo_begin(**kwargs: Any) -> BillingRun:
     return _queue(billing_run_redo(**kwargs))
 
 
-@shared_task(name="billing.tasks.billing_run_finalize_task", acks_late=True, reject_on_worker_lost=True)
-def billing_run_finalize_task(run_id: int, job_id: int, by_id: int | None, now: str) -> str:
-    """Number and issue a run's drafts, then render their PDFs. Repeated after a worker died, it
-    goes on from where it stopped: no number is skipped or given twice, no PDF made twice."""
+@shared_task(
+    name="billing.tasks.billing_run_finalize_task", bind=True, acks_late=True, reject_on_worker_lost=True
+)
+def billing_run_finalize_task(self: Any, run_id: int, job_id: int, by_id: int | None, now: str) -> str:
+    """Number and issue a run's drafts, then render their PDFs with `BILLING_PDF_WORKERS - 1`
+    helper tasks (on the same queue) rendering beside it. Repeated after a worker died, it goes on
+    from where it stopped: no number is skipped or given twice, no PDF made twice."""
     at = dt.datetime.fromisoformat(now)
     tenant: Tenant = connection.tenant  # type: ignore[attr-defined]  # set by the tenant-aware task
     run = BillingRun.objects.get(pk=run_id)
@@ -66,8 +70,19 @@ def billing_run_finalize_task(run_id: int, job_id: int, by_id: int | None, now: 
         except Exception as exc:  # the job page must say it failed; the worker logs the trace
             job_fail(job_id=job_id, message=str(exc), now=timezone.now())
             raise
-    rendered = run_pdfs_render(run_id=run.pk, job_id=job_id, tenant=tenant, now=timezone.now())
-    return "busy" if rendered is None else str(rendered)
+    queue = (self.request.delivery_info or {}).get("routing_key")  # the queue this task came from
+    routing = {"queue": queue} if queue else {}
+    for _helper in range(max(0, settings.BILLING_PDF_WORKERS - 1)):
+        billing_run_pdfs_task.apply_async(args=(run.pk, job_id), **routing)
+    return str(run_pdfs_render(run_id=run.pk, job_id=job_id, tenant=tenant, now=timezone.now()))
+
+
+@shared_task(name="billing.tasks.billing_run_pdfs_task", acks_late=True, reject_on_worker_lost=True)
+def billing_run_pdfs_task(run_id: int, job_id: int) -> str:
+    """Render, beside the finalization's task, the PDFs of a finalized run that no other worker
+    holds; nothing to do once they are all rendered."""
+    tenant: Tenant = connection.tenant  # type: ignore[attr-defined]  # set by the tenant-aware task
+    return str(run_pdfs_render(run_id=run_id, job_id=job_id, tenant=tenant, now=timezone.now()))
 
 
 def billing_run_finalize_start(

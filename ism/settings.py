@@ -287,6 +287,9 @@ CELERY_BEAT_SCHEDULE = {
 BILLING_MAIL_RATE = env.float("ISM_BILLING_MAIL_RATE", default=10.0)
 # Customers whose drafts a billing run builds and commits together (a resumed run skips them).
 BILLING_RUN_BATCH = env.int("ISM_BILLING_RUN_BATCH", default=1000)
+# How many worker tasks render a run's invoice PDFs together (each takes the next invoice none of
+# the others holds): as many as the worker processes that may share the batch.
+BILLING_PDF_WORKERS = env.int("ISM_BILLING_PDF_WORKERS", default=2)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

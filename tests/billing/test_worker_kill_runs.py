@@ -28,7 +28,7 @@ TODAY = dt.date(2027, 2, 3)
 CUSTOMERS = 3000
 
 
-def _worker(queue: str, media: Path) -> subprocess.Popen:
+def _worker(queue: str, media: Path, level: str = "WARNING") -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(settings.DATABASES["default"]),
@@ -39,7 +39,7 @@ def _worker(queue: str, media: Path) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "ism.settings",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ism", "worker", "--pool=solo", "--concurrency=1", "-l", "WARNING",
+        [sys.executable, "-m", "celery", "-A", "ism", "worker", "--pool=solo", "--concurrency=1", "-l", level,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h", "-Q", queue],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -235,3 +235,45 @@ def test_a_finalization_killed_in_its_pdf_batch_then_taken_again_numbers_and_ren
         assert checked == count and breaks == []
         files = list(media.rglob("*.pdf"))
         assert len(files) == count, sorted(p.name for p in files)  # one file per invoice, none doubled
+
+
+def test_two_workers_render_one_run_s_pdfs_together_each_invoice_once(world):
+    """Issue 13: a run's PDF batch grows with the worker processes: the finalization's task and
+    its helper (BILLING_PDF_WORKERS = 2) render side by side, each invoice once."""
+    import re
+
+    from billing.issuing import run_pdfs_job_create
+    from billing.tasks import billing_run_finalize_task
+    from jobs.models import Job
+    from tests.billing.issuing_helpers import customer, draft_run
+    from tests.billing.test_issuing import _pattern
+
+    acme, queue, media, workers = world
+    count = 24
+    with in_schema(acme):
+        _pattern(acme)
+        run = draft_run("2027-01", [customer(f"K{i:03d}") for i in range(count)])
+        job = run_pdfs_job_create(run=run, by=None, finalize=True)
+    workers.extend([_worker(queue, media, level="INFO"), _worker(queue, media, level="INFO")])
+    _queue(billing_run_finalize_task, [run.pk, job.pk, None, NOW.isoformat()], queue, acme)
+
+    def finished():
+        with in_schema(acme):
+            return Job.objects.filter(pk=job.pk, status__in=["done", "failed"]).exists()
+
+    assert _wait(finished, workers[0], seconds=300)
+    with in_schema(acme):
+        assert Job.objects.get(pk=job.pk).status == "done"
+        invoices = list(Invoice.objects.filter(run=run))
+        assert len(invoices) == count and all(i.pdf and i.pdf_sha256 for i in invoices)
+    assert len(list(media.rglob("*.pdf"))) == count  # one file per invoice, none doubled
+    for worker in workers:
+        worker.terminate()
+    said = "".join(worker.communicate(timeout=30)[0].decode() for worker in workers)
+    finalize = [
+        int(n) for n in re.findall(r"billing_run_finalize_task\[[^]]+\] succeeded in [^:]+: '(\d+)'", said)
+    ]
+    helper = [int(n) for n in re.findall(r"billing_run_pdfs_task\[[^]]+\] succeeded in [^:]+: '(\d+)'", said)]
+    assert len(finalize) == 1 and len(helper) == 1, said[-3000:]
+    assert finalize[0] + helper[0] == count  # each invoice rendered by one of them
+    assert finalize[0] > 0 and helper[0] > 0  # and both took part
