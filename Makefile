@@ -51,15 +51,16 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -q -o requirements.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o requirements-dev.lock
 
-## make bench: rate 1,000,000 generated events against a 5,000-prefix table; prints events per second.
+## make bench: every benchmark (rating, feed import, lines, billing run, PDFs, reports, SEPA), each
+## printing its figures and targets; all run even when one misses, and the exit status says if any did.
+BENCHES := bench bench_import bench_lines bench_billing bench_pdf bench_reports bench_sepa
 bench: install
-	$(PY) scripts/bench.py
-	$(PY) scripts/bench_import.py
-	$(PY) scripts/bench_lines.py
-	$(PY) scripts/bench_billing.py
-	$(PY) scripts/bench_pdf.py
-	$(PY) scripts/bench_reports.py
-	$(PY) scripts/bench_sepa.py
+	@missed=""; for script in $(BENCHES); do \
+		echo "== scripts/$$script.py"; \
+		$(PY) scripts/$$script.py || missed="$$missed $$script"; \
+	done; \
+	if [ -n "$$missed" ]; then echo "== targets missed (or failed) in:$$missed"; exit 1; fi; \
+	echo "== every target met"
 
 clean-demo:
 	-$(PY) -c "from pathlib import Path; from ism.local_services import stop_embedded_postgres as s; s(Path('.ism/pgdata'))"
