@@ -7,7 +7,6 @@ decimals; invoice lines and totals are in cents. Rounding is ROUND_HALF_UP, as F
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import numberformat
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
@@ -84,13 +83,10 @@ def format_amount(
         amount = amount.quantize(Decimal(1))
     if places is not None:
         amount = quantize_price(amount, places=Decimal(1).scaleb(-places))
+    if not amount:
+        amount = abs(amount)  # -0,00 (a small negative rounded) is written 0,00
     decimals = max(0, -int(amount.as_tuple().exponent))
-    text = numberformat.format(
-        amount,
-        decimal_separator,
-        decimal_pos=decimals,
-        grouping=3,
-        thousand_sep="\u00a0" if decimal_separator == "," else ",",
-        force_grouping=True,
-    )
+    grouped = f"{amount:,.{decimals}f}"  # Decimal's own formatting: exact, no float
+    thousands = "\u00a0" if decimal_separator == "," else ","
+    text = grouped.replace(",", "\0").replace(".", decimal_separator).replace("\0", thousands)
     return f"{text} {currency}" if currency else text
