@@ -10,15 +10,15 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from core import labels
-from core.money import quantize_price
+from core.money import format_amount, quantize_price
 
 register = template.Library()
 NBSP = "\u00a0"
 
 
 def _french(amount: Decimal, places: int) -> str:
-    text = f"{amount:,.{places}f}"  # Decimal formatting: exact, no float
-    return text.replace(",", NBSP).replace(".", ",")
+    """`places` decimals, the French way, rounded by the one money helper (`core.money`)."""
+    return format_amount(amount, places=places, currency="")
 
 
 @register.filter
