@@ -47,8 +47,10 @@ def test_operator_onboards_a_tenant_whose_admin_then_logs_in(
     page.fill("#id_vat_number", "FR44732829320")
     page.fill("#id_creditor_iban", "FR14 2004 1010 0505 0001 3M02 606")
     page.fill("#id_sepa_creditor_id", "FR72ZZZ123456")
-    page.click("button:has-text('Créer le client plateforme')")
-    page.wait_for_selector(f"h1:has-text('Tango {suffix}')", timeout=60000)
+    # Creating the schema runs every tenant migration: on a loaded machine the navigation that
+    # follows the click takes longer than the default timeout of the browser tests.
+    page.click("button:has-text('Créer le client plateforme')", timeout=90000)
+    page.wait_for_selector(f"h1:has-text('Tango {suffix}')", timeout=90000)
     assert "Contrats et bon de commande envoyés" in page.content()
 
     assert len(mail.outbox) == 1
