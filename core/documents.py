@@ -102,6 +102,7 @@ def _html_class() -> Any:
     footnotes or notes (`float: footnote`). Everything else is WeasyPrint's stylesheet as is."""
     from weasyprint import CSS, HTML
     from weasyprint import html as weasy_html
+    from weasyprint.css.counters import CounterStyle
 
     _mend_html_parser_cache()
     rules = weasy_html.UA.replace("\n::marker {", "\nli::marker, summary::marker {")
@@ -109,7 +110,9 @@ def _html_class() -> Any:
     lean = "\n".join(line for line in rules.splitlines() if not line.startswith(dropped))
     if lean.count("li::marker") != 1 or len(rules.splitlines()) - len(lean.splitlines()) != len(dropped):
         raise RuntimeError("WeasyPrint's user-agent stylesheet changed: review core.documents._html_class")
-    stylesheet = CSS(string=lean, counter_style=weasy_html.UA_COUNTER_STYLE)
+    # The counter styles it defines are already WeasyPrint's (`UA_COUNTER_STYLE`, which every
+    # document copies): parsed into a dictionary of their own, they are not "defined twice".
+    stylesheet = CSS(string=lean, counter_style=CounterStyle())
 
     class LeanHTML(HTML):  # type: ignore[misc]
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
