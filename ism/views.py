@@ -25,10 +25,11 @@ def home(request: HttpRequest) -> HttpResponseBase:
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    heartbeat = heartbeat_latest()
     context: dict[str, Any] = {
         "jobs": job_list_recent(limit=5),
-        "heartbeat": heartbeat_latest(),
-        "worker_alive": worker_is_alive(now=timezone.now()),
+        "heartbeat": heartbeat,
+        "worker_alive": worker_is_alive(now=timezone.now(), beat=heartbeat),
         "recent_events": audit_event_list()[:8] if user_can(request.user, "audit.view") else [],
     }
     if user_can(request.user, "reports.view"):

@@ -13,7 +13,10 @@ def heartbeat_latest() -> Heartbeat | None:
     return Heartbeat.objects.filter(pk=1).first()
 
 
-def worker_is_alive(*, now: datetime, within: timedelta = timedelta(minutes=3)) -> bool:
-    """Whether a worker recorded a heartbeat in this schema within `within` before `now`."""
-    beat = heartbeat_latest()
+def worker_is_alive(
+    *, now: datetime, within: timedelta = timedelta(minutes=3), beat: Heartbeat | None = None
+) -> bool:
+    """Whether a worker recorded a heartbeat in this schema within `within` before `now` (`beat`:
+    the heartbeat already read, if the caller has it)."""
+    beat = beat or heartbeat_latest()
     return beat is not None and beat.beat_at >= now - within

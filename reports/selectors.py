@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from billing.models import UNPAID_STATUSES, Invoice
 from cdr_import.models import Cdr, Import, ImportStatus
@@ -248,26 +248,36 @@ def month_start(day: dt.date, back: int = 0) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def tenant_usage_months(first: dt.date, following: dt.date) -> QuerySet[Any]:
+    """The whole tenant's usage figures of the months from `first` to before `following` (both
+    first days of a month) grouped by `month`, to annotate with sums: the figures per destination
+    hold every CDR of their day as the per-line figures do, in a few hundred rows a day whatever
+    the number of lines (the monthly figures per line: 12,000 rows a month for 12,000 lines)."""
+    return DestinationUsage.objects.filter(day__gte=first, day__lt=following).values(month=TruncMonth("day"))
+
+
 def usage_by_month(
     *, today: dt.date, months: int = 12, line: MobileLine | None = None, customer: Customer | None = None
 ) -> list[dict[str, Any]]:
     """Each of the last `months` months (this one included): events, minutes, data, rated amount."""
     first = month_start(today, months - 1)
-    usage = MonthlyUsage.objects.filter(month__gte=first, month__lte=month_start(today))
-    if line is not None:
-        usage = usage.filter(mobile_line=line)
-    if customer is not None:
-        usage = usage.filter(customer=customer)
+    if line is None and customer is None:
+        usage = tenant_usage_months(first, month_start(today, -1))
+    else:
+        per_line = MonthlyUsage.objects.filter(month__gte=first, month__lte=month_start(today))
+        if line is not None:
+            per_line = per_line.filter(mobile_line=line)
+        if customer is not None:
+            per_line = per_line.filter(customer=customer)
+        usage = per_line.values("month")
     rows = {
         r["month"]: r
-        for r in usage.values("month")
-        .annotate(
+        for r in usage.annotate(
             events=Sum("events"),
             duration_s=Sum("duration_s"),
             volume_bytes=Sum("volume_bytes"),
             rated_amount=Sum("rated_amount"),
-        )
-        .order_by()
+        ).order_by()
     }
     result = []
     for back in range(months - 1, -1, -1):
@@ -391,19 +401,16 @@ def allowance_use_for_lines(*, lines: list[MobileLine], month: dt.date) -> dict[
 def dashboard_figures(*, today: dt.date) -> dict[str, Any]:
     """The tenant dashboard's figures: lines by status, orders waiting, last imports, usage."""
     lines = dict(MobileLine.objects.order_by().values_list("status").annotate(n=Count("id")))
-    this_month = month_start(today)
-    usage = MonthlyUsage.objects.filter(month__gte=this_month).aggregate(
-        rated=Sum("rated_amount"), events=Sum("events")
-    )
+    months = usage_by_month(today=today, months=6)  # this month last
     return {
         "lines_active": lines.get(LineStatus.ACTIVE, 0),
         "lines_suspended": lines.get(LineStatus.SUSPENDED, 0),
         "lines_pending": lines.get(LineStatus.PENDING, 0),
         "orders_waiting": Order.objects.filter(status__in=[OrderStatus.DRAFT, OrderStatus.VALIDATED]).count(),
         "imports": list(Import.objects.order_by("-received_at")[:5]),
-        "month_rated": usage["rated"] or ZERO,
-        "month_events": usage["events"] or 0,
-        "months": usage_by_month(today=today, months=6),
+        "month_rated": months[-1]["rated_amount"],
+        "month_events": months[-1]["events"],
+        "months": months,
     }
 
 

@@ -58,11 +58,30 @@ def _daily_as_months():
     return {(r["month"], r["roaming"], *(r[k] for k in KEYS)): {s: r[s] for s in SUMS} for r in rows}
 
 
+def _tenant_months(per_key):
+    """The figures per (month, roaming, line…) summed per month: the whole tenant's."""
+    months: dict = {}
+    for (month, *_rest), sums in per_key.items():
+        total = months.setdefault(month, dict.fromkeys(SUMS, 0))
+        for name in SUMS:
+            total[name] += sums[name]
+    return months
+
+
+def _destinations_as_months():
+    """What the dashboard and the financial report read for the whole tenant."""
+    rows = selectors.tenant_usage_months(dt.date(2000, 1, 1), dt.date(2100, 1, 1)).annotate(
+        **{s: Sum(s) for s in SUMS}
+    )
+    return {r["month"]: {s: r[s] for s in SUMS} for r in rows}
+
+
 def _assert_exact():
     expected = _cdr_month_sums()
     assert expected
     assert _monthly_sums() == expected
     assert _daily_as_months() == expected
+    assert _destinations_as_months() == _tenant_months(expected)
 
 
 def test_the_import_keeps_the_monthly_usage_equal_to_the_sums_of_its_cdrs(acme_usage):
