@@ -17,4 +17,5 @@ RUN python manage.py compile_translations \
 USER ism
 ENV ISM_MEDIA_ROOT=/var/lib/ism/media
 EXPOSE 8000
-CMD ["gunicorn", "ism.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "120", "--access-logfile", "-"]
+# Workers, threads and queueing: gunicorn.conf.py (ISM_WEB_WORKERS, ISM_WEB_THREADS override them).
+CMD ["gunicorn", "ism.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
