@@ -7,7 +7,10 @@ a `bench_import` tenant schema with 10,000 mobile lines on one offer and a rate 
 RatedCDRs file (rows in time order, as operator files are), then times, in the same run:
 1. a raw `COPY` of the file into an unlogged text table (the floor: the server parsing the bytes);
 2. `manage.py import_feed` on it, in process (read, validate, deduplicate, rate, persist, counts);
-3. the same events as a BilledCDRs file (confirming them all).
+3. the same events as a BilledCDRs file (confirming them all);
+4. the store's write alone: the month's stored rows sent again by COPY into an empty logged table
+   of the store's columns, then the partition's indexes built on it (`store_write_floor`): what
+   PostgreSQL needs to persist the rows whatever the reader and the rater.
 Prints, for each: wall time, the process's CPU time (user+sys, `resource.getrusage`: the machine
 is shared, wall time swings with the load), the CPU time of its PostgreSQL backend (from
 /proc/<pid>/stat when the server is local; parallel index-build workers left out), CDRs/s, the
@@ -24,6 +27,7 @@ import io
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import sys
@@ -64,6 +68,48 @@ def backend_cpu(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def store_write_floor() -> dict:
+    """What writing the month's rows into the store costs PostgreSQL alone: the partition's rows
+    copied out, sent again through the client protocol (as the import sends them) into an empty
+    logged table of the same columns, then each of the partition's indexes built on it (seconds;
+    the unique one, the duplicate check's, under "unique"). No reading, checking, rating or hook."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'cdr_import_cdr'::regclass ORDER BY 1 LIMIT 1"
+        )
+        (partition,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
+            [partition],
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE IF EXISTS bench_floor")
+        cursor.execute(f"CREATE TABLE bench_floor (LIKE {partition} INCLUDING DEFAULTS)")
+        with tempfile.TemporaryFile() as dump:  # on disk: the rows are not held in memory
+            with cursor.cursor.copy(f"COPY {partition} TO STDOUT") as copy:  # our partition's name
+                for block in copy:
+                    dump.write(block)
+            cursor.execute("CHECKPOINT")
+            dump.seek(0)
+            began = time.perf_counter()
+            with cursor.cursor.copy("COPY bench_floor FROM STDIN") as copy:
+                while block := dump.read(1 << 20):
+                    copy.write(block)
+            result: dict = {"copy": time.perf_counter() - began, "indexes": {}}
+        for number, definition in enumerate(definitions):
+            statement = re.sub(r"INDEX \S+ ON \S+", "INDEX ON bench_floor", definition, count=1)
+            began = time.perf_counter()
+            cursor.execute(statement)
+            result["indexes"]["unique" if "UNIQUE" in definition else str(number)] = (
+                time.perf_counter() - began
+            )
+        cursor.execute("DROP TABLE bench_floor")
+    return result
 
 
 def verdict(ok: bool) -> str:
@@ -200,8 +246,18 @@ def main() -> int:
             timings["line_actions_so_far"] = LineAction.objects.count()
             results[label] = (seconds, cpu, server, (load, os.getloadavg()), line, timings)
         shutil.rmtree(workdir)  # two generated files of ~100 MB each
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the imports', not the floor's
+        floor = store_write_floor()
     print(f"raw COPY of the file: {raw_copy:.2f} s ({args.rows / raw_copy:,.0f} rows/s)")
+    copy_s, index_s = floor["copy"], sum(floor["indexes"].values())
+    unique_s = floor["indexes"].get("unique", 0.0)
+    print(
+        f"the store's write alone (its {args.rows:,} stored rows sent again by COPY into an empty table "
+        f"of its columns, no Python): {copy_s:.2f} s ({copy_s / raw_copy:.1f}x the raw COPY); with the "
+        f"duplicate check's unique index {copy_s + unique_s:.2f} s ({(copy_s + unique_s) / raw_copy:.1f}x); "
+        f"with the partition's {len(floor['indexes'])} indexes {copy_s + index_s:.2f} s "
+        f"({(copy_s + index_s) / raw_copy:.1f}x)"
+    )
     for label, (seconds, cpu, server, loads, line, timings) in results.items():
         server_text = "not readable" if server is None else f"{server:.2f} s"
         print(
