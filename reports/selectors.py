@@ -505,9 +505,10 @@ def watch_lists(*, today: dt.date, limit: int = WATCH_LIMIT) -> dict[str, Any]:
 
 def watch_balances(*, threshold: Decimal, limit: int = 50) -> list[Customer]:
     """Customers whose ledger balance is at or below `threshold` (near or below zero), the lowest
-    first, at most `limit`: the ledger summed once by customer (one hash aggregate over narrow
-    rows: the customers' numbers only), then the customers shown read by id."""
-    balance = Coalesce(Sum("ledger_entries__amount_ttc"), Value(ZERO), output_field=_MONEY)
+    first, at most `limit`: the balances PostgreSQL keeps with the ledger (`CustomerBalance`; a
+    customer without entries is at 0), not the ledger summed again at each request, then the
+    customers shown read by id."""
+    balance = Coalesce(F("ledger_balance__balance"), Value(ZERO), output_field=_MONEY)
     ranked = list(
         Customer.objects.annotate(balance=balance)
         .filter(balance__lte=threshold)
