@@ -4,7 +4,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -43,19 +43,12 @@ def phone_digits(value: str) -> str:
     return digits
 
 
-def _balance_subquery() -> Coalesce:
-    total = (
-        LedgerEntry.objects.filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-        .annotate(total=Sum("amount_ttc"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(total, output_field=DecimalField(max_digits=14, decimal_places=2)),
-        Value(ZERO),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
+def balance_annotation() -> Coalesce:
+    """A customer's balance (TTC) as an annotation, for lists: the balance PostgreSQL keeps with
+    the ledger (`CustomerBalance`; a customer without entries is at 0), so a list sorted or filtered
+    by balance reads one row per customer instead of summing every ledger."""
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+    return Coalesce(F("ledger_balance__balance"), Value(ZERO), output_field=money)
 
 
 def customer_search_q(query: str) -> Q:
@@ -91,7 +84,7 @@ def customer_list(
 ) -> QuerySet[Customer]:
     """Customers filtered and sorted as the list page and the API allow, with their balance."""
     customers = Customer.objects.annotate(
-        balance=_balance_subquery(),
+        balance=balance_annotation(),
         sort_name=Coalesce("company_name", Value("")),
     )
     if status:
@@ -110,7 +103,7 @@ def customer_list(
 def customer_get(*, pk: int) -> Customer:
     """One customer of this tenant, or a 404."""
     try:
-        return Customer.objects.annotate(balance=_balance_subquery()).get(pk=pk)
+        return Customer.objects.annotate(balance=balance_annotation()).get(pk=pk)
     except Customer.DoesNotExist:
         raise Http404 from None
 

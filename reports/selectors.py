@@ -19,6 +19,7 @@ from billing.models import UNPAID_STATUSES, Invoice
 from cdr_import.models import Cdr, Import, ImportStatus
 from core.labels import event_type_codes
 from customers.models import Customer
+from customers.selectors import balance_annotation
 from offers.models import Allowance
 from provisioning.models import (
     FixedNumber,
@@ -508,9 +509,8 @@ def watch_balances(*, threshold: Decimal, limit: int = 50) -> list[Customer]:
     first, at most `limit`: the balances PostgreSQL keeps with the ledger (`CustomerBalance`; a
     customer without entries is at 0), not the ledger summed again at each request, then the
     customers shown read by id."""
-    balance = Coalesce(F("ledger_balance__balance"), Value(ZERO), output_field=_MONEY)
     ranked = list(
-        Customer.objects.annotate(balance=balance)
+        Customer.objects.annotate(balance=balance_annotation())
         .filter(balance__lte=threshold)
         .order_by("balance", "number")
         .values_list("pk", "balance")[:limit]
